@@ -1,0 +1,57 @@
+"""The `khet` command: a dispatcher to one module per sub-command.
+
+Sub-commands are imported only when used, so `khet date` stays fast and a broken optional part
+never takes the whole CLI down.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module, one-line help in Thai / English)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("sync.commands.demo", "สาธิตทั้งระบบบนโปรแกรมจำลอง Google / run the whole job on the embedded emulator"),
+    "calendar": ("sync.commands.calendar", "ปฏิทินการปฏิบัติงานของเขต / the district work calendar, or one timing phrase"),
+    "date": ("sync.commands.date", "อ่านวันที่แบบไทย / parse a Thai date"),
+    "workdays": ("sync.commands.workdays", "นับ/บวกวันทำการ / count or add Thai working days"),
+    "validate": ("sync.commands.validate", "ตรวจสอบไฟล์ Excel / validate a workbook file"),
+    "workbook": ("sync.commands.workbook", "สร้างสมุดงาน / build the staff workbook and school template"),
+    "emulator": ("sync.commands.emulator", "โปรแกรมจำลอง Google Sheets/Drive / the local Google emulator"),
+    "schools": ("sync.commands.schools", "สร้างและอ่านชีตของโรงเรียน / provision and read school sheets"),
+    "config": ("sync.commands.config", "ตรวจการตั้งค่า / check the configuration"),
+    "sync": ("sync.commands.sync", "งานประมวลผลรายคืน / the nightly consolidation"),
+    "history": ("sync.commands.history", "ประวัติข้อมูล / what changed between runs"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: khet <command> [options]", "", "commands:"]
+    width = max(len(n) for n in COMMANDS)
+    for name, (_, text) in COMMANDS.items():
+        lines.append(f"  {name.ljust(width)}  {text}")
+    lines.append("")
+    lines.append("khet <command> --help  for a command's options")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        # Thai text on a Windows console or a pipe with a legacy encoding must not crash the CLI.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"ไม่รู้จักคำสั่ง '{name}' / unknown command '{name}'\n", file=sys.stderr)
+        print(usage(), file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

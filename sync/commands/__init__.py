@@ -1,0 +1,1 @@
+"""One module per `khet` sub-command, each exposing `main(argv) -> int`."""
