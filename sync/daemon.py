@@ -1,0 +1,74 @@
+"""`khet sync daemon`: run the nightly job every day at a configured Asia/Bangkok time, plus a manual trigger.
+
+Scheduling uses the ``schedule`` library (``every().day.at("HH:MM", "Asia/Bangkok")``), so the machine's own
+time zone does not matter. The manual trigger is a file: ``khet sync trigger`` creates ``<data dir>/run-now``
+and the daemon starts a run within ``poll_seconds`` (a file works the same on Windows and Linux, needs no open
+port, and survives a daemon restart). Each run still takes the run lock, so a cron run at the same moment
+simply reports that it was not needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import schedule
+
+TRIGGER_FILE = "run-now"
+log = logging.getLogger("khet.sync.daemon")
+
+
+def request_run(data_dir: str | Path) -> Path:
+    """Ask a running daemon for a run now (``khet sync trigger``)."""
+    path = Path(data_dir) / TRIGGER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(datetime.now().isoformat(timespec="seconds"), encoding="utf-8")
+    return path
+
+
+class Daemon:
+    def __init__(self, run: Callable[[str], int], *, at: str = "02:00", tz: str = "Asia/Bangkok",
+                 data_dir: str | Path = ".khet", poll_seconds: float = 5.0):
+        self.run_job = run
+        self.at, self.tz = at, tz
+        self.trigger_path = Path(data_dir) / TRIGGER_FILE
+        self.poll_seconds = poll_seconds
+        self.scheduler = schedule.Scheduler()
+        self.job = self.scheduler.every().day.at(at, tz).do(self._fire, "daemon")
+        self.stop_event = threading.Event()
+        self.results: list[tuple[str, int]] = []  # (trigger, exit code) of every run, newest last
+
+    @property
+    def next_run(self) -> datetime | None:
+        """Next scheduled run in the machine's local time (naive, as ``schedule`` keeps it)."""
+        return self.job.next_run
+
+    def _fire(self, trigger: str) -> None:
+        log.info("run started (%s)", trigger)
+        try:
+            code = int(self.run_job(trigger))
+        except Exception:  # the daemon must outlive a failed night
+            log.exception("run crashed")
+            code = 2
+        self.results.append((trigger, code))
+        log.info("run finished (%s) exit=%s", trigger, code)
+
+    def tick(self) -> None:
+        """One pass: a manual trigger first, then anything the schedule says is due."""
+        if self.trigger_path.exists():
+            self.trigger_path.unlink(missing_ok=True)
+            self._fire("manual")
+        self.scheduler.run_pending()
+
+    def serve(self, max_runs: int | None = None) -> None:
+        while not self.stop_event.is_set():
+            self.tick()
+            if max_runs is not None and len(self.results) >= max_runs:
+                return
+            self.stop_event.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        self.stop_event.set()

@@ -1,0 +1,114 @@
+"""The SQLite history: append-only, last good data per tab, first-seen submission dates, PostgreSQL-plain."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sync.history import SCHEMA, History, content_hash, dumps_grid, loads_grid
+
+T0 = datetime(2026, 11, 20, 19, 0, tzinfo=UTC)
+T1 = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
+GRID_A = [["ชื่อโครงการ", "งบ"], ["name", "budget"], ["ห้องสมุด", 1500.5]]
+GRID_B = [["ชื่อโครงการ", "งบ"], ["name", "budget"], ["ห้องสมุด", 1600]]
+
+
+def test_grid_json_round_trip_keeps_types():
+    grid = [[datetime(2026, 1, 2, 3, 4), date(2026, 1, 2), Decimal("10.05"), "=1+1", True, None, 7]]
+    assert loads_grid(dumps_grid(grid)) == grid
+
+
+def test_content_hash_ignores_trailing_blanks_only():
+    assert content_hash([["a", None, ""], ["b"], [None]]) == content_hash([["a"], ["b"]])
+    assert content_hash([["a"], ["b"]]) != content_hash([["a"], ["b", "c"]])
+    assert content_hash([["1"]]) != content_hash([[1]])
+
+
+def test_runs_reads_and_last_good(tmp_path):
+    h = History(tmp_path / "h.db")
+    r1 = h.begin_run(trigger="test", fiscal_year=2570, started_at=T0)
+    assert h.record_read(r1, "1020080005", outcome="read", spreadsheet_id="S1",
+                         drive_modified="2026-11-20T10:00:00.000Z", tabs={"action_plan": GRID_A},
+                         read_at=T0) == {"action_plan": True}
+    h.end_run(r1, status="success", exit_code=0, counts={"schools_total": 1, "schools_read": 1}, ended_at=T0)
+    assert h.last_success_time() == T0
+    assert h.last_modified("1020080005") == "2026-11-20T10:00:00.000Z"
+
+    r2 = h.begin_run(trigger="test", started_at=T1)
+    # Same content again: no new snapshot, not "changed".
+    assert h.record_read(r2, "1020080005", outcome="read", tabs={"action_plan": GRID_A}, read_at=T1,
+                         drive_modified="2026-11-21T10:00:00.000Z") == {"action_plan": False}
+    # Then the school becomes unreachable: its last good data stays, with its age.
+    r3 = h.begin_run(trigger="test", started_at=T1)
+    h.record_read(r3, "1020080005", outcome="failed", reason="not_shared", read_at=T1)
+    assert h.last_good("1020080005") == {"action_plan": GRID_A}
+    st = h.school_states()["1020080005"]
+    assert (st.last_outcome, st.last_reason, st.last_good_at) == ("failed", "not_shared", T1)
+    assert st.last_good_modified == "2026-11-21T10:00:00.000Z"
+    assert h.db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 1
+    # The killed/unfinished run r2/r3 is visible as running.
+    assert [r["status"] for r in h.runs()] == ["running", "running", "success"]
+
+
+def test_changes_are_appended_never_overwritten(tmp_path):
+    h = History(tmp_path / "h.db")
+    r1 = h.begin_run(started_at=T0)
+    h.record_read(r1, "S", outcome="read", tabs={"action_plan": GRID_A}, read_at=T0)
+    r2 = h.begin_run(started_at=T1)
+    assert h.record_read(r2, "S", outcome="read", tabs={"action_plan": GRID_B}, read_at=T1) == {"action_plan": True}
+    # Back to the first content: an old snapshot becomes current again, still "changed".
+    r3 = h.begin_run(started_at=T1)
+    assert h.record_read(r3, "S", outcome="read", tabs={"action_plan": GRID_A}, read_at=T1) == {"action_plan": True}
+    versions = h.tab_versions("S")
+    assert [v["grid"] for v in versions] == [GRID_A, GRID_B]
+    assert h.last_good("S") == {"action_plan": GRID_A}
+
+
+def test_submission_date_is_the_first_night_seen(tmp_path):
+    h = History(tmp_path / "h.db")
+    r1 = h.begin_run(started_at=T0)
+    assert h.record_submission(r1, "S", "action_plan", 2570, submitted_on=date(2026, 11, 21), seen_at=T0,
+                               drive_modified="2026-11-20T10:00:00.000Z")
+    r2 = h.begin_run(started_at=T1)
+    assert not h.record_submission(r2, "S", "action_plan", 2570, submitted_on=date(2026, 11, 22), seen_at=T1,
+                                   drive_modified="x")
+    [sub] = h.submissions(2570)
+    assert (sub["submitted_on"], sub["run_id"], sub["drive_modified"]) == ("2026-11-21", r1,
+                                                                           "2026-11-20T10:00:00.000Z")
+
+
+def test_edits_after_due_are_flagged_only_for_later_versions(tmp_path):
+    h = History(tmp_path / "h.db")
+    r1 = h.begin_run(started_at=T0)
+    h.record_report_version(r1, "A", "progress_q1", 2570, "h1", seen_on=date(2026, 1, 10), drive_modified=None,
+                            after_due=False)
+    # B first sent after the due date: late, but not an "edit after due".
+    h.record_report_version(r1, "B", "progress_q1", 2570, "h1", seen_on=date(2026, 1, 20), drive_modified=None,
+                            after_due=True)
+    r2 = h.begin_run(started_at=T1)
+    h.record_report_version(r2, "A", "progress_q1", 2570, "h2", seen_on=date(2026, 1, 20), drive_modified=None,
+                            after_due=True)
+    assert h.edited_after_due(2570) == {("A", "progress_q1")}
+
+
+def test_statuses_and_feedback_hashes(tmp_path):
+    h = History(tmp_path / "h.db")
+    r1 = h.begin_run(started_at=T0)
+    h.record_statuses(r1, [{"school_code": "S", "report_key": "action_plan", "fiscal_year": 2570,
+                            "due": date(2027, 5, 31), "submitted_on": None, "status": "not_yet_due",
+                            "valid": False, "edited_after_due": False, "errors": 2}])
+    [row] = h.statuses(r1)
+    assert (row["due"], row["submitted_on"], row["status"], row["errors"]) == ("2027-05-31", None, "not_yet_due", 2)
+    assert h.last_feedback_hash("S") is None
+    h.record_feedback(r1, "S", "abc")
+    r2 = h.begin_run(started_at=T1)
+    h.record_feedback(r2, "S", "def")
+    assert h.last_feedback_hashes() == {"S": "def"}
+
+
+def test_schema_is_plain_sql():
+    # Only the two documented dialect spots differ from PostgreSQL: no SQLite-only types or clauses.
+    assert not re.search(r"AUTOINCREMENT|WITHOUT ROWID|STRICT|BLOB|DATETIME", SCHEMA)
+    types = set(re.findall(r"^ +\w+ (\w+)", SCHEMA, flags=re.M)) - {"KEY"}
+    assert types <= {"TEXT", "INTEGER"}
