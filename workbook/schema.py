@@ -147,7 +147,9 @@ class Column:
 
 
 def _num(value: float | int) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)  # years (2569) read better without a comma
+    return f"{value:,.2f}"
 
 
 RULE_KINDS = ("unique", "end_not_before_start", "not_more_than", "sum_equals", "result_vs_target")
