@@ -1,0 +1,248 @@
+"""Thin helpers between an xlwings Book and the rules: find a sheet, read it as the user left it, write back,
+tell the user in Thai.
+
+Tables are located by their hidden key row (row 2 of the template) or, if a user deleted it, by the Thai
+headers, so rows added, columns moved and extra columns all work. Everything here works on both the COM
+engine (Excel on Windows/macOS) and the remote engine the tests use (`xw.Book(json=…)`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import xlwings as xw
+
+from workbook.schema import SheetDef
+from workbook.sheets import SHEETS, get_sheet
+
+log = logging.getLogger("khet.addin")
+HEADER_SCAN_ROWS = 6  # a header typed a few rows lower is still found
+
+
+def validate_table(sheet, values, *, first_row: int = 1):
+    """The validation engine (addin.validate or the addin.validation package, whichever is installed)."""
+    try:
+        from addin.validate import validate_table as engine
+    except ImportError:
+        from addin.validation import validate_table as engine
+    return engine(sheet, values, first_row=first_row)
+
+
+def _norm(text) -> str:
+    if not isinstance(text, str):
+        return ""
+    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text.replace("\xa0", " "))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass
+class Table:
+    """Where a sheet's table sits in a worksheet: its header row and each known column's position."""
+
+    sheet: xw.Sheet
+    definition: SheetDef
+    grid: list[list]
+    header_row: int  # 1-based row of the Thai headers (or of the keys when the headers are gone)
+    first_data_row: int  # 1-based
+    columns: dict[str, int] = field(default_factory=dict)  # key -> 1-based column
+
+    @property
+    def data(self) -> list[list]:
+        return self.grid[self.first_data_row - 1 :]
+
+    def records(self) -> list[dict]:
+        """One dict per data row ({key: raw value}, plus "_row": the row number the user sees)."""
+        out = []
+        for i, row in enumerate(self.data):
+            rec = {key: (row[c - 1] if c - 1 < len(row) else None) for key, c in self.columns.items()}
+            rec["_row"] = self.first_data_row + i
+            out.append(rec)
+        return out
+
+    def last_row(self) -> int:
+        """The last row holding anything (at least the header/key rows)."""
+        for i in range(len(self.grid) - 1, self.first_data_row - 2, -1):
+            if any(not _blank(v) for v in self.grid[i]):
+                return i + 1
+        return self.first_data_row - 1
+
+    def write_column(self, key: str, values: list, first_row: int | None = None) -> None:
+        """Write one column of values downwards from the first data row (or `first_row`)."""
+        if key not in self.columns or not values:
+            return
+        row = self.first_data_row if first_row is None else first_row
+        self.sheet.range((row, self.columns[key])).value = [[_cell(v)] for v in values]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell(value):
+    """A value Excel stores as the user expects: dates as dates, None as empty."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if value is None:
+        return ""
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def read_grid(sheet: xw.Sheet) -> list[list]:
+    """The sheet's cells from A1 to the end of the used range, as a rectangular list of rows."""
+    used = sheet.used_range
+    last = used.last_cell
+    if last.row == 1 and last.column == 1 and _blank(sheet.range("A1").value):
+        return [[None]]
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    return [list(r) for r in values]
+
+
+def locate(sheet: xw.Sheet, definition: SheetDef, grid: list[list] | None = None) -> Table | None:
+    """Find the definition's table in a worksheet: by the key row, else by the Thai headers."""
+    grid = read_grid(sheet) if grid is None else grid
+    keys = set(definition.keys())
+    headers = {_norm(h): c.key for c in definition.columns for h in c.accepted_headers()}
+    best: tuple[int, int, dict[str, int]] | None = None
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        by_key = {v.strip(): i + 1 for i, v in enumerate(row) if isinstance(v, str) and v.strip() in keys}
+        by_header = {headers[_norm(v)]: i + 1 for i, v in enumerate(row) if _norm(v) in headers}
+        for found, is_key in ((by_key, True), (by_header, False)):
+            if len(found) >= max(2, len(keys) // 3) and (best is None or len(found) > len(best[2])):
+                best = (r + 1, is_key, found)
+    if best is None:
+        return None
+    row, is_key, columns = best
+    if is_key:
+        header_row, first_data = max(row - 1, 1), row + 1
+    else:
+        header_row = row
+        nxt = grid[row] if row < len(grid) else []
+        has_keys = sum(isinstance(v, str) and v.strip() in keys for v in nxt) >= 2
+        first_data = row + 2 if has_keys else row + 1
+    return Table(sheet, definition, grid, header_row, first_data, dict(columns))
+
+
+def find_sheet(book: xw.Book, definition: SheetDef) -> xw.Sheet | None:
+    """The worksheet holding a definition: by Thai tab title, English key, or (renamed tab) its key row."""
+    by_name = {_norm(s.name): s for s in book.sheets}
+    for name in (definition.title_th, definition.key):
+        if _norm(name) in by_name:
+            return by_name[_norm(name)]
+    for s in book.sheets:
+        if s.name in {d.title_th for d in SHEETS.values()} or s.name == "xlwings.conf":
+            continue
+        if locate(s, definition) is not None:
+            return s
+    return None
+
+
+def definition_of(sheet: xw.Sheet) -> SheetDef | None:
+    """The definition a worksheet follows: by tab title or key, else by its key row."""
+    try:
+        return get_sheet(sheet.name)
+    except KeyError:
+        pass
+    grid = read_grid(sheet)
+    for row in grid[:HEADER_SCAN_ROWS]:
+        present = {v.strip() for v in row if isinstance(v, str)}
+        for d in SHEETS.values():
+            if len(present & set(d.keys())) >= max(2, len(d.columns) // 2):
+                return d
+    return None
+
+
+def table(book: xw.Book, key: str) -> Table | None:
+    definition = get_sheet(key)
+    sheet = find_sheet(book, definition)
+    return None if sheet is None else locate(sheet, definition)
+
+
+def replace_rows(tab: Table, rows: list[dict]) -> None:
+    """Replace the table's data rows with `rows` ({key: value}), keeping the user's column order; columns
+    the user added are cleared with the old rows (only Khet-written sheets use this)."""
+    old_last = tab.last_row()
+    width = max([len(r) for r in tab.grid] + list(tab.columns.values()))
+    if old_last >= tab.first_data_row:
+        tab.sheet.range((tab.first_data_row, 1), (old_last, width)).clear_contents()
+    if not rows:
+        return
+    block = [[""] * width for _ in rows]
+    for i, rec in enumerate(rows):
+        for key, col in tab.columns.items():
+            block[i][col - 1] = _cell(rec.get(key))
+    tab.sheet.range((tab.first_data_row, 1)).value = block
+
+
+# --- telling the user ----------------------------------------------------------------------------------
+
+
+def tell(book: xw.Book, message_th: str, message_en: str = "", title: str = "Khet (เขต)") -> None:
+    """A message box in the workbook: Thai first, English below."""
+    text = message_th if not message_en else f"{message_th}\n\n{message_en}"
+    log.info("%s | %s", message_th, message_en)
+    book.app.alert(text, title=title)
+
+
+def log_path() -> Path:
+    base = os.environ.get("KHET_LOG_DIR") or (
+        Path(os.environ["LOCALAPPDATA"]) / "Khet" / "logs" if os.environ.get("LOCALAPPDATA")
+        else Path.home() / ".khet" / "logs")
+    return Path(base) / "addin.log"
+
+
+def _log_exception(name: str) -> Path | None:
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now().isoformat(timespec='seconds')} {name}\n{traceback.format_exc()}\n")
+        return path
+    except OSError:
+        return None
+
+
+class UserError(Exception):
+    """A problem the user can fix (a missing sheet, no data): shown as is, no log needed."""
+
+    def __init__(self, message_th: str, message_en: str):
+        super().__init__(f"{message_th} / {message_en}")
+        self.message_th, self.message_en = message_th, message_en
+
+
+def run_button(name: str, run: Callable[[xw.Book], object], book: xw.Book | None = None) -> None:
+    """Run a button handler; any problem becomes a Thai message in the workbook, never a traceback."""
+    try:
+        book = book if book is not None else xw.Book.caller()
+        run(book)
+    except UserError as e:
+        if book is not None:
+            tell(book, e.message_th, e.message_en)
+    except Exception as e:  # noqa: BLE001 - the user must get a message, whatever broke
+        where = _log_exception(name)
+        th = f"ปุ่ม “{name}” ทำงานไม่สำเร็จ: {type(e).__name__}: {e}"
+        if where:
+            th += f"\nบันทึกรายละเอียดไว้ที่ {where} (ส่งไฟล์นี้ให้ผู้ดูแลระบบ)"
+        en = f"The '{name}' button failed ({type(e).__name__}); details were logged for IT."
+        if book is not None:
+            tell(book, th, en, title="Khet (เขต) — ผิดพลาด")
+        else:
+            print(th, en, file=sys.stderr)

@@ -1,0 +1,343 @@
+"""Worksheet functions for the staff workbook (xlwings UDFs, Excel on Windows): `=KHET_FY(A3:A5000)` …
+
+Every function takes whole ranges and returns an array of the same shape (arguments of one cell are spread
+over the others), so a column of 10,000 dates is one call, not 10,000. None is volatile. Empty cells give
+empty cells; a value that cannot be read gives a Thai message in its own cell ("#ผิด: …") instead of failing
+the whole range. VBA names cannot hold a dot, so the names are `KHET_…` rather than `KHET.…`.
+
+The help text Excel shows (Insert Function) is each function's docstring and its argument docs; `UDFS`
+lists them for the workbook builder, which writes the VBA wrappers and the help registration. On Linux and
+macOS `xw.func`/`xw.arg` do nothing and these are plain functions (that is how the tests call them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from addin.thaidate import format_thai_date, parse_dates
+
+ERROR_PREFIX = "#ผิด: "
+CATEGORY = "Khet (เขต)"
+
+
+@dataclass(frozen=True)
+class UdfInfo:
+    name: str  # the Excel name, also the Python name (xlwings calls the function by it)
+    help: str  # Thai first, then English
+    args: tuple[tuple[str, str, bool], ...]  # (name, help, optional)
+
+
+UDFS: list[UdfInfo] = []
+
+
+def udf(**arg_docs: str) -> Callable:
+    """Register a worksheet function: xlwings metadata on Windows, `UDFS` everywhere."""
+
+    def wrap(f: Callable) -> Callable:
+        import inspect
+
+        params = inspect.signature(f).parameters
+        UDFS.append(UdfInfo(f.__name__, (f.__doc__ or "").strip(), tuple(
+            (name, arg_docs[name], p.default is not inspect.Parameter.empty) for name, p in params.items())))
+        for name in params:
+            f = xw.arg(name, ndim=2, doc=arg_docs[name])(f)
+        return xw.func(category=CATEGORY)(f)
+
+    return wrap
+
+
+# --- grids -----------------------------------------------------------------------------------------------
+
+
+class ShapeError(ValueError):
+    pass
+
+
+def _grid(value) -> np.ndarray:
+    """Any argument as a 2-D object array (a single cell is 1×1)."""
+    arr = np.empty((1, 1), dtype=object)
+    if isinstance(value, list | tuple | np.ndarray):
+        rows = [list(r) if isinstance(r, list | tuple | np.ndarray) else [r] for r in value]
+        if rows and all(len(r) == len(rows[0]) for r in rows) and rows[0]:
+            arr = np.empty((len(rows), len(rows[0])), dtype=object)
+            arr[:] = rows
+            return arr
+        if not rows:
+            return arr  # an empty range: one blank cell
+        raise ShapeError("ragged range")
+    arr[0, 0] = value
+    return arr
+
+
+def _broadcast(*values) -> list[np.ndarray]:
+    grids = [_grid(v) for v in values]
+    try:
+        return [np.array(g, dtype=object) for g in np.broadcast_arrays(*grids)]
+    except ValueError:
+        shapes = " กับ ".join(f"{g.shape[0]}×{g.shape[1]}" for g in grids)
+        raise ShapeError(f"ขนาดช่วงไม่ตรงกัน ({shapes}) ให้ใช้ช่วงขนาดเท่ากัน หรือเซลล์เดียว") from None
+
+
+def _blank(grid: np.ndarray) -> np.ndarray:
+    flat = pd.Series(grid.ravel())
+    as_text = flat.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return (as_text.isna() | (as_text == "")).to_numpy().reshape(grid.shape)
+
+
+def _dates(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """datetime64[D] per cell (NaT for blanks and errors) and the Thai error text per cell (or None)."""
+    parsed = parse_dates(pd.Series(grid.ravel(), dtype=object))
+    days = parsed["date"].to_numpy().astype("datetime64[D]").reshape(grid.shape)
+    errors = parsed["error"].map(lambda e: None if e is None else ERROR_PREFIX + e.message_th)
+    return days, errors.to_numpy(dtype=object).reshape(grid.shape)
+
+
+def _output(values: np.ndarray, errors: np.ndarray, blank: np.ndarray) -> list[list]:
+    out = np.where(blank, "", np.where(pd.isna(errors), values, errors))
+    return out.tolist()
+
+
+def _guard(f: Callable) -> Callable:
+    """A whole-call problem (ranges of different sizes) becomes one Thai message, never an exception."""
+    import functools
+
+    @functools.wraps(f)
+    def inner(*args):
+        try:
+            return f(*args)
+        except ShapeError as e:
+            return [[ERROR_PREFIX + str(e)]]
+
+    return inner
+
+
+def _date_objects(days: np.ndarray) -> np.ndarray:
+    out = np.empty(days.shape, dtype=object)
+    ok = ~np.isnat(days)
+    out[ok] = days[ok].astype(object)  # datetime64[D] -> datetime.date
+    return out
+
+
+def _years_months(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    safe = np.where(np.isnat(days), np.datetime64("2000-01-01"), days)
+    years = safe.astype("datetime64[Y]").astype(np.int64) + 1970
+    months = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return years, months
+
+
+# --- the functions ----------------------------------------------------------------------------------------
+
+
+@udf(dates="วันที่ (ช่วงเซลล์) — วันที่ของ Excel หรือข้อความวันที่แบบไทย / dates, Excel or Thai text")
+@_guard
+def KHET_FY(dates):
+    """ปีงบประมาณ (พ.ศ.) ของแต่ละวันที่ เช่น 1 ต.ค. 2567 → 2568 / Thai fiscal year (BE) of each date."""
+    grid = _grid(dates)
+    days, errors = _dates(grid)
+    years, months = _years_months(days)
+    fy = (years + (months >= 10) + 543).astype(object)
+    return _output(fy, errors, _blank(grid))
+
+
+@udf(dates="วันที่ (ช่วงเซลล์) / dates")
+@_guard
+def KHET_QUARTER(dates):
+    """ไตรมาสของปีงบประมาณ 1–4 (ต.ค.–ธ.ค. = 1) / fiscal quarter 1–4 (Oct–Dec = 1)."""
+    grid = _grid(dates)
+    days, errors = _dates(grid)
+    _, months = _years_months(days)
+    quarter = ((months - 10) % 12 // 3 + 1).astype(object)
+    return _output(quarter, errors, _blank(grid))
+
+
+_STYLES = {"": "short", "short": "short", "ย่อ": "short", "long": "long", "เต็ม": "long",
+           "numeric": "numeric", "ตัวเลข": "numeric", "iso": "iso", "official": "official", "ทางการ": "official"}
+
+
+@udf(dates="วันที่ (ช่วงเซลล์) / dates",
+     style="รูปแบบ: ย่อ (14 ก.พ. 2566), เต็ม, ตัวเลข (14/02/2566), ทางการ, iso — เว้นว่าง = ย่อ / style",
+     thai_digits="TRUE = ใช้เลขไทย (๑๔) / TRUE for Thai digits")
+@_guard
+def KHET_THAIDATE(dates, style="short", thai_digits=False):
+    """วันที่เป็นข้อความไทย เช่น 14 ก.พ. 2566 / a date as Thai text, e.g. 14 ก.พ. 2566."""
+    grid, styles, digits = _broadcast(dates, style, thai_digits)
+    days, errors = _dates(grid)
+    out = np.full(grid.shape, "", dtype=object)
+    cache: dict[tuple, str] = {}
+    for idx in zip(*np.nonzero(~np.isnat(days)), strict=True):
+        raw_style = styles[idx]
+        key_style = _STYLES.get(str(raw_style or "").strip().lower())
+        key = (days[idx], key_style, bool(digits[idx]) and str(digits[idx]).upper() != "FALSE")
+        if key not in cache:
+            cache[key] = (format_thai_date(days[idx].astype(object), key_style, thai_digits=key[2])
+                          if key_style else f"{ERROR_PREFIX}ไม่รู้จักรูปแบบ '{raw_style}'")
+        out[idx] = cache[key]
+    return _output(out, errors, _blank(grid))
+
+
+@udf(texts="ข้อความวันที่ เช่น 14 ก.พ. 66, ๑๔/๐๒/๒๕๖๖, 2023-02-14 / Thai date text")
+@_guard
+def KHET_PARSEDATE(texts):
+    """อ่านวันที่ที่พิมพ์แบบไทยเป็นวันที่ของ Excel / read a Thai date text into an Excel date."""
+    grid = _grid(texts)
+    days, errors = _dates(grid)
+    return _output(_date_objects(days), errors, _blank(grid))
+
+
+def _int_grid(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whole numbers per cell (Thai digits accepted) and a Thai error text where a cell is not one."""
+    from addin.calendar import to_arabic_digits
+
+    values = np.zeros(grid.shape, dtype=np.int64)
+    errors = np.full(grid.shape, None, dtype=object)
+    for idx, v in np.ndenumerate(grid):
+        text = to_arabic_digits(v.strip()) if isinstance(v, str) else v
+        try:
+            number = float(text)
+            if not number.is_integer():
+                raise ValueError
+            values[idx] = int(number)
+        except (TypeError, ValueError):
+            if text not in (None, ""):
+                errors[idx] = f"{ERROR_PREFIX}'{v}' ไม่ใช่จำนวนวันเต็ม"
+    return values, errors
+
+
+def _first_error(*errors: np.ndarray) -> np.ndarray:
+    out = errors[0].copy()
+    for e in errors[1:]:
+        out = np.where(pd.isna(out), e, out)
+    return out
+
+
+@udf(starts="วันเริ่ม (ไม่นับวันนี้) / start dates (not counted)",
+     ends="วันสิ้นสุด (นับวันนี้) / end dates (counted)")
+@_guard
+def KHET_WORKDAYS(starts, ends):
+    """จำนวนวันทำการหลังวันเริ่มถึงวันสิ้นสุด (ไม่นับวันเริ่ม นับวันสิ้นสุด ตามการนับระยะเวลาราชการ) ไม่นับ
+    เสาร์–อาทิตย์และวันหยุดราชการ / working days after start up to and including end (Thai holidays)."""
+    a, b = _broadcast(starts, ends)
+    (da, ea), (db, eb) = _dates(a), _dates(b)
+    ok = ~np.isnat(da) & ~np.isnat(db)
+    out = np.full(a.shape, "", dtype=object)
+    if ok.any():
+        from addin.workdays import workdays_between_array
+
+        out[ok] = workdays_between_array(da[ok], db[ok]).astype(object)
+    return _output(out, _first_error(ea, eb), _blank(a) | _blank(b))
+
+
+@udf(starts="วันเริ่ม / start dates", days="จำนวนวันทำการที่บวก (ติดลบได้) / working days to add (may be negative)")
+@_guard
+def KHET_ADDWORKDAYS(starts, days):
+    """วันทำการที่ n ถัดจากวันเริ่ม (n ติดลบ = ย้อนหลัง) / the n-th Thai working day after each start date."""
+    a, n = _broadcast(starts, days)
+    (da, ea), (counts, en) = _dates(a), _int_grid(n)
+    ok = ~np.isnat(da) & pd.isna(en) & ~_blank(n)
+    out = np.full(a.shape, "", dtype=object)
+    if ok.any():
+        from addin.workdays import add_workdays_array
+
+        out[ok] = _date_objects(add_workdays_array(da[ok], counts[ok]))
+    return _output(out, _first_error(ea, en), _blank(a) | _blank(n))
+
+
+@udf(phrases="ระยะเวลาตามคู่มือ เช่น ภายในเดือนพฤษภาคม ของทุกปี / timing phrases as the manuals write them",
+     fiscal_years="ปีงบประมาณ พ.ศ. เช่น 2568 / fiscal years (BE)",
+     ref="วันอ้างอิงสำหรับระยะเวลาแบบสัมพัทธ์ เช่น วันปิดระบบ (ไม่บังคับ) / reference date for relative phrases")
+@_guard
+def KHET_DEADLINE(phrases, fiscal_years, ref=None):
+    """กำหนดเสร็จ (วันสุดท้าย) ของระยะเวลาตามคู่มือในปีงบประมาณที่ระบุ / the due date of a timing phrase in a
+    fiscal year."""
+    from addin.timing import TimingError, deadline
+
+    p, fy, r = _broadcast(phrases, fiscal_years, ref)
+    years, fy_errors = _int_grid(fy)
+    ref_days, ref_errors = _dates(r)
+    out = np.full(p.shape, "", dtype=object)
+    cache: dict[tuple, object] = {}
+    blank = _blank(p) | _blank(fy)
+    for idx in zip(*np.nonzero(~blank & pd.isna(fy_errors) & pd.isna(ref_errors)), strict=True):
+        year = int(years[idx])
+        year = year + 543 if year < 2400 else year  # a CE year typed by habit
+        ref_day = None if np.isnat(ref_days[idx]) else ref_days[idx].astype(object)
+        key = (str(p[idx]).strip(), year, ref_day)
+        if key not in cache:
+            try:
+                cache[key] = deadline(key[0], year, ref_day)
+            except TimingError as e:
+                cache[key] = ERROR_PREFIX + e.message_th
+        out[idx] = cache[key]
+    return _output(out, _first_error(fy_errors, ref_errors), blank)
+
+
+@udf(due="กำหนดส่ง / due dates", submitted="วันที่ส่ง (ว่าง = ยังไม่ส่ง) / submission dates (blank = not yet)",
+     today="วันนี้ เช่น TODAY() (เว้นว่าง = วันนี้ตอนคำนวณ) / today, e.g. TODAY()",
+     soon_days="ใกล้ครบกำหนดเมื่อเหลือไม่เกินกี่วันทำการ (ค่าเริ่มต้น 3) / due-soon threshold in working days")
+@_guard
+def KHET_STATUS(due, submitted=None, today=None, soon_days=3):
+    """สถานะการส่ง: ยังไม่ถึงกำหนด ใกล้ครบกำหนด เกินกำหนด ส่งแล้ว (ตรงเวลา) ส่งช้า ไม่ส่ง
+    / submission status from the due date, submission date and today."""
+    from addin.status import LABEL_TH, Status, status_series, today_in_thailand
+
+    d, s, t, k = _broadcast(due, submitted, today, soon_days)
+    (dd, ed), (ds, es), (dt_, et) = _dates(d), _dates(s), _dates(t)
+    dt_ = np.where(_blank(t), np.datetime64(today_in_thailand(), "D"), dt_)
+    thresholds, ek = _int_grid(k)
+    thresholds = np.where(_blank(k), 3, thresholds)
+    ok = ~np.isnat(dd) & pd.isna(_first_error(es, et, ek))
+    out = np.full(d.shape, "", dtype=object)
+    for soon in np.unique(thresholds[ok]):
+        rows = ok & (thresholds == soon)
+        codes = status_series(dd[rows], ds[rows], dt_[rows], soon_days=int(soon))
+        out[rows] = [LABEL_TH[Status(c)] for c in codes.astype(str)]
+    return _output(out, _first_error(ed, es, et, ek), _blank(d))
+
+
+@udf(sheet="ชื่อชีตหรือรหัสชีต เช่น แผนปฏิบัติการ หรือ action_plan / sheet title or key",
+     rows="แถวข้อมูล (หลายแถวได้) / data rows",
+     headers="แถวหัวคอลัมน์ของแถวข้อมูล (เว้นว่าง = เรียงตามแบบฟอร์ม) / the header row of those rows (optional)")
+@_guard
+def KHET_VALIDATEROW(sheet, rows, headers=None):
+    """ตรวจแต่ละแถวตามแบบฟอร์มของชีต: "ถูกต้อง" หรือรายการปัญหา / check each row against its sheet definition:
+    "ถูกต้อง" (OK) or the problems found."""
+    grid = _grid(rows)
+    head = None if headers is None or _blank(_grid(headers)).all() else _grid(headers)[0].tolist()
+    name = str(_grid(sheet)[0, 0] or "").strip()
+    try:
+        texts = check_rows(name, grid.tolist(), head)
+    except KeyError:
+        return [[f"{ERROR_PREFIX}ไม่รู้จักชีต '{name}'"]] * grid.shape[0]
+    return [[t] for t in texts]
+
+
+OK_TH = "ถูกต้อง"
+
+
+def check_rows(sheet_name: str, rows: list[list], headers: list | None = None) -> list[str]:
+    """One text per row: "" for a blank row, OK_TH, or the row's problems ("column: message; …").
+    Problems of the whole table (a required column missing) are repeated on every row they affect."""
+    from addin.excel import validate_table
+    from workbook.sheets import get_sheet
+
+    sheet = get_sheet(sheet_name)
+    header = list(headers) if headers else sheet.keys()
+    result = validate_table(sheet, [header, *rows], first_row=1)
+    general = [f.message_th for f in result.findings if f.row is None and f.severity == "error"]
+    by_row: dict[int, list[str]] = {}
+    for f in result.findings:
+        if f.row is not None:
+            by_row.setdefault(f.row, []).append(f"{f.column}: {f.message_th}" if f.column else f.message_th)
+    out = []
+    for i, row in enumerate(rows):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            out.append("")
+            continue
+        problems = general + by_row.get(i + 2, [])
+        out.append("; ".join(problems) if problems else OK_TH)
+    return out
