@@ -186,7 +186,7 @@ def _out_of_range(raw) -> ThaiDateError:
 def _check_weekday(raw, d: date, wd: str | None) -> date:
     if wd and _WEEKDAY_INDEX[wd] != d.weekday():
         raise _error(raw, "weekday_mismatch",
-                     f"{format_thai_date(d, 'long')} เป็นวัน{WEEKDAYS_TH[d.weekday()]} ไม่ใช่วัน{wd}",
+                     f"วันที่ {format_thai_date(d, 'long')} เป็นวัน{WEEKDAYS_TH[d.weekday()]} ไม่ใช่วัน{wd}",
                      f"{d.isoformat()} is a {WEEKDAYS_EN[d.weekday()]}, not a "
                      f"{WEEKDAYS_EN[_WEEKDAY_INDEX[wd]]}")
     return d
