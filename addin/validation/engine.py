@@ -1,0 +1,295 @@
+"""The validation engine: a grid of raw cells for one sheet → typed clean rows, rejected rows and findings.
+
+No row is ever lost: every non-blank row below the header is either in `rows` (clean) or in `rejected`
+(with at least one error finding naming it, or the sheet-level finding that rejects every row). Blank rows
+are counted. Unknown columns are kept (under their header) and reported. Rows above the header row (a title
+a user inserted) are not data: they are outside `input_rows`, and the "header.moved" warning names them.
+
+Decisions where the issue is silent:
+- A missing REQUIRED column is one sheet-level error ("header.missing_column") and rejects every row (each
+  row lacks a required value); no per-row "required.missing" is repeated for it. A missing optional column
+  is a warning and reads as empty.
+- No header row at all ("header.not_found"): every non-blank row of the grid is rejected, raw values kept
+  under the column letters.
+- A cell has at most one error (the first problem found) and, only when it has no error, a warning.
+- Findings are ordered: sheet-level first, then by row and column as the user reads the sheet.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import zip_longest
+
+import numpy as np
+import pandas as pd
+
+from addin.validation.headers import HEADER_SCAN_ROWS, find_layout, letter
+from addin.validation.messages import render, render_rule
+from addin.validation.normalize import Factorized, factorize, normalize_column
+from addin.validation.rules import Table, check, duplicates, rule_code
+from workbook.schema import ColType, SheetDef
+
+ROW = "_row"
+ERRORS = "_errors"
+RAW_LIMIT = 200  # characters of a raw value kept in a finding
+
+
+def safe_raw(value):
+    """A raw cell value fit for JSON and for a message: long text shortened, NaN as None, dates as ISO."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        if len(value) > RAW_LIMIT:
+            return f"{value[:RAW_LIMIT]}… ({len(value):,} ตัวอักษร/characters)"
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    text = repr(value)
+    return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
+
+
+def _raw_param(value) -> str:
+    raw = safe_raw(value)
+    if isinstance(raw, str):
+        return f"\"{raw if len(raw) <= 60 else raw[:60] + '…'}\""
+    return "ว่าง" if raw is None else str(raw)
+
+
+@dataclass(frozen=True)
+class Finding:
+    sheet: str  # Thai tab title
+    sheet_key: str
+    row: int | None  # row number as the user sees it; None = the whole sheet
+    column: str | None  # header as found in the file, or the expected Thai header when it is missing
+    cell: str | None  # A1 reference, e.g. "D7"
+    raw: object  # the raw value (JSON-safe, long text shortened)
+    severity: str  # "error" | "warning"
+    code: str
+    message_th: str
+    message_en: str
+    fix_th: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ValidationResult:
+    sheet: SheetDef
+    rows: pd.DataFrame
+    rejected: pd.DataFrame
+    findings: list[Finding]
+    stats: dict
+    header_row: int | None = None  # the header row as the user sees it; None = not found
+    columns_found: dict[str, str] = field(default_factory=dict)  # column key -> header as found
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def findings_frame(self) -> pd.DataFrame:
+        columns = list(Finding.__dataclass_fields__)
+        return pd.DataFrame([f.as_dict() for f in self.findings], columns=columns)
+
+
+# --- the grid ----------------------------------------------------------------------------------------------
+
+
+def _columns(values: list) -> list[np.ndarray]:
+    """The grid as one object array per column (ragged rows padded with None)."""
+    n = len(values)
+    return [np.fromiter(col, dtype=object, count=n) for col in zip_longest(*[r or () for r in values])]
+
+
+_TYPED_DTYPES = {ColType.INTEGER: "Int64", ColType.NUMBER: "Float64", ColType.PERCENT: "Float64"}
+
+
+def _typed_series(values: np.ndarray, col_type: ColType) -> pd.Series:
+    dtype = _TYPED_DTYPES.get(col_type)
+    if dtype is None:
+        return pd.Series(values, dtype=object)
+    return pd.Series(pd.array(values.tolist(), dtype=dtype))
+
+
+class _Builder:
+    """Collects findings for one sheet with the context every finding needs."""
+
+    def __init__(self, sheet: SheetDef):
+        self.sheet = sheet
+        self.sheet_level: list[Finding] = []
+        self.cells: list[tuple[int, int, Finding]] = []  # (row, grid column, finding) for sorting
+
+    def add_sheet(self, code: str, severity: str, column: str | None = None, **params) -> None:
+        th, en, fix = render(code, {"sheet": self.sheet.title_th, **params})
+        self.sheet_level.append(Finding(self.sheet.title_th, self.sheet.key, None, column, None, None,
+                                        severity, code, th, en, fix))
+
+    def add_cell(self, row: int, j: int | None, column: str, raw, severity: str, code: str,
+                 messages: tuple[str, str, str]) -> None:
+        cell = f"{letter(j)}{row}" if j is not None else None
+        finding = Finding(self.sheet.title_th, self.sheet.key, row, column, cell, safe_raw(raw), severity, code,
+                          *messages)
+        self.cells.append((row, -1 if j is None else j, finding))
+
+    def findings(self) -> list[Finding]:
+        self.cells.sort(key=lambda t: (t[0], t[1]))
+        return self.sheet_level + [f for _, _, f in self.cells]
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name} ({n})", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int = 1) -> ValidationResult:
+    """Validate one sheet's grid of raw cells (`values[0]` is row `first_row` of the sheet)."""
+    if isinstance(sheet, str):
+        from workbook.sheets import get_sheet
+
+        sheet = get_sheet(sheet)
+    values = list(values)
+    columns = _columns(values)
+    width = len(columns)
+    layout = find_layout(sheet, values[:HEADER_SCAN_ROWS], width)
+    out = _Builder(sheet)
+    start = layout.data_start
+    fzs: list[Factorized] = [factorize(c[start:]) for c in columns]
+    n_area = max(len(values) - start, 0)
+    blank = np.ones(n_area, dtype=bool)
+    for fz in fzs:
+        blank &= fz.blank()
+    keep = np.flatnonzero(~blank)
+    rownums = first_row + start + keep
+    n = len(keep)
+
+    # Columns outside the definition: known-but-duplicated, unknown headers, and unnamed columns with data.
+    taken = set(sheet.keys()) | {ROW, ERRORS}
+    extras: dict[int, str] = {}
+    if not layout.found:
+        for j in range(width):
+            extras[j] = _unique_name(f"column_{letter(j)}", taken)
+        out.add_sheet("header.not_found", "error", scan=HEADER_SCAN_ROWS, rows=n)
+    else:
+        header_row = first_row + layout.header_index
+        if header_row != sheet.header_row:
+            out.add_sheet("header.moved", "warning", found=header_row, expected=sheet.header_row)
+        for j in range(width):
+            if j in layout.duplicates:
+                key = layout.duplicates[j]
+                extras[j] = _unique_name(layout.captions[j], taken)
+                out.add_sheet("header.duplicate_column", "warning", column=layout.captions[j],
+                              header=layout.captions[j], first=letter(layout.columns[key]))
+            elif j in layout.unknown:
+                extras[j] = _unique_name(layout.captions[j], taken)
+                out.add_sheet("header.extra_column", "warning", column=extras[j], header=extras[j])
+            elif j not in layout.columns.values() and not fzs[j].blank()[keep].all():
+                extras[j] = _unique_name(f"column_{letter(j)}", taken)
+                out.add_sheet("header.extra_column", "warning", column=extras[j], header=extras[j])
+        for key in layout.missing:
+            col = sheet.column(key)
+            if col.required:
+                out.add_sheet("header.missing_column", "error", column=col.header_th, header=col.header_th,
+                              key=key, rows=n)
+            else:
+                out.add_sheet("header.missing_optional", "warning", column=col.header_th,
+                              header=col.header_th, key=key)
+
+    headers = {c.key: layout.captions.get(layout.columns.get(c.key), c.header_th) or c.header_th
+               for c in sheet.columns}
+    raw_of = {key: columns[j][start:][keep] for key, j in layout.columns.items()}
+    none = np.full(n, None, dtype=object)
+    typed: dict[str, np.ndarray] = {}
+    errors: dict[str, np.ndarray] = {}
+    reject = np.zeros(n, dtype=bool)
+    if not layout.found or any(sheet.column(k).required for k in layout.missing):
+        reject[:] = True
+
+    for col in sheet.columns:
+        j = layout.columns.get(col.key)
+        if j is None:
+            typed[col.key], errors[col.key] = none, np.full(n, None, dtype=object)
+            continue
+        res = normalize_column(fzs[j], keep, col)
+        if col.required:
+            res.errors[pd.isna(res.values) & pd.isna(res.errors)] = "required.missing"
+        typed[col.key], errors[col.key] = res.values, res.errors
+        bad = np.flatnonzero(pd.notna(res.errors) | pd.notna(res.warnings))
+        raw = raw_of[col.key]
+        for i in bad:
+            code = res.errors[i] or res.warnings[i]
+            params = {"header": headers[col.key], "raw": _raw_param(raw[i]), "key": col.key,
+                      "max_length": col.max_length, **(res.params[i] or {})}
+            severity = "error" if res.errors[i] else "warning"
+            out.add_cell(int(rownums[i]), j, headers[col.key], raw[i], severity, code, render(code, params))
+        reject |= pd.notna(res.errors)
+
+    table = Table(sheet, typed, errors, rownums, headers)
+    unique_cols = [c.key for c in sheet.columns if c.unique and c.key in layout.columns]
+    checks = [(None, (k,)) for k in unique_cols] + [(r, None) for r in sheet.rules]
+    for rule, keys in checks:
+        hits = duplicates(table, keys) if rule is None else check(table, rule)
+        for hit in hits:
+            j = layout.columns[hit.key]
+            raw = raw_of[hit.key][hit.row]
+            params = {"header": headers[hit.key], "raw": _raw_param(raw), **hit.params}
+            if rule is None:
+                code, severity, messages = "unique.duplicate", "error", render("unique.duplicate", params)
+            else:
+                code, severity = rule_code(rule), rule.severity
+                messages = render_rule(rule.kind, code, rule.message_th, rule.message_en, params)
+            out.add_cell(int(rownums[hit.row]), j, headers[hit.key], raw, severity, code, messages)
+            if severity == "error":
+                reject[hit.row] = True
+
+    findings = out.findings()
+    clean = ~reject
+    rows = pd.DataFrame({c.key: _typed_series(typed[c.key][clean], c.type) for c in sheet.columns})
+    rows[ROW] = rownums[clean]
+    for j, name in extras.items():
+        rows[name] = pd.Series(columns[j][start:][keep][clean], dtype=object)
+    rejected = pd.DataFrame({key: pd.Series((raw_of[key] if key in raw_of else none)[reject], dtype=object)
+                             for key in sheet.keys()})
+    rejected[ROW] = rownums[reject]
+    for j, name in extras.items():
+        rejected[name] = pd.Series(columns[j][start:][keep][reject], dtype=object)
+    rejected[ERRORS] = _error_codes(findings, rownums[reject])
+
+    stats = {
+        "input_rows": n_area,
+        "blank_rows": int(blank.sum()),
+        "clean_rows": int(clean.sum()),
+        "rejected_rows": int(reject.sum()),
+        "extra_columns": len(extras) if layout.found else 0,
+        "missing_columns": len(layout.missing) if layout.found else len(sheet.columns),
+    }
+    return ValidationResult(sheet, rows, rejected, findings, stats,
+                            header_row=None if not layout.found else first_row + layout.header_index,
+                            columns_found={k: headers[k] for k in layout.columns})
+
+
+def _error_codes(findings: list[Finding], rejected_rows: np.ndarray) -> list[str]:
+    """For each rejected row, the codes of its errors ("; "-joined), sheet-level reasons included."""
+    by_row: dict[int, list[str]] = {}
+    for f in findings:
+        if f.severity == "error" and f.row is not None:
+            by_row.setdefault(f.row, []).append(f.code)
+    sheet_wide = [f.code for f in findings if f.severity == "error" and f.row is None]
+    return ["; ".join(dict.fromkeys(sheet_wide + by_row.get(int(r), []))) for r in rejected_rows]

@@ -1,0 +1,84 @@
+"""Reading an .xlsx/.xlsm file (staff workbook, or a school sheet downloaded from Google) for validation.
+
+A tab is recognised by its title (Thai title or English key, spacing ignored) or, when a user renamed the
+tab, by its hidden key row. Tabs that match no definition are listed as skipped, never silently dropped;
+a second tab matching a definition already taken is skipped too (and says which tab took it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.validation.engine import ValidationResult, validate_table
+from addin.validation.headers import HEADER_SCAN_ROWS, header_key
+from addin.validation.normalize import as_text, is_blank, squeeze
+from workbook.schema import SheetDef
+
+
+@dataclass
+class WorkbookTab:
+    title: str
+    sheet: SheetDef | None  # None = skipped
+    values: list = field(default_factory=list, repr=False)
+    reason_th: str = ""  # why it was skipped
+    reason_en: str = ""
+
+
+def _all_sheets() -> list[SheetDef]:
+    from workbook.sheets import SHEETS
+
+    return list(SHEETS.values())
+
+
+def sheet_for_title(title: str) -> SheetDef | None:
+    wanted = squeeze(title)
+    for sheet in _all_sheets():
+        if wanted in (squeeze(sheet.title_th), squeeze(sheet.key)):
+            return sheet
+    return None
+
+
+def sheet_for_key_row(values: list) -> SheetDef | None:
+    """The definition whose English keys fill a row near the top (≥ 2 keys and ≥ 60 % of the row)."""
+    best, best_score = None, (0, 0.0)
+    for row in values[:HEADER_SCAN_ROWS]:
+        cells = {header_key(as_text(v)) for v in row if not is_blank(v)}
+        if not cells:
+            continue
+        for sheet in _all_sheets():
+            hits = len(cells & {header_key(k) for k in sheet.keys()})
+            score = (hits, hits / len(sheet.columns))
+            if hits >= 2 and hits * 5 >= len(cells) * 3 and score > best_score:
+                best, best_score = sheet, score
+    return best
+
+
+def read_workbook(path: str | Path) -> list[WorkbookTab]:
+    """Every tab of the file with the definition it matches (cached values, as Excel last computed them)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        tabs: list[WorkbookTab] = []
+        taken: dict[str, str] = {}
+        for ws in wb.worksheets:
+            values = [list(r) for r in ws.iter_rows(values_only=True)]
+            sheet = sheet_for_title(ws.title) or sheet_for_key_row(values)
+            if sheet is None:
+                tabs.append(WorkbookTab(ws.title, None, [], "ไม่ใช่ชีตที่ระบบรู้จัก", "not a sheet Khet knows"))
+            elif sheet.key in taken:
+                first = taken[sheet.key]
+                tabs.append(WorkbookTab(ws.title, None, [], f"ซ้ำกับแท็บ \"{first}\" ({sheet.title_th})",
+                                        f"same sheet as tab \"{first}\" ({sheet.key})"))
+            else:
+                taken[sheet.key] = ws.title
+                tabs.append(WorkbookTab(ws.title, sheet, values))
+        return tabs
+    finally:
+        wb.close()
+
+
+def validate_workbook(path: str | Path) -> dict[str, ValidationResult]:
+    """Every known sheet of an .xlsx/.xlsm, validated, by sheet key."""
+    return {tab.sheet.key: validate_table(tab.sheet, tab.values) for tab in read_workbook(path) if tab.sheet}
