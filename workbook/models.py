@@ -136,7 +136,8 @@ def model_for(sheet: SheetDef) -> type[BaseModel]:
             annotation,
             Field(
                 ... if col.required else None,
-                validation_alias=AliasChoices(*col.accepted_headers()),
+                # The key first: error locations and the JSON schema then name the English key.
+                validation_alias=AliasChoices(col.key, *(h for h in col.accepted_headers() if h != col.key)),
                 title=col.header_th,
                 description=col.help_th or None,
             ),
