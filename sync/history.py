@@ -134,6 +134,7 @@ CREATE TABLE IF NOT EXISTS feedback_writes (
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
     school_code TEXT NOT NULL,
     content_hash TEXT NOT NULL,
+    rows_written INTEGER NOT NULL,     -- height of the area written (the next write blanks down to it)
     written_at TEXT NOT NULL,
     PRIMARY KEY (run_id, school_code)
 );
@@ -516,21 +517,19 @@ class History:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     # -- feedback -------------------------------------------------------------------------------------------
-    def last_feedback_hash(self, school_code: str) -> str | None:
-        row = self.db.execute("SELECT content_hash FROM feedback_writes WHERE school_code=? ORDER BY run_id DESC"
-                              " LIMIT 1", (school_code,)).fetchone()
-        return row[0] if row else None
-
-    def last_feedback_hashes(self) -> dict[str, str]:
+    def last_feedback(self) -> dict[str, tuple[str, int]]:
+        """school → (content hash, rows written) of the newest feedback write."""
         rows = self.db.execute(
-            "SELECT f.school_code, f.content_hash FROM feedback_writes f JOIN (SELECT school_code,"
+            "SELECT f.school_code, f.content_hash, f.rows_written FROM feedback_writes f JOIN (SELECT school_code,"
             " MAX(run_id) AS run_id FROM feedback_writes GROUP BY school_code) m ON m.school_code=f.school_code"
             " AND m.run_id=f.run_id").fetchall()
-        return dict(rows)
+        return {code: (h, n) for code, h, n in rows}
 
-    def record_feedback(self, run_id: int, school_code: str, content: str, written_at: datetime | None = None):
-        self.db.execute("INSERT OR REPLACE INTO feedback_writes (run_id, school_code, content_hash, written_at)"
-                        " VALUES (?,?,?,?)", (run_id, school_code, content, iso(written_at or utcnow())))
+    def record_feedback(self, run_id: int, school_code: str, content: str, rows_written: int,
+                        written_at: datetime | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feedback_writes (run_id, school_code, content_hash, rows_written,"
+                        " written_at) VALUES (?,?,?,?,?)",
+                        (run_id, school_code, content, rows_written, iso(written_at or utcnow())))
 
     # -- comparison (tests, `khet history`) -----------------------------------------------------------------
     def logical_state(self) -> dict:

@@ -100,11 +100,11 @@ def test_statuses_and_feedback_hashes(tmp_path):
                             "valid": False, "edited_after_due": False, "errors": 2}])
     [row] = h.statuses(r1)
     assert (row["due"], row["submitted_on"], row["status"], row["errors"]) == ("2027-05-31", None, "not_yet_due", 2)
-    assert h.last_feedback_hash("S") is None
-    h.record_feedback(r1, "S", "abc")
+    assert h.last_feedback() == {}
+    h.record_feedback(r1, "S", "abc", 50)
     r2 = h.begin_run(started_at=T1)
-    h.record_feedback(r2, "S", "def")
-    assert h.last_feedback_hashes() == {"S": "def"}
+    h.record_feedback(r2, "S", "def", 61)
+    assert h.last_feedback() == {"S": ("def", 61)}
 
 
 def test_schema_is_plain_sql():

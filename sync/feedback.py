@@ -1,0 +1,139 @@
+"""The per-school feedback tab (ข้อเสนอแนะจากเขต), rewritten in Thai each night.
+
+What a school clerk reads there: when each report is due and its status, every validation finding with its
+sheet, row, column and cell and what to do about it, and when the district last read the sheet successfully.
+
+To keep nights cheap the tab is only rewritten when its substance changed (the hash leaves out the "last read"
+time): our own write moves the sheet's Drive modifiedTime, so the next night re-reads the school once, finds the
+same content, and the loop stops there instead of costing a read and a write every night.
+The write is ONE ``values.update`` with ``RAW`` over the tab's data area, padded with blanks down to the
+previous write's length, so stale rows disappear and school-derived text can never become a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from addin.status import Status
+from addin.thaidate import format_thai_date
+from sync.aggregate import READ_REASON_TH, format_age_th
+from workbook.sheets import FEEDBACK
+
+WIDTH = len(FEEDBACK.columns)
+TOPIC_READ = "การอ่านข้อมูลของเขต"
+TOPIC_REPORT = "กำหนดส่งและสถานะรายงาน"
+TOPIC_ERROR = "ข้อผิดพลาดที่ต้องแก้"
+TOPIC_WARNING = "ข้อสังเกต"
+TOPIC_LATE_EDIT = "แก้ไขหลังกำหนดส่ง"
+
+ACTION_BY_STATUS = {
+    Status.NOT_YET_DUE: "กรอกให้ครบ แล้วเพิ่มแถวยืนยันในแท็บ ยืนยันการส่ง ก่อนกำหนด",
+    Status.DUE_SOON: "ใกล้ครบกำหนด: กรอกให้ครบและยืนยันการส่งในแท็บ ยืนยันการส่ง",
+    Status.OVERDUE: "เกินกำหนดแล้ว: กรอกให้ครบ แก้ข้อผิดพลาด และยืนยันการส่งโดยเร็ว",
+    Status.MISSING: "ปิดรับแล้ว: ติดต่อกลุ่มนโยบายและแผนของเขต",
+    Status.ON_TIME: "",
+    Status.LATE: "",
+}
+
+
+def _d(value) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_thai_date(value) if isinstance(value, dt.date) else str(value)
+
+
+def _when(ts: dt.datetime | None) -> str:
+    if ts is None:
+        return "ยังไม่เคยอ่านได้"
+    local = ts.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return f"{format_thai_date(local.date())} เวลา {local:%H:%M} น."
+
+
+def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.date,
+                  last_read_at: dt.datetime | None, read_outcome: str | None = None,
+                  read_reason: str | None = None, data_age_hours: float | None = None) -> list[list[str]]:
+    """The tab's data rows (from row 3) for one school: pure, all text, FEEDBACK column order."""
+    today_th = format_thai_date(today)
+    rows: list[list[str]] = []
+    read_msg = f"เขตอ่านข้อมูลจากชีตนี้ได้สำเร็จล่าสุดเมื่อ {_when(last_read_at)}"
+    action = ""
+    if read_outcome in ("failed", "not_provisioned"):
+        why = READ_REASON_TH.get(read_reason or "", read_reason or "")
+        read_msg += f"; คืนนี้อ่านไม่ได้ ({why})"
+        if data_age_hours is not None:
+            read_msg += f" เขตใช้ข้อมูลเดิมอายุ {format_age_th(data_age_hours)}"
+        action = "ตรวจว่าชีตยังแชร์ให้เขตและชื่อแท็บ/หัวคอลัมน์ไม่ถูกแก้ไข"
+    rows.append([today_th, TOPIC_READ, "", "", "", "", read_msg, action])
+
+    for r in status.itertuples():
+        if r.submitted_on is not None and r.submitted_on == r.submitted_on:
+            msg = f"เขตรับรายงานแล้วเมื่อ {_d(r.submitted_on)}"
+        elif r.confirmed and r.errors:
+            msg = f"ยืนยันการส่งแล้ว แต่ยังมีข้อผิดพลาด {r.errors} รายการ จึงยังไม่นับว่าส่ง"
+        elif r.confirmed and not r.rows:
+            msg = "ยืนยันการส่งแล้ว แต่ยังไม่มีข้อมูลของรายงานนี้"
+        elif r.rows:
+            msg = f"มีข้อมูล {r.rows} แถว ยังไม่ได้ยืนยันการส่ง"
+        else:
+            msg = "ยังไม่มีข้อมูล"
+        act = ACTION_BY_STATUS[Status(r.status)]
+        if r.needs_correction:
+            act = f"แก้ข้อผิดพลาด {r.errors} รายการด้านล่าง"
+        rows.append([today_th, TOPIC_REPORT, r.report_th, _d(r.due), r.status_th, "", msg, act])
+        if r.edited_after_due:
+            rows.append([today_th, TOPIC_LATE_EDIT, r.report_th, _d(r.due), r.status_th, "",
+                         "มีการแก้ไขข้อมูลของรายงานนี้หลังวันครบกำหนด เขตบันทึกไว้เป็นหลักฐาน", ""])
+
+    if len(findings):
+        order = findings.assign(_sev=(findings["severity"] != "error").astype(int))
+        order = order.sort_values(["_sev", "sheet", "row"], kind="stable", na_position="first")
+        for f in order.itertuples():
+            where = f"ชีต {f.sheet}"
+            if f.row is not None and f.row == f.row:
+                where += f" แถว {int(f.row)}"
+            if f.column:
+                where += f" คอลัมน์ {f.column}"
+            if f.cell:
+                where += f" (เซลล์ {f.cell})"
+            msg = f.message_th
+            if f.raw not in (None, "") and f.raw == f.raw:
+                msg += f" — ค่าที่พบ: {f.raw}"
+            rows.append([today_th, TOPIC_ERROR if f.severity == "error" else TOPIC_WARNING, str(f.sheet), "", "",
+                         where, msg, f.fix_th or ""])
+    return [[str(c) if c is not None else "" for c in row] for row in rows]
+
+
+def feedback_hash(rows: Iterable[list[str]]) -> str:
+    """Content hash without the date column and the last-read line (they change every night by themselves)."""
+    core = [row[1:] if row[1] != TOPIC_READ else [TOPIC_READ, row[7]] for row in rows]
+    return hashlib.sha256(json.dumps(core, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def write_feedback(client, spreadsheet_id: str, rows: list[list[Any]], *, previous_rows: int = 0,
+                   min_rows: int = 50) -> int:
+    """Write the rows under the tab's two header rows in one RAW update; returns the rows covered."""
+    height = max(len(rows), previous_rows, min_rows)
+    grid = [list(r) + [""] * (WIDTH - len(r)) for r in rows]
+    grid += [[""] * WIDTH for _ in range(height - len(rows))]
+    last_col = chr(ord("A") + WIDTH - 1)
+    rng = f"'{FEEDBACK.title_th}'!A{FEEDBACK.first_data_row}:{last_col}{FEEDBACK.first_data_row + height - 1}"
+    client.http_client.values_update(spreadsheet_id, rng, params={"valueInputOption": "RAW"},
+                                     body={"range": rng, "majorDimension": "ROWS", "values": grid})
+    return height
+
+
+def school_frames(status: pd.DataFrame, findings: pd.DataFrame) -> Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Split the district frames per school once (a groupby, not a filter per school)."""
+    by_status = {k: g for k, g in status.groupby("school_code", sort=False)}
+    by_find = {k: g for k, g in findings.groupby("school_code", sort=False)} if len(findings) else {}
+    empty = findings.iloc[0:0] if len(findings.columns) else pd.DataFrame(
+        columns=["sheet", "row", "column", "cell", "raw", "severity", "message_th", "fix_th"])
+    return {k: (g, by_find.get(k, empty)) for k, g in by_status.items()}

@@ -1,0 +1,368 @@
+"""Writing the district summary: to the district's Google Sheet (atomically) and to an .xlsx report with charts.
+
+Every tab follows the workbook layout convention (row 1 Thai captions, row 2 English keys — hidden in the .xlsx —,
+data from row 3), so the Excel add-in and scripts read it by key.
+
+School text is never a formula downstream:
+- Google: every value is sent with ``valueInputOption=RAW`` (text stays text, "=IMPORTXML(…)" included).
+- .xlsx: openpyxl turns any string starting with "=" into a formula, so every string cell is forced to a plain
+  string (``data_type = "s"``) and text starting with = + - @ tab or CR also gets Excel's quote prefix, which
+  keeps it text even when a user edits the cell or saves as CSV.
+
+Atomic Google write (readers never see half a summary): the new tabs are written into hidden staging tabs
+(``~new <title>``); only when every value is in, ONE ``spreadsheets.batchUpdate`` — atomic on Google's side —
+deletes the old tabs, renames the staging tabs to their final titles and unhides them. A run killed before the
+swap leaves only hidden staging tabs, which the next run deletes first. The .xlsx is written to a temporary file
+in the same folder and moved into place with ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from addin.thaidate import format_thai_date
+from sync.aggregate import Summary
+from workbook.schema import DATE_FORMAT_BE, NUMBER_FORMATS, ColType
+from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
+
+NEUTRALISE = ("=", "+", "-", "@", "\t", "\r")
+STAGING_PREFIX = "~new "
+
+
+def _captions() -> dict[str, str]:
+    """Thai captions: sheet definitions first (one source), then the summary-only columns."""
+    caps: dict[str, str] = {}
+    for key in ("district_summary", "submissions", "findings", "school_registry", "action_plan", "kpi"):
+        for c in SHEETS[key].columns:
+            caps.setdefault(c.key, c.header_th)
+    caps.update({
+        "report_th": "รายงาน", "status_th": "สถานะ", "due": "กำหนดส่ง", "confirmed": "ยืนยันการส่ง",
+        "valid": "ข้อมูลถูกต้อง", "rows": "จำนวนแถว", "warnings": "ข้อสังเกต", "needs_correction": "ต้องแก้ไข",
+        "edited_after_due": "แก้ไขหลังกำหนด", "expected": "ต้องส่ง", "submitted": "ส่งแล้ว",
+        "on_time": "ตรงเวลา", "late": "ส่งช้า", "overdue": "เกินกำหนด", "missing": "ไม่ส่ง",
+        "pending": "ยังไม่ถึงกำหนด", "pct_submitted": "ร้อยละที่ส่ง", "pct_on_time": "ร้อยละตรงเวลา",
+        "category": "หมวดงบรายจ่าย", "amount": "จำนวนเงิน (บาท)", "projects": "จำนวนโครงการ",
+        "quarter": "ไตรมาส", "schools": "จำนวนโรงเรียน", "mean_progress_pct": "ความก้าวหน้าเฉลี่ย (ร้อยละ)",
+        "budget_total": "งบประมาณรวม (บาท)", "spent": "เบิกจ่ายสะสม (บาท)", "round": "รอบการประเมิน",
+        "met": "บรรลุ", "not_met": "ไม่บรรลุ", "no_data": "ไม่มีข้อมูล", "pct_met": "ร้อยละที่บรรลุ",
+        "kind_th": "เรื่องที่ต้องติดตาม", "detail_th": "รายละเอียด", "errors": "ข้อผิดพลาด",
+        "sheet": "ชีต", "column": "คอลัมน์", "per": "ระดับ", "value": "ค่า", "median": "ค่ามัธยฐานของเขต",
+        "ratio": "เท่าของมัธยฐาน", "note_th": "หมายเหตุ", "outcome_th": "ผลการอ่าน", "reason_th": "สาเหตุ",
+        "last_good_at": "อ่านข้อมูลได้ล่าสุด", "data_age_hours": "อายุข้อมูล (ชั่วโมง)",
+        "budget_source": "แหล่งงบประมาณ", "district_strategy": "กลยุทธ์ของเขต",
+    })
+    return caps
+
+
+CAPTIONS = _captions()
+MONEY_KEYS = {*(c.key for c in BUDGET_CATEGORY_COLUMNS), "budget_total", "spent", "amount", "value", "median"}
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    title_th: str
+    frame: str                 # attribute of Summary (or "overview")
+    columns: tuple[str, ...]   # () = every column of the frame
+
+
+REPORT_STATUS_COLUMNS = ("school_code", "school_name", "network", "report_th", "due", "submitted_on", "status_th",
+                         "confirmed", "valid", "errors", "warnings", "needs_correction", "edited_after_due")
+COMPLETENESS_COLUMNS = ("report_th", "due", "expected", "submitted", "on_time", "late", "overdue", "missing",
+                        "pending", "pct_submitted", "pct_on_time")
+TABS: tuple[Tab, ...] = (
+    Tab("overview", SHEETS["district_summary"].title_th, "overview", ()),
+    Tab("completeness", "ความครบถ้วนของรายงาน", "completeness", COMPLETENESS_COLUMNS),
+    Tab("completeness_by_network", "ความครบถ้วนรายเครือข่าย", "completeness_by_network",
+        ("network", *COMPLETENESS_COLUMNS)),
+    Tab("status_matrix", "สถานะรายโรงเรียน", "matrix", ()),
+    Tab("submissions", SHEETS["submissions"].title_th, "status", REPORT_STATUS_COLUMNS),
+    Tab("budget_by_school", "งบประมาณรายโรงเรียน", "budget_by_school", ()),
+    Tab("budget_by_category", "งบประมาณตามหมวด", "budget_by_category", ()),
+    Tab("budget_by_source", "งบประมาณตามแหล่งเงิน", "budget_by_source", ()),
+    Tab("budget_by_strategy", "งบประมาณตามกลยุทธ์", "budget_by_strategy", ()),
+    Tab("projects", "สถานะโครงการรายไตรมาส", "projects", ()),
+    Tab("kpi", "การบรรลุตัวชี้วัด", "kpi", ()),
+    Tab("follow_up", "รายการติดตาม", "follow_up",
+        ("network", "school_code", "school_name", "kind_th", "report_th", "due", "detail_th", "contact_email",
+         "phone")),
+    Tab("outliers", "ค่าผิดปกติ", "outliers",
+        ("sheet", "column", "school_code", "school_name", "row", "value", "median", "ratio", "note_th")),
+    Tab("findings", SHEETS["findings"].title_th, "findings",
+        ("school_code", "school_name", "sheet", "row", "column", "cell", "raw", "severity", "code", "message_th",
+         "message_en", "fix_th")),
+    Tab("reads", "การอ่านข้อมูลโรงเรียน", "reads",
+        ("school_code", "school_name", "network", "outcome_th", "reason_th", "last_good_at", "data_age_hours")),
+)
+TAB_TITLES = tuple(t.title_th for t in TABS)
+
+
+def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
+    """The district_summary sheet: one figure per row (section, item, network, value, unit, as_of, note)."""
+    rows: list[tuple] = []
+    h = summary.headline()
+    day = as_of.date()
+    for key, th, unit in (("schools", "โรงเรียนทั้งหมด", "โรง"), ("reports_expected", "รายงานที่ต้องส่ง", "ฉบับ"),
+                          ("submitted", "ส่งแล้ว", "ฉบับ"), ("on_time", "ส่งตรงเวลา", "ฉบับ"),
+                          ("late", "ส่งช้า", "ฉบับ"), ("overdue", "เกินกำหนด ยังไม่ส่ง", "ฉบับ"),
+                          ("missing", "ไม่ส่ง", "ฉบับ"), ("needs_correction", "ต้องแก้ไขข้อมูล", "ฉบับ"),
+                          ("unreachable", "อ่านชีตไม่ได้คืนนี้", "โรง"), ("outliers", "ค่าผิดปกติ", "รายการ")):
+        rows.append(("ภาพรวม", th, "", h[key], unit, day, ""))
+    for r in summary.completeness.itertuples():
+        rows.append(("ความครบถ้วน", f"{r.report_th} — ร้อยละที่ส่ง", "", r.pct_submitted, "ร้อยละ", day,
+                     f"ส่ง {r.submitted}/{r.expected}, ตรงเวลา {r.on_time}"))
+    for r in summary.completeness_by_network.itertuples():
+        rows.append(("ความครบถ้วนรายเครือข่าย", f"{r.report_th} — ร้อยละที่ส่ง", r.network, r.pct_submitted,
+                     "ร้อยละ", day, f"ส่ง {r.submitted}/{r.expected}"))
+    for r in summary.budget_by_category.itertuples():
+        rows.append(("งบประมาณ", r.category, "", r.amount, "บาท", day, ""))
+    for r in summary.projects.itertuples():
+        rows.append(("โครงการ", f"ไตรมาส {r.quarter} — โครงการที่รายงาน", "", r.projects, "โครงการ", day,
+                     f"ความก้าวหน้าเฉลี่ย {r.mean_progress_pct if r.mean_progress_pct is not None else '-'}"))
+    for r in summary.kpi.itertuples():
+        rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", "", r.pct_met,
+                     "ร้อยละ", day, f"บรรลุ {r.met}, ไม่บรรลุ {r.not_met}, ไม่มีข้อมูล {r.no_data}"))
+    return pd.DataFrame(rows, columns=SHEETS["district_summary"].keys())
+
+
+READ_OUTCOME_TH = {"read": "อ่านแล้ว (มีการแก้ไข)", "unchanged": "ไม่มีการแก้ไข", "failed": "อ่านไม่ได้",
+                   "not_provisioned": "ยังไม่มีชีต"}
+
+
+def tab_frame(summary: Summary, tab: Tab, as_of: dt.datetime) -> pd.DataFrame:
+    if tab.frame == "overview":
+        return overview(summary, as_of)
+    frame = getattr(summary, tab.frame)
+    if tab.key == "reads" and len(frame):
+        from sync.aggregate import READ_REASON_TH
+
+        frame = frame.assign(outcome_th=frame["outcome"].map(READ_OUTCOME_TH),
+                             reason_th=frame["reason"].map(lambda r: READ_REASON_TH.get(r, r or "") if r else ""))
+    if tab.columns:
+        frame = frame.reindex(columns=list(tab.columns))
+    return frame
+
+
+def caption(key: str) -> str:
+    return CAPTIONS.get(key, key)
+
+
+# --- cell conversion ------------------------------------------------------------------------------------------
+
+def _blank(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def google_value(v: Any) -> Any:
+    """A summary value as a Sheets RAW value (numbers as numbers, dates as Thai text, booleans as ใช่)."""
+    if _blank(v):
+        return ""
+    if isinstance(v, bool):
+        return "ใช่" if v else ""
+    if isinstance(v, Decimal):
+        return float(v)
+    if hasattr(v, "item") and not isinstance(v, str):
+        return google_value(v.item())
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return f"{format_thai_date(v.date())} {v:%H:%M}"
+    if isinstance(v, dt.date):
+        return format_thai_date(v)
+    return v
+
+
+def tab_grid(summary: Summary, tab: Tab, as_of: dt.datetime) -> list[list[Any]]:
+    frame = tab_frame(summary, tab, as_of)
+    keys = [str(c) for c in frame.columns]
+    grid = [[caption(k) for k in keys], keys]
+    grid.extend([google_value(v) for v in row] for row in frame.itertuples(index=False, name=None))
+    return grid
+
+
+# --- .xlsx ----------------------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _xlsx_value(cell, v: Any) -> None:
+    if _blank(v):
+        return
+    if isinstance(v, bool):
+        cell.value = "ใช่" if v else ""
+        cell.data_type = "s"
+        return
+    if hasattr(v, "item") and not isinstance(v, (str, Decimal)):
+        v = v.item()
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, Decimal):
+        cell.value = v
+        cell.number_format = NUMBER_FORMATS[ColType.MONEY]
+    elif isinstance(v, dt.datetime):
+        cell.value = v.replace(tzinfo=None)
+        cell.number_format = DATE_FORMAT_BE + " hh:mm"
+    elif isinstance(v, dt.date):
+        cell.value = v
+        cell.number_format = DATE_FORMAT_BE
+    elif isinstance(v, str):
+        cell.value = v
+        cell.data_type = "s"  # never a formula, whatever the text
+        if v.startswith(NEUTRALISE):
+            cell.quotePrefix = True
+    else:
+        cell.value = v
+
+
+def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
+    ws = wb.create_sheet(title)
+    keys = [str(c) for c in frame.columns]
+    for j, k in enumerate(keys, start=1):
+        c1 = ws.cell(1, j, caption(k))
+        c1.data_type = "s"
+        c1.font, c1.fill = HEADER_FONT, HEADER_FILL
+        c1.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(2, j, k).data_type = "s"
+        width = max(10, min(45, len(caption(k)) + 4))
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.row_dimensions[2].hidden = True
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=3):
+        for j, v in enumerate(row, start=1):
+            _xlsx_value(ws.cell(i, j), v)
+    ws.freeze_panes = "A3"
+    return ws
+
+
+def _bar(title: str, ws, data_cols: tuple[int, int], n_rows: int, *, cats_col: int, stacked: bool = False,
+         y_title: str = "", horizontal: bool = True) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title, chart.y_axis.title = title, y_title
+    if stacked:
+        chart.grouping, chart.overlap = "stacked", 100
+    data = Reference(ws, min_col=data_cols[0], max_col=data_cols[1], min_row=1, max_row=n_rows + 2)
+    chart.add_data(data, titles_from_data=True)
+    # Row 2 (hidden keys) sits between the caption and the data: charts read titles from row 1 and data
+    # from row 3 on, so categories skip it too.
+    chart.set_categories(Reference(ws, min_col=cats_col, min_row=3, max_row=n_rows + 2))
+    for s in chart.series:
+        s.val.numRef.f = s.val.numRef.f.replace("$2:", "$3:")
+    chart.height, chart.width = max(7.5, 0.6 * n_rows + 3), 18
+    return chart
+
+
+def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, district_name: str = "") -> Path:
+    """The summary report workbook, with charts; atomic (temp file + os.replace)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {}
+    for tab in TABS:
+        frame = tab_frame(summary, tab, as_of)
+        sheets[tab.key] = (_add_table_sheet(wb, tab.title_th, frame), frame)
+    wb.properties.title = f"สรุปภาพรวมเขต {district_name} ปีงบประมาณ {summary.fiscal_year}".strip()
+    wb.properties.creator = "Khet"
+
+    ws, f = sheets["completeness"]
+    cols = list(f.columns)
+    if len(f):
+        pct = cols.index("pct_submitted") + 1
+        ws.add_chart(_bar("ร้อยละโรงเรียนที่ส่งรายงาน", ws, (pct, pct + 1), len(f), cats_col=1,
+                          y_title="ร้อยละ"), f"{get_column_letter(len(cols) + 2)}3")
+        sheets["overview"][0].add_chart(_bar("ร้อยละโรงเรียนที่ส่งรายงาน", ws, (pct, pct + 1), len(f), cats_col=1,
+                                             y_title="ร้อยละ"), "I3")
+    ws, f = sheets["budget_by_category"]
+    if len(f) > 1:
+        chart = _bar("งบประมาณตามหมวดงบรายจ่าย (บาท)", ws, (2, 2), len(f) - 1, cats_col=1, y_title="บาท")
+        ws.add_chart(chart, "D3")
+        sheets["overview"][0].add_chart(
+            _bar("งบประมาณตามหมวดงบรายจ่าย (บาท)", ws, (2, 2), len(f) - 1, cats_col=1, y_title="บาท"), "I24")
+    ws, f = sheets["projects"]
+    if len(f):
+        cols = list(f.columns)
+        first = cols.index(PROJECT_STATUSES[0]) + 1
+        ws.add_chart(_bar("สถานะโครงการรายไตรมาส", ws, (first, first + len(PROJECT_STATUSES) - 1), len(f),
+                          cats_col=1, stacked=True, y_title="โครงการ", horizontal=False),
+                     f"{get_column_letter(len(cols) + 2)}3")
+    ws, f = sheets["kpi"]
+    if len(f):
+        cols = list(f.columns)
+        first = cols.index("met") + 1
+        ws.add_chart(_bar("การบรรลุตัวชี้วัด (จำนวนโรงเรียน)", ws, (first, first + 2), len(f), cats_col=2,
+                          stacked=True, y_title="โรงเรียน"), f"{get_column_letter(len(cols) + 2)}3")
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx.tmp")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- Google ---------------------------------------------------------------------------------------------------
+
+def _a1_title(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.datetime,
+                 tabs: Iterable[Tab] = TABS, chunk_cells: int = 200_000) -> dict:
+    """Replace the summary tabs of the district spreadsheet in one atomic swap. Returns request counts."""
+    http = client.http_client
+    tabs = tuple(tabs)
+    grids = {t.title_th: tab_grid(summary, t, as_of) for t in tabs}
+    meta = http.fetch_sheet_metadata(spreadsheet_id, params={"fields": "sheets.properties"})
+    existing = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+    requests = 1
+
+    # 1. Fresh hidden staging tabs, sized to fit (leftovers of a killed run are removed first).
+    prep = [{"deleteSheet": {"sheetId": sid}} for title, sid in existing.items() if title.startswith(STAGING_PREFIX)]
+    for title, grid in grids.items():
+        prep.append({"addSheet": {"properties": {
+            "title": STAGING_PREFIX + title, "hidden": True,
+            "gridProperties": {"rowCount": max(len(grid), 3), "columnCount": max(max(map(len, grid)), 1),
+                               "frozenRowCount": 2}}}})
+    replies = http.batch_update(spreadsheet_id, {"requests": prep})["replies"]
+    new_ids = [r["addSheet"]["properties"]["sheetId"] for r in replies if "addSheet" in r]
+    requests += 1
+
+    # 2. All values, RAW, in as few values:batchUpdate calls as the payload size allows.
+    data, cells = [], 0
+    for title, grid in grids.items():
+        data.append({"range": f"{_a1_title(STAGING_PREFIX + title)}!A1", "majorDimension": "ROWS", "values": grid})
+        cells += sum(map(len, grid))
+        if cells >= chunk_cells:
+            http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": data})
+            requests += 1
+            data, cells = [], 0
+    if data:
+        http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": data})
+        requests += 1
+
+    # 3. The swap: one batchUpdate, atomic — old tabs out, staging tabs renamed, shown and ordered.
+    swap: list[dict] = [{"deleteSheet": {"sheetId": sid}} for title, sid in existing.items() if title in grids]
+    for i, (title, sid) in enumerate(zip(grids, new_ids, strict=True)):
+        swap.append({"updateSheetProperties": {
+            "properties": {"sheetId": sid, "title": title, "hidden": False, "index": i},
+            "fields": "title,hidden,index"}})
+    http.batch_update(spreadsheet_id, {"requests": swap})
+    requests += 1
+    return {"requests": requests, "tabs": len(grids), "cells": sum(sum(map(len, g)) for g in grids.values())}
