@@ -289,11 +289,13 @@ def _count(cal: _Calendar, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     """workdays_between for NaT-free datetime64[D] arrays."""
     y0, y1 = _year_span(np.concatenate([s.ravel(), e.ravel()]))
     one = np.timedelta64(1, "D")
-    n = np.busday_count(s + one, e + one, busdaycal=cal.busdaycal(y0, y1))
+    # numpy counts a reversed range differently ((end, begin] shifted by a day), so count forwards and sign.
+    lo, hi = np.minimum(s, e), np.maximum(s, e)
+    n = np.busday_count(lo + one, hi + one, busdaycal=cal.busdaycal(y0, y1))
     ww = cal.weekend_workdays
     if ww.size:  # Saturdays made working days: numpy's weekmask cannot say that
-        n = n + np.searchsorted(ww, e, "right") - np.searchsorted(ww, s, "right")
-    return n
+        n = n + np.searchsorted(ww, hi, "right") - np.searchsorted(ww, lo, "right")
+    return np.where(e < s, -n, n)
 
 
 def workdays_between_array(start, end):
