@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from addin.xlsm import finish_staff_workbook
 from workbook.docs import DOCS_PATH, docs_are_current, write_docs
 from workbook.templates import (
     SCHOOL_TEMPLATE_FILE,
@@ -22,16 +23,7 @@ def build(out_dir: Path) -> list[Path]:
     written = [save_school_template(out_dir / SCHOOL_TEMPLATE_FILE)]
     xlsx = save_staff_workbook(out_dir / STAFF_XLSX_FILE)
     written.append(xlsx)
-    # Fallback until the Excel add-in (issue 7) lands addin/xlsm.py; its helper removes this try/except.
-    try:
-        from addin.xlsm import finish_staff_workbook
-    except ImportError:
-        print("หมายเหตุ: ยังไม่มีส่วนเสริม Excel จึงสร้างเฉพาะ .xlsx / note: addin.xlsm not available, "
-              "wrote the staff workbook as .xlsx only", file=sys.stderr)
-    else:
-        xlsm = out_dir / STAFF_XLSM_FILE
-        finish_staff_workbook(xlsx, xlsm)
-        written.append(xlsm)
+    written.append(finish_staff_workbook(xlsx, out_dir / STAFF_XLSM_FILE))
     return written
 
 
