@@ -17,13 +17,15 @@ Deterministic under a seed: jitter comes from `random.Random(seed)`; `sleep`/`cl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -260,3 +262,27 @@ def paced_client_from_config(cfg, *, minute_seconds: float = 60.0, seed: int | N
     """The factory configured from a `sync.config.Config` (quota and retry sections)."""
     return paced_client(Pacing(cfg.reads_per_minute, cfg.writes_per_minute, minute_seconds),
                         RetryPolicy(cfg.max_tries, cfg.base_delay, cfg.max_delay, cfg.timeout), seed=seed)
+
+
+@contextlib.contextmanager
+def open_google(cfg, scopes: Sequence[str], *, seed: int | None = None):
+    """A gspread client for the configuration's endpoint, paced and retried per its quota/retry settings.
+
+    endpoint None → Google; a URL → an emulator already running there (`khet emulator serve`); "emulator" →
+    an emulator started here for the duration, its state kept in `data_dir/emulator.sqlite` so consecutive
+    commands see the same files. Same code path in all three: only the base URL differs.
+    """
+    from sync.gclient import connect
+
+    factory = paced_client_from_config(cfg, seed=seed)
+    if cfg.endpoint == "emulator":
+        from sync.emulator import Emulator
+
+        Path(cfg.data_dir).mkdir(parents=True, exist_ok=True)
+        with Emulator(db=Path(cfg.data_dir) / "emulator.sqlite", key_dir=Path(cfg.data_dir)) as emu:
+            key = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json")
+            yield connect(key, scopes, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
+        return
+    if cfg.key_file is None:
+        raise ValueError("ยังไม่ได้ระบุไฟล์กุญแจบัญชีบริการ / no service-account key file set (khet config check)")
+    yield connect(cfg.key_file, scopes, endpoint=cfg.endpoint, http_client=factory, timeout=cfg.timeout)

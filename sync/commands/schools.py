@@ -1,0 +1,150 @@
+"""`khet schools`: make the school template, provision one sheet per school, read every changed school.
+
+    khet schools template                         # find or create the template in the district folder
+    khet schools provision --registry FILE [--notify]
+    khet schools read [--full] [--json OUT]       # the nightly read on its own (state in data_dir)
+
+Exit codes: 0 all fine, 1 some schools failed (each reported with its reason), 2 cannot start (configuration,
+registry or template problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sync.config import Config, ConfigError, load_config
+
+
+def _config(args) -> Config | None:
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        return None
+    for p in cfg.load_problems:
+        print(p, file=sys.stderr)
+    return cfg
+
+
+def _registry(cfg: Config, path: str | None):
+    from sync.registry import RegistryError, load_registry
+
+    target = Path(path) if path else cfg.registry
+    if target is None:
+        print("ยังไม่ได้ระบุทะเบียนโรงเรียน (--registry หรือ paths.registry) / no registry given", file=sys.stderr)
+        return None
+    try:
+        registry = load_registry(target)
+    except RegistryError as exc:
+        print(exc, file=sys.stderr)
+        return None
+    for f in registry.findings:
+        if f.severity == "error":
+            where = f"{f.sheet} {f.cell or f.row or ''}".strip()
+            print(f"ทะเบียน/registry {where}: {f.message_th} / {f.message_en}", file=sys.stderr)
+    return registry
+
+
+def _template(client, cfg: Config) -> tuple[str, bool]:
+    from sync.google_template import ensure_template
+
+    return ensure_template(client, cfg.drive_folder_id or None, cfg.template_spreadsheet_id or None)
+
+
+def cmd_template(args) -> int:
+    from sync.gclient import SCOPES_PROVISION
+    from sync.http import open_google
+
+    cfg = _config(args)
+    if cfg is None:
+        return 2
+    with open_google(cfg, SCOPES_PROVISION) as client:
+        sid, created = _template(client, cfg)
+    print(f"แม่แบบ / template: {sid} ({'สร้างใหม่ / created' if created else 'มีอยู่แล้ว / existing'})")
+    if created or not cfg.template_spreadsheet_id:
+        print(f"ใส่ใน khet.toml / put in khet.toml:  [google] template_spreadsheet_id = \"{sid}\"")
+    return 0
+
+
+def cmd_provision(args) -> int:
+    from sync.gclient import SCOPES_PROVISION
+    from sync.http import open_google
+    from sync.provision import ProvisionError, provision
+    from sync.registry import RegistryError
+
+    cfg = _config(args)
+    if cfg is None:
+        return 2
+    registry = _registry(cfg, args.registry)
+    if registry is None:
+        return 2
+    try:
+        with open_google(cfg, SCOPES_PROVISION) as client:
+            template_id, _ = _template(client, cfg)
+            result = provision(client, registry, template_id=template_id, folder_id=cfg.drive_folder_id or None,
+                               notify=args.notify)
+    except (ProvisionError, RegistryError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for o in result.outcomes:
+        if o.status in ("created", "resumed", "failed"):
+            print(f"{o.code} {o.name}: {o.status} {o.spreadsheet_id} — {o.message_th} / {o.message_en}")
+    counts = {s: result.count(s) for s in ("created", "resumed", "already", "inactive", "failed")}
+    print("สรุป / summary: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps([o.as_dict() for o in result.outcomes], ensure_ascii=False,
+                                              indent=2), encoding="utf-8")
+    return 0 if result.ok else 1
+
+
+def cmd_read(args) -> int:
+    from sync.gclient import SCOPES_READ
+    from sync.http import open_google
+    from sync.reader import JsonReadState, read_all
+
+    cfg = _config(args)
+    if cfg is None:
+        return 2
+    registry = _registry(cfg, args.registry)
+    if registry is None:
+        return 2
+    state = JsonReadState(Path(args.state) if args.state else Path(cfg.data_dir) / "read_state.json")
+    with open_google(cfg, SCOPES_READ) as client:
+        result = read_all(client, registry, state, folder_id=cfg.drive_folder_id or None, full=args.full)
+        stats = client.http_client.stats.as_dict() if hasattr(client.http_client, "stats") else {}
+    state.commit(result)
+    for o in result.schools:
+        if o.outcome == "failed" or (o.read and o.read.problems):
+            print(f"{o.school.code} {o.school.name}: {o.outcome} [{o.reason}] {o.message_th} / {o.message_en}")
+    counts = result.counts()
+    print("สรุป / summary: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+          + f"; Drive listed {result.listed}; Sheets reads {result.read_requests}; retries {stats.get('retries', 0)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"counts": counts, "http": stats,
+                                               "schools": [o.as_dict() for o in result.schools]},
+                                              ensure_ascii=False, indent=2), encoding="utf-8")
+    return 1 if counts["failed"] else 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="khet schools",
+                                     description="สร้างและอ่านชีตของโรงเรียน / provision and read school sheets")
+    sub = parser.add_subparsers(dest="action", required=True)
+    p_t = sub.add_parser("template", help="หาหรือสร้างแม่แบบ / find or create the school template")
+    p_p = sub.add_parser("provision", help="สร้างชีตให้ทุกโรงเรียน / one sheet per school")
+    p_p.add_argument("--registry", help="ทะเบียนโรงเรียน .xlsx/.xlsm/.csv (default: paths.registry)")
+    p_p.add_argument("--notify", action="store_true", help="ส่งอีเมลแจ้งโรงเรียน / e-mail each school")
+    p_r = sub.add_parser("read", help="อ่านโรงเรียนที่เปลี่ยนแปลง / read changed schools")
+    p_r.add_argument("--registry", help="ทะเบียนโรงเรียน (default: paths.registry)")
+    p_r.add_argument("--full", action="store_true", help="อ่านทุกโรงเรียน / read every school")
+    p_r.add_argument("--state", help="ไฟล์สถานะการอ่าน / read-state file (default: data_dir/read_state.json)")
+    for p in (p_t, p_p, p_r):
+        p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
+    for p in (p_p, p_r):
+        p.add_argument("--json", help="บันทึกผลเป็น JSON / write the outcome as JSON")
+    args = parser.parse_args(argv)
+    return {"template": cmd_template, "provision": cmd_provision, "read": cmd_read}[args.action](args)

@@ -1,0 +1,205 @@
+"""Provisioning: one Google Sheet per school, copied from the template, shared, protected, recorded in the registry.
+
+For each active school without a spreadsheet ID (`provision`):
+1. find a spreadsheet named exactly `<code> <school name>` in the district folder (a run that died between the
+   copy and the registry write left it there) — else copy the template into the folder under that name;
+2. share it as writer with the school's contact account (no e-mail unless `notify`), unless already shared;
+3. one atomic batchUpdate: protect the header rows and the feedback tab, set the dropdowns
+   (`google_template.school_setup_requests`, protections already present are not added again);
+4. a fresh copy gets the school's code, name and network typed into its profile tab (RAW: school text is never
+   parsed as a formula);
+5. the spreadsheet ID is written back to the registry (every `flush_every` schools and at the end, also when the
+   run stops on an error).
+A school that fails is reported with the reason and the run goes on. A second run changes nothing: schools
+with an ID are skipped without a single request. Only provisioning uses the full Drive scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from google.auth.exceptions import RefreshError
+from gspread.exceptions import APIError
+
+from sync.gclient import drive_url
+from sync.google_template import school_setup_requests, sheet_metadata
+from sync.http import RequestFailed
+from sync.registry import Registry, School
+from workbook.sheets import SCHOOL_SHEETS, get_sheet
+
+NOTIFY_MESSAGE = ("เขตพื้นที่การศึกษาแชร์ชีตรายงานของโรงเรียนให้แล้ว กรุณากรอกข้อมูลตามแท็บต่าง ๆ "
+                  "/ Your district office has shared your school's reporting sheet.")
+
+
+class ProvisionError(Exception):
+    """Provisioning cannot start (template missing or broken); Thai and English."""
+
+    def __init__(self, message_th: str, message_en: str):
+        super().__init__(f"{message_th} / {message_en}")
+        self.message_th, self.message_en = message_th, message_en
+
+
+@dataclass
+class ProvisionOutcome:
+    code: str
+    name: str
+    status: str  # created | resumed | already | inactive | failed
+    spreadsheet_id: str = ""
+    reason: str = ""
+    message_th: str = ""
+    message_en: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ProvisionResult:
+    template_id: str
+    outcomes: list[ProvisionOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+
+def _error_reason(exc: Exception) -> tuple[str, str, str]:
+    """(reason, Thai, English) for a failed Google call."""
+    if isinstance(exc, RequestFailed):
+        return (exc.reason or "error", f"Google ไม่ตอบหลังลอง {exc.tries} ครั้ง ({exc.reason}) จะลองใหม่ในรอบหน้า",
+                f"Google did not answer after {exc.tries} tries ({exc.reason}); the next run retries")
+    if isinstance(exc, APIError):
+        code = exc.response.status_code
+        if code == 404:
+            return ("not_found", "ไม่พบไฟล์ (แม่แบบหรือโฟลเดอร์ถูกลบ?)", "file not found (template or folder deleted?)")
+        if code == 403:
+            return ("permission", "บัญชีบริการไม่มีสิทธิ์ (โฟลเดอร์หรือแม่แบบไม่ได้แชร์ให้?)",
+                    "the service account lacks permission (folder or template not shared with it?)")
+        return ("api", f"Google ตอบข้อผิดพลาด {code}: {exc.error.get('message', '')}",
+                f"Google answered {code}: {exc.error.get('message', '')}")
+    return ("error", f"ข้อผิดพลาด: {exc}", f"error: {exc}")
+
+
+def _service_account(client) -> str:
+    auth = getattr(client.http_client, "auth", None)
+    email = getattr(auth, "service_account_email", None)
+    if not email:
+        raise ProvisionError("การสร้างชีตต้องใช้กุญแจบัญชีบริการ", "provisioning needs a service-account key")
+    return email
+
+
+def list_folder_names(client, folder_id: str | None) -> dict[str, str]:
+    """name → ID of the spreadsheets in the folder (the oldest wins when two share a name)."""
+    from sync.reader import list_spreadsheets
+
+    out: dict[str, str] = {}
+    for f in sorted(list_spreadsheets(client, folder_id, include_trashed=False), key=lambda f: f.created_time):
+        out.setdefault(f.name, f.id)
+    return out
+
+
+def _already_shared(client, spreadsheet_id: str, email: str) -> bool:
+    for p in client.list_permissions(spreadsheet_id):
+        if str(p.get("emailAddress", "")).lower() == email and p.get("role") in ("writer", "owner"):
+            return True
+    return False
+
+
+def _prefill_profile(client, spreadsheet_id: str, school: School) -> None:
+    profile = get_sheet("school_profile")
+    values = {"school_code": school.code, "school_name": school.name, "network": school.network}
+    row = [values.get(k, "") for k in profile.keys()]
+    while row and row[-1] == "":
+        row.pop()
+    title = profile.title_th.replace("'", "''")
+    client.http_client.values_update(spreadsheet_id, f"'{title}'!A{profile.first_data_row}",
+                                     params={"valueInputOption": "RAW"}, body={"values": [row]})
+
+
+def provision_school(client, school: School, *, template_id: str, template_ids: dict[str, int],
+                     folder_id: str | None, existing: dict[str, str], editor: str, notify: bool) -> ProvisionOutcome:
+    """Make (or finish) one school's spreadsheet; raises on a Google error (the caller records it)."""
+    sid = existing.get(school.file_name)
+    if sid is None:
+        body = {"name": school.file_name, **({"parents": [folder_id]} if folder_id else {})}
+        r = client.http_client.request("post", drive_url(f"files/{template_id}/copy"),
+                                       params={"supportsAllDrives": True, "fields": "id,name,mimeType"}, json=body)
+        sid = r.json()["id"]
+        existing[school.file_name] = sid
+        ids, tags, status = template_ids, set(), "created"
+        _prefill_profile(client, sid, school)
+        shared = False
+    else:
+        ids, tags = sheet_metadata(client, sid)
+        status = "resumed"
+        shared = _already_shared(client, sid, school.contact_email)
+        missing = [s for s in template_ids if s not in ids]
+        if missing:
+            raise ProvisionError(f"ชีตเดิมชื่อ '{school.file_name}' ขาดแท็บ {', '.join(missing)} ลบหรือเปลี่ยนชื่อไฟล์นั้นก่อน",
+                                 f"existing '{school.file_name}' lacks tabs {', '.join(missing)}; remove or rename it")
+    if not shared:
+        client.insert_permission(sid, value=school.contact_email, perm_type="user", role="writer",
+                                 notify=notify, email_message=NOTIFY_MESSAGE if notify else None)
+    reqs = school_setup_requests(ids, [editor], tags)
+    if reqs:
+        client.http_client.batch_update(sid, {"requests": reqs})
+    th = "สร้างชีตและแชร์ให้โรงเรียนแล้ว" if status == "created" else "พบชีตที่สร้างค้างไว้ ตั้งค่าต่อจนครบแล้ว"
+    en = "sheet created and shared" if status == "created" else "found a half-made sheet and finished it"
+    return ProvisionOutcome(school.code, school.name, status, sid, "", th, en)
+
+
+def provision(client, registry: Registry, *, template_id: str, folder_id: str | None, notify: bool = False,
+              flush_every: int = 10) -> ProvisionResult:
+    """Provision every active school without a spreadsheet ID (see the module docstring)."""
+    result = ProvisionResult(template_id)
+    todo: list[School] = []
+    for s in registry.schools:
+        if not s.active:
+            result.outcomes.append(ProvisionOutcome(s.code, s.name, "inactive", s.spreadsheet_id, "",
+                                                    "ไม่ได้ใช้งาน ข้าม", "inactive, skipped"))
+        elif s.spreadsheet_id:
+            result.outcomes.append(ProvisionOutcome(s.code, s.name, "already", s.spreadsheet_id, "",
+                                                    "มีชีตแล้ว", "already provisioned"))
+        else:
+            todo.append(s)
+    if not todo:
+        return result
+    try:
+        template_ids, _ = sheet_metadata(client, template_id)
+    except APIError as exc:
+        reason, th, en = _error_reason(exc)
+        raise ProvisionError(f"เปิดแม่แบบ {template_id} ไม่ได้: {th}", f"cannot open template {template_id}: {en}") from exc
+    expected = {s.key for s in SCHOOL_SHEETS}
+    if missing := sorted(expected - set(template_ids)):
+        raise ProvisionError(f"แม่แบบขาดแท็บ: {', '.join(missing)} (สร้างใหม่ด้วย khet schools template)",
+                             f"the template lacks tabs: {', '.join(missing)} (rebuild: khet schools template)")
+    editor = _service_account(client)
+    existing = list_folder_names(client, folder_id)
+    pending: dict[str, str] = {}
+    try:
+        for school in todo:
+            try:
+                outcome = provision_school(client, school, template_id=template_id, template_ids=template_ids,
+                                           folder_id=folder_id, existing=existing, editor=editor, notify=notify)
+            except RefreshError:
+                raise  # the key itself is refused: every further school would fail the same way
+            except (APIError, RequestFailed, ProvisionError) as exc:
+                if isinstance(exc, ProvisionError):
+                    reason, th, en = "conflict", exc.message_th, exc.message_en
+                else:
+                    reason, th, en = _error_reason(exc)
+                result.outcomes.append(ProvisionOutcome(school.code, school.name, "failed", "", reason, th, en))
+                continue
+            result.outcomes.append(outcome)
+            pending[school.code] = outcome.spreadsheet_id
+            if len(pending) >= flush_every:
+                registry.save_spreadsheet_ids(pending)
+                pending = {}
+    finally:
+        if pending:
+            registry.save_spreadsheet_ids(pending)
+    return result
+

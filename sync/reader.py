@@ -1,0 +1,464 @@
+"""The nightly read: find which school spreadsheets changed, read each with ONE request, validate, never abort.
+
+- `discover_changed` asks Drive once per ≤1,000 files for the folder's spreadsheets modified since a time.
+- `read_school` reads every input tab of one school with a single `values:batchGet` (UNFORMATTED_VALUE +
+  SERIAL_NUMBER), maps each returned range to its sheet definition, validates it, and classifies failures:
+  not_shared (403), deleted (404 / trashed), tab_missing (a tab renamed or deleted), quota (429 after the
+  client's retries), server / timeout / connection, columns_changed (required columns gone), auth (key refused).
+- `read_all` puts it together for the registry: reads the schools whose Drive modifiedTime differs from the
+  data held (plus schools never read and schools that failed last time), and reports every school's outcome
+  in the history's vocabulary (read / unchanged / failed / not_provisioned). A failing school keeps its last
+  good data; the run never stops for one school.
+
+Decisions where the issue is silent:
+- A tab that cannot be found ("Unable to parse range") costs the school two more requests, never more:
+  ONE spreadsheets.get for the tab titles, then ONE batchGet of the tabs present plus any unknown tab. An
+  unknown tab whose hidden key row (row 2) carries a missing tab's keys is that tab renamed: it is read and
+  used (with a warning), so a school that renamed a tab loses nothing. Truly missing tabs keep their last
+  good data. A school with every tab in place costs exactly one read.
+- A tab whose header lost a required column (header.missing_column / header.not_found) is not used: its last
+  good data stays, reason columns_changed. Columns merely moved or renamed to an accepted alias read fine
+  (the validator matches headers by name and by the hidden key row).
+- Discovery asks Drive for files modified since the last successful run minus an overlap (10 minutes, for
+  clock differences between this machine and Google) and then skips files whose modifiedTime equals the one
+  of the data already held, so the overlap costs nothing. Trashed files are listed too (and reported as
+  deleted, without a read). `full=True` lists and reads every school: the weekly check that also notices a
+  school that revoked sharing without changing anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from google.auth.exceptions import RefreshError
+from gspread.exceptions import APIError
+
+from sync.gclient import list_files
+from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
+from sync.http import ConnectionFailed, RequestFailed
+from sync.registry import Registry, School
+from workbook.sheets import SheetDef
+
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+LIST_FIELDS = "id,name,modifiedTime,createdTime,trashed"
+OVERLAP = timedelta(minutes=10)
+# Header findings that make a tab unusable (the rest of a tab's findings are row-level and reported as such).
+BLOCKING_HEADER_CODES = ("header.missing_column", "header.not_found")
+
+REASONS: dict[str, tuple[str, str]] = {
+    "not_shared": ("ชีตไม่ได้แชร์ให้บัญชีของเขตแล้ว ขอให้โรงเรียนแชร์กลับ (สิทธิ์ผู้แก้ไข)",
+                   "the sheet is no longer shared with the district account; ask the school to share it back"),
+    "deleted": ("ไม่พบชีต (ถูกลบหรืออยู่ในถังขยะ)", "the spreadsheet was deleted or is in the trash"),
+    "tab_missing": ("แท็บถูกเปลี่ยนชื่อหรือลบ: {detail}", "tab renamed or deleted: {detail}"),
+    "tab_renamed": ("แท็บถูกเปลี่ยนชื่อ อ่านได้ แต่ควรเปลี่ยนกลับ: {detail}",
+                    "tab renamed; read anyway, please rename it back: {detail}"),
+    "columns_changed": ("คอลัมน์ที่ต้องกรอกหายไปจากแท็บ {detail} ใช้ข้อมูลชุดเดิมแทน",
+                        "required columns are gone from tab {detail}; the previous data stays in use"),
+    "quota": ("เกินโควตาของ Google ลองใหม่คืนถัดไป", "Google quota exceeded; retried next night"),
+    "server": ("Google ขัดข้อง ลองใหม่คืนถัดไป", "Google server error; retried next night"),
+    "rate_limit": ("Google จำกัดอัตรา ลองใหม่คืนถัดไป", "Google rate limit; retried next night"),
+    "timeout": ("Google ไม่ตอบภายในเวลา ลองใหม่คืนถัดไป", "Google did not answer in time; retried next night"),
+    "connection": ("การเชื่อมต่อขาด ลองใหม่คืนถัดไป", "connection dropped; retried next night"),
+    "auth": ("กุญแจบัญชีบริการถูกปฏิเสธ (ถูกเพิกถอน?) ตรวจด้วย khet config check",
+             "the service-account key was refused (revoked?); see khet config check"),
+    "error": ("อ่านไม่ได้: {detail}", "cannot read: {detail}"),
+}
+
+
+def reason_text(reason: str, detail: str = "") -> tuple[str, str]:
+    th, en = REASONS.get(reason, REASONS["error"])
+    return th.format(detail=detail), en.format(detail=detail)
+
+
+# --- Drive discovery ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DriveFile:
+    id: str
+    name: str
+    modified_time: str  # RFC 3339 exactly as Drive sent it: compared as text with what the state holds
+    created_time: str = ""
+    trashed: bool = False
+
+    @property
+    def modified(self) -> datetime:
+        return parse_time(self.modified_time)
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def rfc3339(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def list_spreadsheets(client, folder_id: str | None, *, since: datetime | None = None,
+                      include_trashed: bool = True) -> list[DriveFile]:
+    """Spreadsheets directly in the folder (all visible ones when folder_id is None): one request per 1,000."""
+    q = [f"mimeType = '{SPREADSHEET_MIME}'"]
+    if folder_id:
+        q.append(f"{drive_literal(folder_id)} in parents")
+    if since is not None:
+        q.append(f"modifiedTime > '{rfc3339(since)}'")
+    if not include_trashed:
+        q.append("trashed = false")
+    return [DriveFile(f["id"], f.get("name", ""), f.get("modifiedTime", ""), f.get("createdTime", ""),
+                      bool(f.get("trashed", False)))
+            for f in list_files(client, " and ".join(q), LIST_FIELDS)]
+
+
+def discover_changed(client, folder_id: str | None, since: datetime | None) -> list[DriveFile]:
+    """The folder's spreadsheets modified after `since` (all of them when None), trashed ones included."""
+    return list_spreadsheets(client, folder_id, since=since)
+
+
+# --- one school ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReadProblem:
+    reason: str
+    sheet_key: str | None
+    detail: str
+    message_th: str
+    message_en: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _problem(reason: str, sheet_key: str | None = None, detail: str = "") -> ReadProblem:
+    th, en = reason_text(reason, detail)
+    return ReadProblem(reason, sheet_key, detail, th, en)
+
+
+@dataclass
+class SchoolRead:
+    spreadsheet_id: str
+    tabs: dict[str, list[list[Any]]] = field(default_factory=dict)  # usable raw grids, by sheet key
+    results: dict[str, Any] = field(default_factory=dict)  # sheet key -> ValidationResult (every tab read)
+    problems: list[ReadProblem] = field(default_factory=list)
+    requests: int = 0
+    titles: dict[str, str] = field(default_factory=dict)  # sheet key -> the tab title actually read
+
+    @property
+    def ok(self) -> bool:
+        """Something usable was read (possibly with problems on some tabs)."""
+        return bool(self.tabs)
+
+    @property
+    def reason(self) -> str | None:
+        """The main problem: the first non-warning one."""
+        for p in self.problems:
+            if p.reason != "tab_renamed":
+                return p.reason
+        return self.problems[0].reason if self.problems else None
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _range_for(sheet: SheetDef, title: str) -> str:
+    return _quoted(title) + "!" + sheet.a1_range().rsplit("!", 1)[1]
+
+
+def _failure_reason(exc: Exception) -> str:
+    if isinstance(exc, RefreshError):
+        return "auth"
+    if isinstance(exc, RequestFailed):
+        return exc.reason or "error"
+    if isinstance(exc, APIError):
+        status = exc.response.status_code
+        if status == 403:
+            return "not_shared"
+        if status == 404:
+            return "deleted"
+        if status == 401:
+            return "auth"
+    return "error"
+
+
+def _is_missing_range(exc: Exception) -> bool:
+    return (isinstance(exc, APIError) and not isinstance(exc, RequestFailed) and exc.response.status_code == 400
+            and "Unable to parse range" in str(exc.error.get("message", "")))
+
+
+def _batch_get(client, spreadsheet_id: str, ranges: list[str]) -> list[dict]:
+    data = client.http_client.values_batch_get(spreadsheet_id, ranges, params=dict(READ_PARAMS))
+    return data.get("valueRanges", [])
+
+
+def _use(read: SchoolRead, sheet: SheetDef, grid: list[list[Any]], title: str) -> None:
+    """Validate one tab's grid; keep it as usable unless its header lost required columns."""
+    from addin.validate import validate_table
+
+    result = validate_table(sheet, grid, first_row=1)
+    read.results[sheet.key] = result
+    blocking = [f for f in result.findings if f.code in BLOCKING_HEADER_CODES and f.severity == "error"]
+    if blocking:
+        cols = ", ".join(dict.fromkeys(str(f.column) for f in blocking if f.column)) or "-"
+        read.problems.append(_problem("columns_changed", sheet.key, f"{title}: {cols}"))
+        return
+    read.tabs[sheet.key] = grid
+    read.titles[sheet.key] = title
+
+
+def _key_row_match(grid: list[list[Any]], sheet: SheetDef) -> float:
+    """Share of the sheet's keys found in row 2 of a grid (1.0 = surely this sheet)."""
+    if len(grid) < sheet.key_row:
+        return 0.0
+    row = {str(v).strip() for v in grid[sheet.key_row - 1] if v not in (None, "")}
+    keys = sheet.keys()
+    return sum(1 for k in keys if k in row) / len(keys)
+
+
+def read_school(client, spreadsheet_id: str, sheets: Sequence[SheetDef] | None = None) -> SchoolRead:
+    """Read and validate one school's input tabs: one request when all tabs are there (see module doc)."""
+    sheets = tuple(sheets or input_sheets())
+    read = SchoolRead(spreadsheet_id)
+    try:
+        read.requests += 1
+        ranges = _batch_get(client, spreadsheet_id, [s.a1_range() for s in sheets])
+        for sheet, vr in zip(sheets, ranges, strict=False):
+            _use(read, sheet, vr.get("values", []), sheet.title_th)
+        return read
+    except Exception as exc:  # noqa: BLE001 — classified below; one school must never stop the night
+        if not _is_missing_range(exc):
+            if not isinstance(exc, (APIError, RequestFailed, ConnectionFailed, RefreshError)):
+                read.problems.append(_problem("error", None, f"{type(exc).__name__}: {exc}"))
+            else:
+                read.problems.append(_problem(_failure_reason(exc)))
+            return read
+    return _read_after_missing_tab(client, read, sheets)
+
+
+def _read_after_missing_tab(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> SchoolRead:
+    try:
+        read.requests += 1
+        meta = client.http_client.fetch_sheet_metadata(read.spreadsheet_id,
+                                                        params={"fields": "sheets.properties.title"})
+        titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
+        expected = {s.title_th for s in sheets}
+        present = [s for s in sheets if s.title_th in titles]
+        missing = [s for s in sheets if s.title_th not in titles]
+        unknown = [t for t in titles if t not in expected]
+        widest = max(sheets, key=lambda s: len(s.columns))
+        ranges = [s.a1_range() for s in present] + [_range_for(widest, t) for t in unknown]
+        read.requests += 1
+        got = _batch_get(client, read.spreadsheet_id, ranges) if ranges else []
+    except Exception as exc:  # noqa: BLE001
+        read.problems.append(_problem(_failure_reason(exc)))
+        return read
+    for sheet, vr in zip(present, got, strict=False):
+        _use(read, sheet, vr.get("values", []), sheet.title_th)
+    extra = {t: vr.get("values", []) for t, vr in zip(unknown, got[len(present):], strict=False)}
+    for sheet in missing:
+        best = max(extra, key=lambda t: _key_row_match(extra[t], sheet), default=None)
+        if best is not None and _key_row_match(extra[best], sheet) >= 0.5:
+            read.problems.append(_problem("tab_renamed", sheet.key, f"'{sheet.title_th}' → '{best}'"))
+            _use(read, sheet, extra.pop(best), best)
+        else:
+            read.problems.append(_problem("tab_missing", sheet.key, f"'{sheet.title_th}'"))
+    return read
+
+
+# --- every school ----------------------------------------------------------------------------------------
+
+class ReadState(Protocol):
+    """What the reader needs to remember between nights (sync.history.History implements it)."""
+
+    def last_success_time(self) -> datetime | None: ...
+
+    def last_modified_all(self) -> dict[str, str]: ...  # school code -> Drive modifiedTime of the data held
+
+    def last_good(self, school_code: str) -> dict[str, list[list[Any]]]: ...
+
+
+@dataclass
+class SchoolOutcome:
+    school: School
+    outcome: str  # read | unchanged | failed | not_provisioned (the history's vocabulary)
+    reason: str | None = None
+    message_th: str = ""
+    message_en: str = ""
+    drive_modified: str | None = None
+    read: SchoolRead | None = None
+    # Data to use for tabs that could not be read tonight (loaded only for schools with a problem).
+    last_good: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+    @property
+    def tabs(self) -> dict[str, list[list[Any]]]:
+        """Fresh tabs read tonight (empty when unchanged or failed)."""
+        return self.read.tabs if self.read else {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"school_code": self.school.code, "school_name": self.school.name, "outcome": self.outcome,
+                "reason": self.reason, "message_th": self.message_th, "message_en": self.message_en,
+                "spreadsheet_id": self.school.spreadsheet_id, "drive_modified": self.drive_modified,
+                "requests": self.read.requests if self.read else 0,
+                "problems": [p.as_dict() for p in self.read.problems] if self.read else []}
+
+
+@dataclass
+class ReadResult:
+    started_at: datetime
+    since: datetime | None
+    listed: int = 0
+    schools: list[SchoolOutcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(o.outcome for o in self.schools)
+        return {k: c.get(k, 0) for k in ("read", "unchanged", "failed", "not_provisioned")}
+
+    @property
+    def read_requests(self) -> int:
+        return sum(o.read.requests for o in self.schools if o.read)
+
+    def failed(self) -> list[SchoolOutcome]:
+        return [o for o in self.schools if o.outcome == "failed" or (o.read and o.read.problems)]
+
+
+def plan_reads(schools: Iterable[School], files: dict[str, DriveFile], known: dict[str, str],
+               retry: set[str], *, full: bool) -> tuple[list[tuple[School, DriveFile | None]], list[SchoolOutcome]]:
+    """Which schools to read tonight, and the outcomes of those decided without a read (pure)."""
+    to_read: list[tuple[School, DriveFile | None]] = []
+    decided: list[SchoolOutcome] = []
+    for s in schools:
+        if not s.spreadsheet_id:
+            decided.append(SchoolOutcome(s, "not_provisioned", None, "ยังไม่ได้สร้างชีต (khet schools provision)",
+                                         "no spreadsheet yet (khet schools provision)"))
+            continue
+        f = files.get(s.spreadsheet_id)
+        if f is not None and f.trashed:
+            th, en = reason_text("deleted")
+            decided.append(SchoolOutcome(s, "failed", "deleted", th, en, f.modified_time))
+        elif full or s.code not in known or s.code in retry or (f is not None and f.modified_time != known[s.code]):
+            to_read.append((s, f))
+        else:
+            decided.append(SchoolOutcome(s, "unchanged", None, "ไม่มีการเปลี่ยนแปลง", "unchanged",
+                                         known[s.code]))
+    return to_read, decided
+
+
+def _outcome(school: School, f: DriveFile | None, read: SchoolRead) -> SchoolOutcome:
+    modified = f.modified_time if f else None
+    if read.ok:
+        if read.problems:
+            th = "; ".join(p.message_th for p in read.problems)
+            en = "; ".join(p.message_en for p in read.problems)
+        else:
+            th, en = "อ่านข้อมูลแล้ว", "read"
+        return SchoolOutcome(school, "read", read.reason, th, en, modified, read)
+    reason = read.reason or "error"
+    p = read.problems[0] if read.problems else _problem(reason)
+    return SchoolOutcome(school, "failed", reason, p.message_th, p.message_en, modified, read)
+
+
+def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | None, full: bool = False,
+             workers: int = 1, overlap: timedelta = OVERLAP, now: datetime | None = None) -> ReadResult:
+    """Discover, read changed schools, report all (see module docstring). Never raises for one school."""
+    started = now or datetime.now(UTC)
+    last = state.last_success_time()
+    since = None if (full or last is None) else last - overlap
+    result = ReadResult(started, since)
+    schools = registry.active()
+    files = {f.id: f for f in discover_changed(client, folder_id, since)}
+    result.listed = len(files)
+    retry = set(getattr(state, "failed_codes", lambda: set())())
+    to_read, decided = plan_reads(schools, files, state.last_modified_all(), retry, full=full)
+
+    auth_broken = threading.Event()
+
+    def one(item: tuple[School, DriveFile | None]) -> SchoolOutcome:
+        school, f = item
+        if auth_broken.is_set():  # a refused key fails every school the same way: stop asking Google
+            read = SchoolRead(school.spreadsheet_id, problems=[_problem("auth")])
+        else:
+            read = read_school(client, school.spreadsheet_id)
+            if read.reason == "auth":
+                auth_broken.set()
+        return _outcome(school, f, read)
+
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            outcomes = list(pool.map(one, to_read))
+    else:
+        outcomes = [one(item) for item in to_read]
+    for o in outcomes:
+        if o.outcome == "failed" or (o.read and o.read.problems):
+            o.last_good = state.last_good(o.school.code)
+    order = {s.code: i for i, s in enumerate(schools)}
+    result.schools = sorted(decided + outcomes, key=lambda o: order.get(o.school.code, -1))
+    return result
+
+
+class MemoryReadState:
+    """A ReadState kept in memory (tests, benchmarks); `JsonReadState` persists it to a file."""
+
+    def __init__(self) -> None:
+        self.success_time: datetime | None = None
+        self.modified: dict[str, str] = {}
+        self.tabs: dict[str, dict[str, list[list[Any]]]] = {}
+        self.failed: set[str] = set()
+
+    def last_success_time(self) -> datetime | None:
+        return self.success_time
+
+    def last_modified_all(self) -> dict[str, str]:
+        return dict(self.modified)
+
+    def last_good(self, school_code: str) -> dict[str, list[list[Any]]]:
+        return dict(self.tabs.get(school_code, {}))
+
+    def failed_codes(self) -> set[str]:
+        return set(self.failed)
+
+    def commit(self, result: ReadResult) -> None:
+        """Remember tonight: fresh tabs replace old ones tab by tab; failures are retried next time."""
+        for o in result.schools:
+            code = o.school.code
+            if o.outcome == "read":
+                self.tabs.setdefault(code, {}).update(o.tabs)
+                if o.drive_modified:
+                    self.modified[code] = o.drive_modified
+                self.failed.discard(code)
+            elif o.outcome == "failed":
+                self.failed.add(code)
+        self.success_time = result.started_at
+
+
+class JsonReadState(MemoryReadState):
+    """MemoryReadState saved as one JSON file (written atomically on commit)."""
+
+    def __init__(self, path) -> None:
+        import json
+        from pathlib import Path
+
+        super().__init__()
+        self.path = Path(path)
+        if self.path.is_file():
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.success_time = parse_time(data["success_time"]) if data.get("success_time") else None
+            self.modified = data.get("modified", {})
+            self.tabs = data.get("tabs", {})
+            self.failed = set(data.get("failed", []))
+
+    def commit(self, result: ReadResult) -> None:
+        import json
+
+        from sync.registry import atomic_write
+
+        super().commit(result)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"success_time": rfc3339(self.success_time) if self.success_time else None,
+                "modified": self.modified, "failed": sorted(self.failed), "tabs": self.tabs}
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
