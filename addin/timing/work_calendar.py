@@ -42,7 +42,7 @@ COLUMNS = ("task_id", "task", "group", "timing", "responsible", "fiscal_year", "
            "kind", "working_days", "anchor", "line", "error_code", "error_th", "error_en")
 
 NO_DATE, ERROR = "no_date", "error"
-EXTRA_STATUS_TH = {NO_DATE: "ไม่มีกำหนดวัน (นับจากวันเริ่มงาน)", ERROR: "อ่านกำหนดเวลาไม่ได้"}
+EXTRA_STATUS_TH = {NO_DATE: "ไม่มีกำหนดวัน", ERROR: "อ่านกำหนดเวลาไม่ได้"}
 PHASE_TH = {"upcoming": "ยังไม่เริ่ม", "open": "อยู่ในช่วงดำเนินการ", "past": "พ้นช่วงแล้ว", "": ""}
 
 
