@@ -211,3 +211,12 @@ def test_build_command_writes_both_workbooks(tmp_path, capsys):
     assert load_workbook(expected[0]).sheetnames[1] == "ข้อมูลโรงเรียน"
     if len(expected) == 3:
         assert "ปฏิทินการปฏิบัติงาน" in load_workbook(expected[2], keep_vba=True).sheetnames
+
+
+def test_build_command_reports_an_unwritable_folder(tmp_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    assert khet(["workbook", "build", "--out", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"เขียนไฟล์ไม่ได้: {blocker} / cannot write: ")
+    assert blocker.read_text(encoding="utf-8") == "a file where the folder should be"

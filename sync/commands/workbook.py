@@ -39,7 +39,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     if args.action == "build":
-        for path in build(Path(args.out)):
+        try:
+            written = build(Path(args.out))
+        except OSError as exc:  # a folder that is a file, no permission, a workbook open in Excel…
+            print(f"เขียนไฟล์ไม่ได้: {exc.filename or args.out} / cannot write: {exc}", file=sys.stderr)
+            return 1
+        for path in written:
             print(path)
         return 0
     if args.check:
