@@ -110,7 +110,8 @@ def data_validation(col: Column, names: dict[tuple[str, ...], str]) -> DataValid
     """The Excel data validation that matches a column's definition (None if the column has no constraint)."""
     values = col.allowed_values()
     if values:
-        dv = DataValidation(type="list", formula1=f"={names[values]}", allow_blank=True)
+        # OOXML formulas carry no leading "=" (Excel repairs a file whose validation formula has one).
+        dv = DataValidation(type="list", formula1=names[values], allow_blank=True)
     elif col.type is ColType.INTEGER:
         dv = DataValidation(type="whole", operator="between", allow_blank=True,
                             formula1=str(int(col.min if col.min is not None else -(10**9))),
