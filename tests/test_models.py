@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from workbook.models import model_for, rule_holds
@@ -192,3 +194,21 @@ def test_kpi_result_below_target_is_not_a_model_error_but_the_rule_sees_it():
     assert rule_holds(rule, row | {"direction": DIRECTION_LOWER_BETTER, "result": 96}) is False
     assert rule_holds(rule, row | {"result": None}) is True
     assert errors_of("kpi", row | {"quality_level": 6}) == [(("quality_level",), "less_than_equal")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(satang=st.integers(min_value=0, max_value=10**11))
+def test_money_with_satang_is_kept_exact(satang):
+    amount = Decimal(satang) / 100
+    row = SHEETS["requests"].model()(request_no="R1", request_type="ระดมทรัพยากร", item="โต๊ะเรียน",
+                                     amount=amount, source="ชุมชน/ผู้ปกครอง", reason="ชำรุด")
+    assert row.amount == amount and row.amount * 100 == satang
+
+
+@settings(max_examples=60, deadline=None)
+@given(thousandths=st.integers(min_value=0, max_value=10**9).filter(lambda n: n % 10))
+def test_money_with_a_third_decimal_is_rejected(thousandths):
+    with pytest.raises(ValidationError) as err:
+        SHEETS["requests"].model()(request_no="R1", request_type="ระดมทรัพยากร", item="โต๊ะเรียน",
+                                   amount=Decimal(thousandths) / 1000, source="ชุมชน/ผู้ปกครอง", reason="ชำรุด")
+    assert [(e["loc"], e["type"]) for e in err.value.errors()] == [(("amount",), "decimal_max_places")]
