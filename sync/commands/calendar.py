@@ -185,7 +185,7 @@ def steps_json(steps: list[str], start: date) -> dict:
 def steps_text(info: dict) -> str:
     lines = [f"เริ่ม (วันรับเรื่อง) {_d(date.fromisoformat(info['start']))}"]
     for i, s in enumerate(info["steps"], 1):
-        unit = " วันทำการ" if s["working_days"] else ""
+        unit = " (วันทำการ)" if s["working_days"] else ""
         lines.append(f"  ขั้นที่ {i:<2} {pad(s['duration'] + unit, 20)} เสร็จภายใน {_d(date.fromisoformat(s['due']))}")
     return "\n".join(lines) + "\n"
 
