@@ -127,8 +127,9 @@ _ISO = re.compile(r"^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d+)$")
 _TWO_PARTS = re.compile(r"^(\d{1,4})\s*[-/.]\s*(\d{1,4})$")
 _ERA = r"(?P<era>พ\.?\s*ศ\.?|ค\.?\s*ศ\.?|B\.?E\.?|A\.?D\.?|C\.?E\.?)?"
-_BEFORE_MONTH = re.compile(r"^(?P<day>\d{1,2})?\s*[-/.,]?\s*$")
-_AFTER_MONTH = re.compile(rf"^[-/.,]?\s*{_ERA}\s*(?P<year>\d+)?$", re.IGNORECASE)
+# Official letters write "วันที่ ๑๔ เดือน กุมภาพันธ์ ปี พ.ศ. ๒๕๖๖"; the words เดือน and ปี are optional.
+_BEFORE_MONTH = re.compile(r"^(?P<day>\d{1,2})?\s*(?:เดือน)?\s*[-/.,]?\s*$")
+_AFTER_MONTH = re.compile(rf"^[-/.,]?\s*(?:ปี)?\s*{_ERA}\s*(?P<year>\d+)?$", re.IGNORECASE)
 _DIGITS_ONLY = re.compile(r"^\d+(?:\.\d+)?$")
 _TEXT_DATE = re.compile(r"^(?P<day>\d{1,2})\s*(?P<word>[^\d\s]\S*?)\s*(?P<year>\d{2}|\d{4})?$")
 
@@ -196,9 +197,9 @@ def _check_weekday(raw, d: date, wd: str | None) -> date:
 def _parse_text(raw: str) -> date:
     text = normalize_text(raw)
     if not text:
-        raise _error(raw, "blank", "ไม่ได้กรอกวันที่", "no date given")
+        raise _blank(raw)
     if _DIGITS_ONLY.match(text):
-        return _from_number(raw, float(text))
+        return _checked(raw, _from_number(raw, float(text)))
     text = _TIME_SUFFIX.sub("", text)
     m = _PREFIX.match(text)
     wd = m.group("wd")
@@ -235,10 +236,19 @@ def _parse_text(raw: str) -> date:
                  "not a date (examples that work: 14 ก.พ. 2566, 14/02/2566, 2023-02-14)")
 
 
+def _blank(raw) -> ThaiDateError:
+    shown = _quote(raw if isinstance(raw, str) else "")  # NaN, NaT, None: the cell looked empty
+    return ThaiDateError(raw, "blank", f"ไม่ได้กรอกวันที่: {shown}", f"no date given: {shown}")
+
+
+_LAST_SERIAL = (date(9999, 12, 31) - SERIAL_EPOCH).days
+
+
 def _from_number(raw, n: float) -> date:
     if math.isnan(n):
-        raise _error(raw, "blank", "ไม่ได้กรอกวันที่", "no date given")
-    if math.isinf(n) or not MIN_SERIAL <= n < MAX_SERIAL + 1:
+        raise _blank(raw)
+    d = from_serial(n) if 0 < n <= _LAST_SERIAL else None
+    if d is None or d < from_serial(MIN_SERIAL) or (MAX_DATE < d and d.year < BE_THRESHOLD):
         hint_th = hint_en = ""
         if float(n).is_integer() and 2400 <= n <= 2700:
             hint_th, hint_en = " (ดูเหมือนเป็นปี พ.ศ. ไม่ใช่วันที่)", " (it looks like a BE year, not a date)"
@@ -247,42 +257,48 @@ def _from_number(raw, n: float) -> date:
                      f"({MIN_SERIAL}–{MAX_SERIAL} คือ 1 ม.ค. 2463 – 31 ธ.ค. 2700){hint_th}",
                      f"not a plausible Excel/Google date serial ({MIN_SERIAL}–{MAX_SERIAL}, "
                      f"1920-01-01 – 2157-12-31){hint_en}")
-    return from_serial(int(math.floor(n)))
+    return d
+
+
+def _checked(raw, d: date) -> date:
+    """A date whose year is ≥ 2400 is a BE date typed into a Gregorian calendar (Excel in an English locale
+    turns "14/02/2566" into 14 Feb of CE 2566): take 543 years off, once."""
+    if d.year >= BE_THRESHOLD:
+        try:
+            d = date(be_to_ce(d.year), d.month, d.day)
+        except ValueError:
+            raise _error(raw, "impossible_date", f"ไม่มีวันที่ {d.day} {THAI_MONTHS[d.month - 1]} {d.year}",
+                         f"there is no day {d.day} in {_MONTHS_EN[d.month - 1]} {be_to_ce(d.year)}") from None
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise _out_of_range(raw)
+    return d
 
 
 def parse_date(value) -> date:
     """One certain date from anything a cell, a form or a command line holds; ThaiDateError otherwise."""
-    if value is None:
-        raise _error(value, "blank", "ไม่ได้กรอกวันที่", "no date given")
     if isinstance(value, str):
         return _parse_text(value)
-    if isinstance(value, pd.Timestamp | datetime):  # Timestamp subclasses datetime; NaT is a Timestamp-like
-        if value is pd.NaT:
-            raise _error("", "blank", "ไม่ได้กรอกวันที่", "no date given")
+    if is_blank(value):
+        raise _blank(value)
+    if isinstance(value, bool | np.bool_):
+        raise _error(value, "unreadable", "ค่าจริง/เท็จ ไม่ใช่วันที่", "a true/false value is not a date")
+    if isinstance(value, int | float | np.integer | np.floating):
+        d = _from_number(value, float(value))
+    elif isinstance(value, datetime):  # pandas Timestamp included; a time of day is dropped
         d = value.date()
     elif isinstance(value, date):
         d = value
-    elif value is pd.NaT:
-        raise _error("", "blank", "ไม่ได้กรอกวันที่", "no date given")
     elif isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise _error("", "blank", "ไม่ได้กรอกวันที่", "no date given")
-        d = value.astype("datetime64[D]").astype(date)
-        if not isinstance(d, date):  # beyond datetime.date's range
+        d = value.astype("datetime64[D]").astype(object)
+        if not isinstance(d, date):  # beyond datetime.date's years 1–9999
             raise _out_of_range(value)
-    elif isinstance(value, bool | np.bool_):
-        raise _error(value, "unreadable", "ค่าจริง/เท็จ ไม่ใช่วันที่", "a true/false value is not a date")
-    elif isinstance(value, int | float | np.integer | np.floating):
-        return _from_number(value, float(value))
     else:
         raise _error(value, "unreadable", "อ่านเป็นวันที่ไม่ได้", f"not a date ({type(value).__name__})")
-    if not MIN_DATE <= d <= MAX_DATE:
-        raise _out_of_range(value)
-    return d
+    return _checked(value, d)
 
 
 def is_blank(value) -> bool:
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return True
     if isinstance(value, str):
         return not normalize_text(value)
@@ -310,13 +326,13 @@ def parse_dates(values) -> pd.DataFrame:
     (None, or the ThaiDateError; blanks are not errors). Each distinct value is parsed once, so a column of
     repeated dates costs as much as its distinct values."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
-    if s.dtype.kind == "M":  # already dates: no parsing, only the range check
-        days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    if s.dtype.kind == "M":  # already dates: no parsing, only the range check (and the BE-year fix)
+        days = _datetime_days(s)
         bad = ~np.isnat(days) & ((days < np.datetime64(MIN_DATE)) | (days > np.datetime64(MAX_DATE)))
         errors = np.full(len(s), None, dtype=object)
         for i in np.flatnonzero(bad):
-            errors[i] = _out_of_range(s.iloc[i])
-        days[bad] = np.datetime64("NaT")
+            d, errors[i] = _parse_or_error(days[i])
+            days[i] = np.datetime64("NaT") if d is None else np.datetime64(d, "D")
         return pd.DataFrame({"date": days.astype("datetime64[ns]"), "error": errors}, index=s.index)
     codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
     u_days = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -334,12 +350,19 @@ def parse_dates(values) -> pd.DataFrame:
                         index=s.index)
 
 
+def _datetime_days(s: pd.Series | pd.Index) -> np.ndarray:
+    """datetime64[D] of a datetime column; a timezone-aware one keeps its local calendar day."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None) if isinstance(s, pd.Series) else s.tz_localize(None)
+    return s.to_numpy().astype("datetime64[D]")
+
+
 def as_day_array(values) -> np.ndarray:
     """datetime64[D] array from dates in any accepted form (scalar or array-like); blanks and errors → NaT."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":
         return values.astype("datetime64[D]")
     if isinstance(values, pd.Series | pd.Index) and values.dtype.kind == "M":
-        return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        return _datetime_days(values)
     if np.ndim(values) == 0:
         d = parse_date_or_none(values)
         return np.array(np.datetime64(d, "D") if d else np.datetime64("NaT", "D"))

@@ -71,6 +71,8 @@ FEB14 = date(2023, 2, 14)
         ("1/1/2400", date(1857, 1, 1)),
         ("31/12/2700", date(2157, 12, 31)),
         ("29/02/2567", date(2024, 2, 29)),
+        ("วันที่ ๑๔ เดือน กุมภาพันธ์ ปี พ.ศ. ๒๕๖๖", FEB14),
+        ("243298", FEB14),  # the serial Gregorian Excel stores for "14/02/2566"
     ],
 )
 def test_parses_typed_forms(text, expected):
@@ -90,6 +92,12 @@ def test_parses_typed_forms(text, expected):
         (pd.Timestamp("2023-02-14 12:00"), FEB14),
         (np.datetime64("2023-02-14"), FEB14),
         (np.datetime64("2023-02-14T10:00:00.000000000"), FEB14),
+        (pd.Timestamp("2023-02-14 23:30", tz="Asia/Bangkok"), FEB14),
+        # A BE date typed into Excel in a Gregorian locale: year 2566, serial 243298. 543 comes off once.
+        (datetime(2566, 2, 14), FEB14),
+        (date(2566, 2, 14), FEB14),
+        (np.datetime64("2566-02-14"), FEB14),
+        (243298, FEB14),
     ],
 )
 def test_parses_values(value, expected):
@@ -138,6 +146,12 @@ def test_parses_values(value, expected):
          "not a plausible Excel/Google date serial (7306–94234, 1920-01-01 – 2157-12-31)"
          ' (it looks like a BE year, not a date): "2566"'),
         (True, "unreadable", 'ค่าจริง/เท็จ ไม่ใช่วันที่: "True"', 'a true/false value is not a date: "True"'),
+        (date(2564, 2, 29), "impossible_date", 'ไม่มีวันที่ 29 กุมภาพันธ์ 2564: "2564-02-29"',
+         'there is no day 29 in February 2021: "2564-02-29"'),
+        (7305, "out_of_range",
+         "ตัวเลขนี้ไม่ใช่เลขลำดับวันที่ของ Excel/Google ที่รับได้ (7306–94234 คือ 1 ม.ค. 2463 – 31 ธ.ค. 2700)"
+         ': "7305"',
+         'not a plausible Excel/Google date serial (7306–94234, 1920-01-01 – 2157-12-31): "7305"'),
         ("", "blank", 'ไม่ได้กรอกวันที่: ""', 'no date given: ""'),
         (None, "blank", 'ไม่ได้กรอกวันที่: ""', 'no date given: ""'),
     ],
@@ -152,7 +166,7 @@ def test_bad_input_exact_errors(raw, code, th, en):
     assert isinstance(e, ValueError)
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "\u00a0\u200b", None, float("nan"), pd.NaT, np.datetime64("NaT")])
+@pytest.mark.parametrize("raw", ["", "   ", "\u00a0\u200b", None, float("nan"), pd.NaT, pd.NA, np.datetime64("NaT")])
 def test_blank_is_none_or_blank_error(raw):
     assert parse_date_or_none(raw) is None
     with pytest.raises(ThaiDateError) as info:
@@ -264,6 +278,13 @@ def test_parse_dates_on_datetime_column_checks_range():
     out = parse_dates(s)
     assert out["date"].dt.strftime("%Y-%m-%d").fillna("-").tolist() == ["2023-02-14", "-", "-"]
     assert [e.code if e else None for e in out["error"]] == [None, None, "out_of_range"]
+
+
+def test_parse_dates_on_second_resolution_and_tz_columns():
+    s = pd.Series(np.array(["2566-02-14", "2023-01-01", "NaT"], dtype="datetime64[s]"))
+    assert parse_dates(s)["date"].dt.strftime("%Y-%m-%d").fillna("-").tolist() == ["2023-02-14", "2023-01-01", "-"]
+    tz = pd.Series(pd.to_datetime(["2023-02-14 23:30"]).tz_localize("Asia/Bangkok"))
+    assert parse_dates(tz)["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-02-14"]
 
 
 def test_as_day_array():
