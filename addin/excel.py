@@ -246,3 +246,65 @@ def run_button(name: str, run: Callable[[xw.Book], object], book: xw.Book | None
             tell(book, th, en, title="Khet (เขต) — ผิดพลาด")
         else:
             print(th, en, file=sys.stderr)
+
+
+# --- the khet command line (the add-in never imports sync: workbook <- addin <- sync) -----------------------
+
+KHET_TIMEOUT = 60 * 30  # a full sync of 200 schools on a slow line
+
+
+def workbook_folder(book: xw.Book) -> Path | None:
+    """The folder of the workbook file: a khet.toml beside it configures the buttons (else KHET_CONFIG)."""
+    try:
+        folder = Path(book.fullname).parent
+    except Exception:  # noqa: BLE001 - a new, never saved workbook has no folder
+        return None
+    return folder if str(folder) not in ("", ".") and folder.is_dir() else None
+
+
+def run_khet(book: xw.Book, args: list[str], *, json_file: bool = False) -> dict | list:
+    """Run `khet <args>` in a fresh Python and return its JSON (printed, or written to the file given
+    after --json when `json_file`). Failures become a UserError in Thai and English with the command's
+    own message."""
+    import json
+    import subprocess
+    import tempfile
+
+    command = [sys.executable, "-m", "sync.cli", *args]
+    out_path = None
+    if json_file:
+        handle, out_path = tempfile.mkstemp(prefix="khet-", suffix=".json")
+        os.close(handle)
+        command += ["--json", out_path]
+    else:
+        command.append("--json")
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flashing on Windows
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    shown = "khet " + " ".join(args)
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=KHET_TIMEOUT, cwd=workbook_folder(book), env=env, creationflags=flags)
+    except subprocess.TimeoutExpired:
+        raise UserError(f"คำสั่ง {shown} ใช้เวลานานเกิน {KHET_TIMEOUT // 60} นาที จึงหยุดรอ",
+                        f"'{shown}' took longer than {KHET_TIMEOUT // 60} minutes") from None
+    try:
+        text = Path(out_path).read_text(encoding="utf-8") if out_path else proc.stdout
+    except OSError:
+        text = ""
+    finally:
+        if out_path:
+            Path(out_path).unlink(missing_ok=True)
+    err = (proc.stderr or "").strip()
+    if proc.returncode == 2 and ("ไม่รู้จักคำสั่ง" in err or "invalid choice" in err
+                                 or "unrecognized arguments" in err or "No module named" in err):
+        raise UserError(f"โปรแกรม Khet ที่ติดตั้งยังไม่มีคำสั่ง “{shown}” ให้ผู้ดูแลระบบปรับรุ่นโปรแกรม",
+                        f"The installed Khet has no '{shown}' command yet; ask IT to update it.")
+    try:
+        data = json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        data = None
+    if data is None:
+        last = err.splitlines()[-3:] if err else ["(ไม่มีข้อความ / no message)"]
+        raise UserError(f"คำสั่ง {shown} ทำงานไม่สำเร็จ (รหัส {proc.returncode}):\n" + "\n".join(last),
+                        f"'{shown}' failed with exit code {proc.returncode}.")
+    return data

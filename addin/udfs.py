@@ -326,7 +326,7 @@ def check_rows(sheet_name: str, rows: list[list], headers: list | None = None) -
     from workbook.sheets import get_sheet
 
     sheet = get_sheet(sheet_name)
-    header = list(headers) if headers else sheet.keys()
+    header = list(headers) if headers else sheet.headers_th()
     result = validate_table(sheet, [header, *rows], first_row=1)
     general = [f.message_th for f in result.findings if f.row is None and f.severity == "error"]
     by_row: dict[int, list[str]] = {}

@@ -1,0 +1,186 @@
+"""Button "ปรับกำหนดส่งและสถานะ": recompute start, due, status and days left on the work calendar and the
+trackers (inspection follow-up, service requests, submissions), on the sheets as the user left them.
+
+Only computed columns are written, in place, wherever the user moved them; the user's own cells and extra
+columns are never touched. On the work calendar a phrase with several occurrences (ทุกไตรมาส …) gets one row
+per occurrence: the first stays on the user's row, the others are added below the table. An empty calendar
+is filled from the manuals' calendar (addin/data/work_calendar.csv) for the current fiscal year. A phrase
+the engine cannot read puts the reason in the status cell; the row stays as typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import xlwings as xw
+
+from addin.calendar import fiscal_year
+from addin.excel import Table, run_button, table, tell
+from addin.status import LABEL_TH, status_series, today_in_thailand
+from addin.thaidate import parse_date_or_none
+from addin.timing import TimingError, chain_steps, occurrences
+from workbook.services import SERVICES_BY_TITLE
+
+UNREADABLE_TH = "อ่านกำหนดเวลาไม่ได้"
+
+
+def _date(value) -> date | None:
+    try:
+        return parse_date_or_none(value)
+    except ValueError:
+        return None
+
+
+def _fy(value, today: date) -> int:
+    try:
+        year = int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return fiscal_year(today)
+    return year + 543 if year < 2400 else year
+
+
+def statuses(due: list, done: list, today: date) -> tuple[list[str], list]:
+    """Thai status labels and days left (calendar days, negative when past) for rows of due/done dates."""
+    due_s = pd.to_datetime(pd.Series([_date(d) for d in due], dtype=object))
+    done_s = pd.to_datetime(pd.Series([_date(d) for d in done], dtype=object))
+    codes = status_series(due_s, done_s, today) if len(due_s) else pd.Series([], dtype=object)
+    labels = ["" if pd.isna(c) else LABEL_TH[c] for c in codes.astype(object)]
+    left = ["" if pd.isna(d) or not pd.isna(s) else (d.date() - today).days for d, s in zip(due_s, done_s, strict=True)]
+    return labels, left
+
+
+def calendar_rows(records: list[dict], today: date) -> tuple[list[dict], list[dict]]:
+    """(updates for the user's rows, new rows for further occurrences) of the work calendar."""
+    updates, extra = [], []
+    for rec in records:
+        if not str(rec.get("timing") or "").strip():
+            updates.append({})
+            continue
+        fy = _fy(rec.get("fiscal_year"), today)
+        try:
+            occs = occurrences(str(rec["timing"]).strip(), fy)
+        except TimingError as e:
+            updates.append({"fiscal_year": fy, "status": f"{UNREADABLE_TH}: {e.message_th}", "days_left": "",
+                            "start_date": "", "due_date": ""})
+            continue
+        label = str(rec.get("occurrence") or "").strip()
+        mine = next((o for o in occs if o.label_th == label), None) if label else None
+        others = []
+        if mine is None:
+            mine = occs[0] if occs else None
+            # A new task row: its other occurrences become rows of their own, unless already on the sheet.
+            taken = {str(r.get("occurrence") or "").strip() for r in records
+                     if r.get("task_id") == rec.get("task_id") and rec.get("task_id")}
+            others = [o for o in occs[1:] if o.label_th not in taken]
+        for occ, target in [(mine, updates), *[(o, extra) for o in others]]:
+            row = {"fiscal_year": fy, "occurrence": occ.label_th if occ else "",
+                   "start_date": occ.start if occ else None, "due_date": occ.due if occ else None}
+            if target is extra:
+                row = {**{k: rec.get(k) for k in ("task_id", "task", "group", "timing", "responsible",
+                                                  "report_key", "source")}, **row}
+            target.append(row)
+    dues = [u.get("due_date") for u in updates] + [x["due_date"] for x in extra]
+    done = [r.get("done_date") for r in records] + [None] * len(extra)
+    labels, left = statuses(dues, done, today)
+    for row, label, days in zip(updates + extra, labels, left, strict=True):
+        if "status" not in row and row:
+            row["status"], row["days_left"] = label, days
+    return updates, extra
+
+
+def service_rows(records: list[dict], today: date) -> list[dict]:
+    """Current step, its due date, the final due date and the status of each service request."""
+    out, dues, done = [], [], []
+    for rec in records:
+        service = SERVICES_BY_TITLE.get(str(rec.get("service") or "").strip())
+        received = _date(rec.get("received_on"))
+        if service is None or received is None:
+            out.append({})
+            dues.append(None)
+            done.append(None)
+            continue
+        steps = chain_steps([s.duration_th for s in service.steps], received)
+        try:
+            n = min(max(int(float(rec.get("step_no") or 1)), 1), len(service.steps))
+        except (TypeError, ValueError):
+            n = 1
+        finished = _date(rec.get("done_date"))
+        out.append({"step_title": service.steps[n - 1].title_th, "step_days": service.steps[n - 1].days,
+                    "step_due": steps[n - 1], "final_due": steps[-1]})
+        dues.append(steps[-1] if finished else steps[n - 1])
+        done.append(finished)
+    labels, _left = statuses(dues, done, today)
+    for row, label in zip(out, labels, strict=True):
+        if row:
+            row["status"] = label
+    return out
+
+
+def _write(tab: Table, rows: list[dict], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if any(key in r for r in rows):
+            tab.write_column(key, [r.get(key, "") if r else None for r in rows])
+
+
+def _data_records(tab: Table) -> list[dict]:
+    return tab.records()[: max(tab.last_row() - tab.first_data_row + 1, 0)]
+
+
+def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
+    today = today or today_in_thailand()
+    counts: dict[str, int] = {}
+
+    cal = table(book, "work_calendar")
+    if cal is not None:
+        records = _data_records(cal)
+        if not any(str(r.get("task_id") or r.get("task") or "").strip() for r in records):
+            from addin.timing.work_calendar import work_calendar
+
+            frame = work_calendar(fiscal_year(today), today)
+            rows = [{**r, "status": r["status_th"], "days_left": "" if pd.isna(r["days_left"]) else r["days_left"]}
+                    for r in frame.to_dict("records")]
+            _append(cal, rows, cal.first_data_row)
+            counts["work_calendar"] = len(rows)
+        else:
+            updates, extra = calendar_rows(records, today)
+            _write(cal, updates, ("fiscal_year", "occurrence", "start_date", "due_date", "status", "days_left"))
+            _append(cal, extra, cal.last_row() + 1)
+            counts["work_calendar"] = sum(1 for u in updates if u) + len(extra)
+
+    follow = table(book, "inspection_followup")
+    if follow is not None:
+        records = _data_records(follow)
+        labels, left = statuses([r.get("due_date") for r in records], [r.get("done_date") for r in records], today)
+        _write(follow, [{"status": s, "days_left": d} for s, d in zip(labels, left, strict=True)],
+               ("status", "days_left"))
+        counts["inspection_followup"] = sum(1 for s in labels if s)
+
+    services = table(book, "service_requests")
+    if services is not None:
+        rows = service_rows(_data_records(services), today)
+        _write(services, rows, ("step_title", "step_days", "step_due", "final_due", "status"))
+        counts["service_requests"] = sum(1 for r in rows if r)
+
+    subs = table(book, "submissions")
+    if subs is not None:
+        records = _data_records(subs)
+        labels, _ = statuses([r.get("due_date") for r in records], [r.get("submitted_on") for r in records], today)
+        _write(subs, [{"status": s} for s in labels], ("status",))
+        counts["submissions"] = sum(1 for s in labels if s)
+
+    done = ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
+    tell(book, f"ปรับกำหนดส่งและสถานะแล้ว ณ วันที่ {today:%d/%m}/{today.year + 543} ({done} แถว)",
+         f"Deadlines and statuses refreshed ({done} rows).")
+    return counts
+
+
+def _append(tab: Table, rows: list[dict], first_row: int) -> None:
+    if not rows:
+        return
+    for key in tab.columns:
+        tab.write_column(key, [r.get(key) for r in rows], first_row=first_row)
+
+
+def main() -> None:
+    run_button("ปรับกำหนดส่งและสถานะ", run)
