@@ -38,6 +38,8 @@ DEFAULT_EXTRA_PATH = Path(__file__).parent / "data" / "extra_holidays.csv"
 ENV_EXTRA_PATH = "KHET_EXTRA_HOLIDAYS"
 CATEGORIES = ("public", "government")
 WEEKMASK = "1111100"
+# About 190 years of working days: anything larger is a typo, and would build holiday tables for millennia.
+MAX_SHIFT = 50_000
 
 _KINDS = {"holiday": "holiday", "วันหยุด": "holiday", "หยุด": "holiday",
           "workday": "workday", "วันทำการ": "workday", "ทำงาน": "workday", "ทำการ": "workday"}
@@ -234,9 +236,16 @@ def workdays_in_range(first, last) -> int:
     return max(0, workdays_between(f - timedelta(days=1), la))
 
 
+def _check_shift(largest: int) -> None:
+    if largest > MAX_SHIFT:
+        raise ValueError(f"จำนวนวันทำการมากเกินไป ({largest:,} > {MAX_SHIFT:,}) / "
+                         f"too many working days to add ({largest:,} > {MAX_SHIFT:,})")
+
+
 def add_workdays(start, n: int) -> date:
     """The n-th working day after start (before it when n < 0); start itself when n == 0."""
     d = parse_date(start)
+    _check_shift(abs(int(n)))
     cal = _calendar()
     step = timedelta(days=1 if n > 0 else -1)
     left = abs(int(n))
@@ -320,8 +329,10 @@ def add_workdays_array(start, n):
     Blank dates give NaT."""
     index = next((x.index for x in (start, n) if isinstance(x, pd.Series)), None)
     s, k = np.broadcast_arrays(as_day_array(start), np.asarray(n, dtype=np.int64))
+    largest = int(np.abs(k).max(initial=0))
+    _check_shift(largest)
     cal = _calendar()
-    span = int(np.abs(k).max(initial=0)) * 2 + 60  # calendar days that n working days can need, generously
+    span = largest * 2 + 60  # calendar days that n working days can need, generously
     bc = cal.busdaycal(*_year_span(s, span))
     fwd = np.busday_offset(s, np.where(k > 0, k, 0), roll="backward", busdaycal=bc)
     back = np.busday_offset(s, np.where(k < 0, k, 0), roll="forward", busdaycal=bc)

@@ -314,3 +314,14 @@ def test_khet_workdays_errors(capsys):
     assert capsys.readouterr().err.strip() == 'ไม่ได้กรอกวันที่: "" / no date given: ""'
     assert workdays_cmd.main(["+7", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "blank"
+    assert workdays_cmd.main(["1/10/68", "+999999", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"] == {
+        "code": "too_many_days", "message_th": "จำนวนวันทำการมากเกินไป (ไม่เกิน 50,000)",
+        "message_en": "too many working days (at most 50,000)"}
+
+
+def test_absurd_shifts_are_refused():
+    with pytest.raises(ValueError, match=r"too many working days to add \(60,000 > 50,000\)"):
+        add_workdays("1/10/68", -60_000)
+    with pytest.raises(ValueError, match="too many working days to add"):
+        add_workdays_array(np.array(["2025-10-01"], dtype="datetime64[D]"), np.array([60_000]))

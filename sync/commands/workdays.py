@@ -12,6 +12,7 @@ from datetime import date
 
 from addin.thaidate import ThaiDateError, format_thai_date, parse_date
 from addin.workdays import (
+    MAX_SHIFT,
     ExtraHolidaysError,
     add_workdays,
     holidays_between,
@@ -56,6 +57,9 @@ def compute(words: list[str]) -> dict:
     """The --json result for the command's words (raises ThaiDateError / _Usage)."""
     if words and _OFFSET.match(words[-1]):
         start, n = parse_date(" ".join(words[:-1]) if len(words) > 1 else ""), int(words[-1])
+        if abs(n) > MAX_SHIFT:
+            raise _Usage("too_many_days", f"จำนวนวันทำการมากเกินไป (ไม่เกิน {MAX_SHIFT:,})",
+                         f"too many working days (at most {MAX_SHIFT:,})")
         result = add_workdays(start, n)
         return {"ok": True, "mode": "add", "start": start.isoformat(), "start_thai": format_thai_date(start),
                 "n": n, "result": result.isoformat(), "result_thai": format_thai_date(result),
@@ -94,6 +98,9 @@ def main(argv: list[str]) -> int:
     raw = " ".join(args.words)
     try:
         result = compute(args.words)
+    except ExtraHolidaysError as e:
+        print(str(e), file=sys.stderr)
+        return 2
     except (ThaiDateError, _Usage) as e:
         error = e.to_dict() if isinstance(e, ThaiDateError) else e.error
         if args.json:
@@ -101,8 +108,5 @@ def main(argv: list[str]) -> int:
         else:
             print(str(e), file=sys.stderr)
         return 1
-    except ExtraHolidaysError as e:
-        print(str(e), file=sys.stderr)
-        return 2
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _text(result))
     return 0
