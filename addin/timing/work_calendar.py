@@ -279,6 +279,8 @@ def _with_status(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     frame["phase"] = np.select([due.isna(), start.notna() & (t < start), t <= due], ["", "upcoming", "open"],
                                default="past")
     frame["working_days"] = frame["working_days"].fillna(False).astype(bool)
+    frame["done_date"] = frame["done_date"].astype(object).where(frame["done_date"].notna(), None)
+    frame["line"] = pd.array(frame["line"], dtype="Int64")
     return frame
 
 
