@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import gspread
-from google.auth.transport.requests import AuthorizedSession
+import requests
+from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from requests.adapters import HTTPAdapter
 
@@ -26,7 +27,8 @@ SCOPES_WRITE = (AUTH + "spreadsheets", AUTH + "drive.metadata.readonly")
 # Provisioning: copy the template, share with each school, organise folders.
 SCOPES_PROVISION = (AUTH + "spreadsheets", AUTH + "drive")
 
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+# google-auth also asks iamcredentials for the account's "regional access boundary" after each sign-in.
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://iamcredentials.googleapis.com")
 DRIVE_BASE = "https://www.googleapis.com/drive/v3/"
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets/"
 
@@ -59,11 +61,15 @@ def connect(key_file: str | Path, scopes: Sequence[str], *, endpoint: str | None
             timeout: float | None = 60) -> gspread.Client:
     """A gspread client for the service account in `key_file`, with exactly `scopes`."""
     creds = service_account.Credentials.from_service_account_file(str(key_file), scopes=list(scopes))
-    session = AuthorizedSession(creds)
     if endpoint:
         adapter = EndpointAdapter(endpoint, pool_connections=4, pool_maxsize=32)
-        for host in GOOGLE_HOSTS:
-            session.mount(host, adapter)
+        auth_session = requests.Session()  # google-auth's own calls (token, boundary lookup) go there too
+        session = AuthorizedSession(creds, auth_request=Request(auth_session))
+        for target in (session, auth_session):
+            for host in GOOGLE_HOSTS:
+                target.mount(host, adapter)
+    else:
+        session = AuthorizedSession(creds)
     client = gspread.Client(auth=creds, session=session, http_client=http_client)
     client.http_client.auth = creds  # gspread sets this only when it builds the session itself
     client.set_timeout(timeout)

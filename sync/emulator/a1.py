@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .errors import bad_request
 
-_CELL = re.compile(r"^([A-Za-z]{0,3})(\d{0,7})$")
+_CELL = re.compile(r"^([A-Za-z]{0,3})(\d{0,7})$", re.A)
 _PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

@@ -227,8 +227,8 @@ def files_list(store: Store, email: str, params: dict) -> dict:
     size = _page_size(params, 100)
     pred = Query(q).pred
     matches = [f for f in store.files.values() if f.role_of(email) and pred(f, email)]
-    # Stable default order (creation, then id) so page tokens stay valid while files change.
-    matches.sort(key=lambda f: (f.created, f.id))
+    # Stable default order (creation order) so page tokens stay valid while files change.
+    matches.sort(key=lambda f: f.seq)
     for getter, desc in reversed(_sort_key(order_by)):
         matches.sort(key=getter, reverse=desc)
     digest = hashlib.sha1(f"{q}|{order_by}|{email}".encode()).hexdigest()[:8]

@@ -174,6 +174,7 @@ class File:
         self.permissions: list[dict] = [{"kind": "drive#permission", "id": permission_id("user", owner),
                                          "type": "user", "role": "owner", "emailAddress": owner}]
         self.spreadsheet: Spreadsheet | None = None
+        self.seq = 0  # creation order, Drive's default listing order here
 
     def role_of(self, email: str) -> int:
         """Rank of the best role `email` holds on this file (0 = no access)."""
@@ -190,7 +191,7 @@ class File:
         ss = self.spreadsheet
         return {"id": self.id, "name": self.name, "mime": self.mime, "owner": self.owner,
                 "parents": self.parents, "created": self.created, "modified": self.modified,
-                "trashed": self.trashed, "description": self.description, "version": self.version,
+                "trashed": self.trashed, "description": self.description, "version": self.version, "seq": self.seq,
                 "permissions": self.permissions,
                 "ss": None if ss is None else {"props": ss.props, "named": ss.named_ranges,
                                                "next_protected_id": ss.next_protected_id,
@@ -211,6 +212,7 @@ class Store:
         self.changes: list[tuple[int, str, int, bool]] = []  # (change id, file id, time ms, removed)
         self.latest_change: dict[str, int] = {}
         self.id_counter = 0
+        self.file_seq = 0
         self._dirty_files: set[str] = set()
         self._dirty_sheets: set[tuple[str, int]] = set()
         self._deleted: set[str] = set()
@@ -264,6 +266,8 @@ class Store:
             self._dirty_sheets.add((f.id, s.id))
 
     def add_file(self, f: File) -> None:
+        self.file_seq += 1
+        f.seq = self.file_seq
         self.files[f.id] = f
         self.mark_all_sheets(f)
         self._record(f.id, removed=False)
@@ -301,13 +305,14 @@ class Store:
             m = json.loads(meta)
             f = File(m["id"], m["name"], m["mime"], m["owner"], m["created"], m["parents"])
             f.modified, f.trashed, f.description = m["modified"], m["trashed"], m["description"]
-            f.version, f.permissions = m["version"], m["permissions"]
+            f.version, f.permissions, f.seq = m["version"], m["permissions"], m["seq"]
             if m["ss"] is not None:
                 own = sheets.get(f.id, {})
                 f.spreadsheet = Spreadsheet(m["ss"]["props"], [own[i] for i in m["ss"]["order"] if i in own])
                 f.spreadsheet.named_ranges = m["ss"]["named"]
                 f.spreadsheet.next_protected_id = m["ss"]["next_protected_id"]
             self.files[f.id] = f
+            self.file_seq = max(self.file_seq, f.seq)
         for cid, fid, t, removed in self.db.execute("SELECT id, file_id, time_ms, removed FROM changes ORDER BY id"):
             self.changes.append((cid, fid, t, bool(removed)))
             self.latest_change[fid] = cid

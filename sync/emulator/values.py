@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 EPOCH = datetime(1899, 12, 30)
 FORMULA_ERROR = "#NAME?"
@@ -50,10 +51,11 @@ def from_serial(value: float) -> datetime:
     return EPOCH + timedelta(days=math.floor(value), seconds=round((value - math.floor(value)) * 86400))
 
 
-_NUM = re.compile(r"^([+-]?)(\$?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(%?)$")
-_ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# ASCII only: Sheets keeps Thai digits (๑๒๓) as text, and so does Khet's own parsing downstream.
+_NUM = re.compile(r"^([+-]?)(\$?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?(%?)$", re.A)
+_ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$", re.A)
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$", re.A)
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$", re.A)
 
 
 def _date_value(y: int, mo: int, d: int, h, mi, s, pattern_date: str):
@@ -188,7 +190,9 @@ def format_number(value: float, pattern: str) -> str:
         return general(value)
     decimals = len(core.group(1)) - 1 if core.group(1) else 0
     grouping = "," in core.group(0).split(".")[0]
-    text = f"{abs(value):{',' if grouping else ''}.{decimals}f}"
+    # Sheets rounds halves away from zero (1234.5 → 1,235), unlike Python's round-half-even.
+    rounded = Decimal(repr(abs(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:{',' if grouping else ''}.{decimals}f}"
     if value < 0 and float(text.replace(",", "")) != 0:
         text = "-" + text
     return (literal[:core.start()] + text + literal[core.end():]).replace("\0", "")
@@ -250,7 +254,3 @@ def effective_value(cell: Cell) -> dict | None:
     if cell.kind == "f":
         return {"errorValue": {"type": "NAME", "message": "Formulas are not evaluated by the Khet emulator"}}
     return user_entered_value(cell)
-
-
-def today_serial(now: float) -> float:
-    return serial(datetime.combine(date.fromtimestamp(now), datetime.min.time()))
