@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import io
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -44,7 +43,7 @@ MAX_SHIFT = 50_000
 _KINDS = {"holiday": "holiday", "วันหยุด": "holiday", "หยุด": "holiday",
           "workday": "workday", "วันทำการ": "workday", "ทำงาน": "workday", "ทำการ": "workday"}
 _HEADER = {"date": "date", "วันที่": "date", "name": "name", "ชื่อ": "name", "ชื่อวัน": "name",
-           "kind": "kind", "ประเภท": "kind"}
+           "ชื่อวันหยุด": "name", "kind": "kind", "ประเภท": "kind"}
 
 
 class ExtraHolidaysError(ValueError):
@@ -93,7 +92,7 @@ def load_extra_days(path: Path | str | None = None) -> ExtraDays:
     work: dict[date, str] = {}
     if not lines:
         return ExtraDays(path)
-    rows = list(csv.reader(io.StringIO("\n".join(line for _, line in lines))))
+    rows = [next(csv.reader([line])) for _, line in lines]  # one row per line keeps line numbers true
     header = [_HEADER.get(c.strip().lower(), "") for c in rows[0]]
     if "date" not in header:
         raise ExtraHolidaysError(path, [f"บรรทัด {lines[0][0]}: แถวแรกต้องเป็นหัวตาราง date,name,kind / "
@@ -101,6 +100,9 @@ def load_extra_days(path: Path | str | None = None) -> ExtraDays:
                                         f"(got {','.join(rows[0])})"])
     col = {name: header.index(name) for name in ("date", "name", "kind") if name in header}
     for (lineno, _), row in zip(lines[1:], rows[1:], strict=True):
+        if not any(c.strip() for c in row):  # Excel writes an empty row as ",,"
+            continue
+
         def cell(name, row=row):
             i = col.get(name)
             return row[i].strip() if i is not None and i < len(row) else ""

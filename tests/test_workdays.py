@@ -213,7 +213,7 @@ def test_extra_file_edit_is_picked_up_without_restart(office_file):
 
 
 def test_extra_file_in_thai_windows_encoding(monkeypatch, tmp_path):
-    path = _write(tmp_path / "excel.csv", "วันที่,ชื่อ,ประเภท\n3/11/2568,ปิดสำนักงาน,วันหยุด\n", encoding="cp874")
+    path = _write(tmp_path / "excel.csv", "วันที่,ชื่อวันหยุด,ประเภท\n3/11/2568,ปิดสำนักงาน,วันหยุด\n,,\n", encoding="cp874")
     monkeypatch.setenv(ENV_EXTRA_PATH, str(path))
     assert holiday_name(D(2025, 11, 3)) == "ปิดสำนักงาน"
 
