@@ -402,3 +402,35 @@ def test_occurrence_is_a_plain_value():
         Duration(1, "week")
     with pytest.raises(ValueError):
         Duration(1, "month", working_days=True)
+
+
+# --- many rows at once ---------------------------------------------------------------------------------------
+
+
+def test_deadlines_and_status_for_many_rows_equal_the_scalar_api():
+    import numpy as np
+    import pandas as pd
+
+    from addin.status import status
+    from addin.timing import deadline_status, deadlines
+
+    phrases = ["ภายในเดือนพฤษภาคม ของทุกปี", "ภายใน 15 วันหลังสิ้นไตรมาส", "ตุลาคม - พฤศจิกายน", "ทุกไตรมาส",
+               "ตามกรอบระยะเวลาการรายงานที่ สพฐ.กำหนด (รอบ ๖ เดือน/๑๒ เดือน)"]
+    rng = np.random.default_rng(3)
+    n = 400
+    p = pd.Categorical([phrases[i] for i in rng.integers(0, len(phrases), n)])
+    fy = rng.integers(2566, 2571, n)
+    sent = np.datetime64("2023-06-01") + rng.integers(0, 1200, n).astype("timedelta64[D]")
+    sent = np.where(rng.random(n) < 0.3, np.datetime64("NaT"), sent)
+    today = date(2025, 3, 27)
+    due = deadlines(p, fy)
+    assert [d.astype(date) for d in due] == [deadline(str(a), int(b)) for a, b in zip(p, fy, strict=True)]
+    got = deadline_status(p, fy, sent, today).astype(str).tolist()
+    want = [status(d.astype(date), None if np.isnat(s) else s.astype(date), today).value
+            for d, s in zip(due, sent, strict=True)]
+    assert got == want
+    assert deadlines(["ตุลาคม", None, "xx", "15 วัน"], [2568, 2568, 2569, 2570], errors="coerce").astype(str).tolist() \
+        == ["2024-10-31", "NaT", "NaT", "NaT"]
+    with pytest.raises(TimingError) as e:
+        deadlines(["ตุลาคม", "xx"], [2568, 2568])
+    assert e.value.code == "phrase.unreadable"

@@ -12,6 +12,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from addin.calendar import (
     THAI_MONTHS,
     THAI_MONTHS_ABBR,
@@ -19,7 +22,8 @@ from addin.calendar import (
     fiscal_year_bounds,
     month_end,
 )
-from addin.thaidate import format_thai_date
+from addin.status import status_series
+from addin.thaidate import as_day_array, format_thai_date
 from addin.timing.model import (
     DayOfMonth,
     Duration,
@@ -313,3 +317,51 @@ def chain_steps(durations: list[Duration | str], start: date) -> list[date]:
         prev = step_due(prev, parse_duration(d))
         out.append(prev)
     return out
+
+
+# --- many rows at once -------------------------------------------------------------------------------------
+
+
+def deadlines(phrases, fiscal_years, errors: str = "raise") -> np.ndarray:
+    """deadline() for arrays of phrases and fiscal years (datetime64[D]). Each distinct (phrase, year) is
+    evaluated once and mapped back to the rows. errors="coerce" gives NaT for a phrase without a deadline or
+    that cannot be read; "raise" raises its TimingError."""
+    if not isinstance(phrases, pd.Series | pd.Index | pd.Categorical | np.ndarray):
+        phrases = np.asarray(phrases, dtype=object)
+    p_codes, p_uniques = pd.factorize(phrases)  # categorical input factorizes without hashing strings
+    years = np.asarray(fiscal_years, dtype=np.int64)
+    lo = int(years.min()) if years.size else 0
+    y_codes, y_uniques = years - lo, range(lo, int(years.max()) + 1 if years.size else lo)  # a few BE years
+    lut = np.empty((len(p_uniques), len(y_uniques)), dtype="datetime64[D]")
+    for i, phrase in enumerate(p_uniques):
+        for j, fy in enumerate(y_uniques):
+            try:
+                lut[i, j] = np.datetime64(deadline(str(phrase), int(fy)), "D")
+            except TimingError:
+                if errors == "raise":
+                    raise
+                lut[i, j] = np.datetime64("NaT")
+    out = lut[p_codes, y_codes]
+    if (p_codes < 0).any():  # blank phrases
+        if errors == "raise":
+            parse_rule("")
+        out[p_codes < 0] = np.datetime64("NaT")
+    return out
+
+
+def deadline_status(phrases, fiscal_years, submitted, today, *, closes=None, soon_days: int = 3) -> pd.Series:
+    """Deadline and status for many rows: addin.status.status_series of deadlines(phrases, fiscal_years),
+    computed once per distinct (due date, submitted date) pair — a district's rows share a few dozen due
+    dates and a few hundred submission dates — and mapped back. Same values as status_series on every row.
+    `today` and `closes` are single dates here (as in the nightly job), not per-row columns."""
+    due = deadlines(phrases, fiscal_years)
+    sent = as_day_array(submitted)
+    due, sent = np.broadcast_arrays(due, sent)
+    # One int64 key per (due, submitted): days since 1970 fit in 32 bits; a blank date gets its own value.
+    days = [np.where(np.isnat(a), -1, a.astype(np.int64)) & 0xFFFFFFFF for a in (due, sent)]
+    codes, uniques = pd.factorize(days[0] << 32 | days[1])
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes] = np.arange(len(codes))
+    per_pair = status_series(due[first], sent[first], today, closes, soon_days)
+    cat = per_pair.cat
+    return pd.Series(pd.Categorical.from_codes(cat.codes.to_numpy()[codes], categories=cat.categories))
