@@ -11,7 +11,8 @@
   good data; the run never stops for one school.
 
 Decisions where the issue is silent:
-- A tab that cannot be found ("Unable to parse range") costs the school two more requests, never more:
+- A tab that cannot be found ("Unable to parse range") or that lost columns so the usual A:Z range "exceeds
+  grid limits" costs the school two more requests, never more:
   ONE spreadsheets.get for the tab titles, then ONE batchGet of the tabs present plus any unknown tab. An
   unknown tab whose hidden key row (row 2) carries a missing tab's keys is that tab renamed: it is read and
   used (with a warning), so a school that renamed a tab loses nothing. Truly missing tabs keep their last
@@ -38,6 +39,7 @@ from typing import Any, Protocol
 
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sync.gclient import list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
@@ -167,8 +169,11 @@ def _quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _range_for(sheet: SheetDef, title: str) -> str:
-    return _quoted(title) + "!" + sheet.a1_range().rsplit("!", 1)[1]
+def _range_for(sheet: SheetDef, title: str, columns: int) -> str:
+    """The sheet's read range under another title, no wider than the tab's grid (Sheets refuses beyond it)."""
+    last = sheet.a1_range().rsplit(":", 1)[1]
+    width = min(column_index_from_string(last), max(1, columns))
+    return f"{_quoted(title)}!A1:{get_column_letter(width)}"
 
 
 def _failure_reason(exc: Exception) -> str:
@@ -187,9 +192,12 @@ def _failure_reason(exc: Exception) -> str:
     return "error"
 
 
-def _is_missing_range(exc: Exception) -> bool:
-    return (isinstance(exc, APIError) and not isinstance(exc, RequestFailed) and exc.response.status_code == 400
-            and "Unable to parse range" in str(exc.error.get("message", "")))
+def _is_range_error(exc: Exception) -> bool:
+    """A tab renamed/deleted ("Unable to parse range") or narrowed by deleted columns ("exceeds grid limits")."""
+    if not isinstance(exc, APIError) or isinstance(exc, RequestFailed) or exc.response.status_code != 400:
+        return False
+    message = str(exc.error.get("message", ""))
+    return "Unable to parse range" in message or "exceeds grid limits" in message
 
 
 def _batch_get(client, spreadsheet_id: str, ranges: list[str]) -> list[dict]:
@@ -232,27 +240,30 @@ def read_school(client, spreadsheet_id: str, sheets: Sequence[SheetDef] | None =
             _use(read, sheet, vr.get("values", []), sheet.title_th)
         return read
     except Exception as exc:  # noqa: BLE001 — classified below; one school must never stop the night
-        if not _is_missing_range(exc):
+        if not _is_range_error(exc):
             if not isinstance(exc, (APIError, RequestFailed, ConnectionFailed, RefreshError)):
                 read.problems.append(_problem("error", None, f"{type(exc).__name__}: {exc}"))
             else:
                 read.problems.append(_problem(_failure_reason(exc)))
             return read
-    return _read_after_missing_tab(client, read, sheets)
+    return _read_by_titles(client, read, sheets)
 
 
-def _read_after_missing_tab(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> SchoolRead:
+def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> SchoolRead:
+    """The fallback after a range error: learn the tabs (1 request), read what is there (1 request)."""
     try:
         read.requests += 1
         meta = client.http_client.fetch_sheet_metadata(read.spreadsheet_id,
-                                                        params={"fields": "sheets.properties.title"})
-        titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
+                                                        params={"fields": "sheets.properties"})
+        grids = {p["title"]: p.get("gridProperties", {}).get("columnCount", 26)
+                 for p in (s["properties"] for s in meta.get("sheets", []))}
         expected = {s.title_th for s in sheets}
-        present = [s for s in sheets if s.title_th in titles]
-        missing = [s for s in sheets if s.title_th not in titles]
-        unknown = [t for t in titles if t not in expected]
+        present = [s for s in sheets if s.title_th in grids]
+        missing = [s for s in sheets if s.title_th not in grids]
+        unknown = [t for t in grids if t not in expected]
         widest = max(sheets, key=lambda s: len(s.columns))
-        ranges = [s.a1_range() for s in present] + [_range_for(widest, t) for t in unknown]
+        ranges = ([_range_for(s, s.title_th, grids[s.title_th]) for s in present]
+                  + [_range_for(widest, t, grids[t]) for t in unknown])
         read.requests += 1
         got = _batch_get(client, read.spreadsheet_id, ranges) if ranges else []
     except Exception as exc:  # noqa: BLE001
