@@ -334,7 +334,8 @@ def parse_dates(values) -> pd.DataFrame:
             d, errors[i] = _parse_or_error(days[i])
             days[i] = np.datetime64("NaT") if d is None else np.datetime64(d, "D")
         return pd.DataFrame({"date": days.astype("datetime64[ns]"), "error": errors}, index=s.index)
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    values = s.astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     u_days = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
     u_errors = np.full(len(uniques) + 1, None, dtype=object)
     for i, v in enumerate(uniques):
@@ -346,8 +347,12 @@ def parse_dates(values) -> pd.DataFrame:
         else:
             u_errors[i] = e
     # code -1 (NaN/None) lands on the extra last slot: NaT and no error.
-    return pd.DataFrame({"date": u_days[codes].astype("datetime64[ns]"), "error": u_errors[codes]},
-                        index=s.index)
+    errors = u_errors[codes]
+    # factorize treats 5, 5.0 and True as one value; an error must quote (and judge) the cell's own value.
+    for i in np.flatnonzero(errors != None):  # noqa: E711 — elementwise on an object array
+        if type(values.iat[i]) is not type(uniques[codes[i]]):
+            errors[i] = _parse_or_error(values.iat[i])[1]
+    return pd.DataFrame({"date": u_days[codes].astype("datetime64[ns]"), "error": errors}, index=s.index)
 
 
 def _datetime_days(s: pd.Series | pd.Index) -> np.ndarray:

@@ -17,7 +17,9 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -159,12 +161,30 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+@contextmanager
+def _no_gc():
+    """The cyclic GC off while a big grid is processed: the engine builds no cycles, and each collection
+    would walk every cell object of the grid again (a third of the time on 500,000 rows)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int = 1) -> ValidationResult:
     """Validate one sheet's grid of raw cells (`values[0]` is row `first_row` of the sheet)."""
     if isinstance(sheet, str):
         from workbook.sheets import get_sheet
 
         sheet = get_sheet(sheet)
+    with _no_gc():
+        return _validate(sheet, values, first_row)
+
+
+def _validate(sheet: SheetDef, values: list[list], first_row: int) -> ValidationResult:
     values = list(values)
     columns = _columns(values)
     width = len(columns)

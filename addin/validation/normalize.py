@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -50,8 +51,7 @@ DASHES = frozenset({"-", "–", "—", "−"})
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):  # a NamedTuple, not a dataclass: one is built per distinct value
     value: object = None
     error: str | None = None
     warning: str | None = None
@@ -66,6 +66,8 @@ EMPTY = Outcome()
 
 def clean_text(text: str) -> str:
     """Invisible characters out, runs of spaces/tabs/NBSP to one space, ends trimmed; line breaks kept."""
+    if text.isprintable() and "  " not in text:  # fast path: NBSP, tabs and zero-width are not printable
+        return text.strip()
     return _HSPACE.sub(" ", text.translate(INVISIBLE)).strip()
 
 
@@ -95,7 +97,10 @@ def is_blank(value) -> bool:
     if value is None:
         return True
     if type(value) is str:
-        return not clean_text(value)
+        if not value:
+            return True
+        # A string starting with a visible character is not blank: no need to clean it.
+        return not (value[0].isprintable() and value[0] != " ") and not clean_text(value)
     if isinstance(value, float | np.floating):
         return math.isnan(value)
     return value is pd.NaT
@@ -231,6 +236,25 @@ def norm_money(value, col: Column) -> Outcome:
     if err := _range(col, amount):
         return Outcome(error=err, params=_limits(col, amount))
     return Outcome(amount)
+
+
+_FAST_LIMIT = 1e12  # beyond a trillion baht float satang are not exact: such cells take the scalar path
+
+
+def money_numbers(numbers: list, col: Column) -> list[Outcome]:
+    """norm_money for many plain int/float cells at once (the common case: Excel and Sheets give numbers).
+    Same results as norm_money, value by value; numpy does the checks, Python only builds the Decimals."""
+    x = np.asarray(numbers, dtype=float)
+    finite = np.isfinite(x)
+    cents = np.round(np.where(finite, x, 0) * 100)
+    wrong = ~finite | (np.abs(x * 100 - cents) > 1e-6)
+    floor = -np.inf if col.min is not None and col.min < 0 else 0.0
+    low = max(floor, -np.inf if col.min is None else float(col.min))
+    high = np.inf if col.max is None else float(col.max)
+    out = [Outcome(Decimal(c).scaleb(-2)) for c in cents.astype(np.int64).tolist()]
+    for i in np.flatnonzero(wrong | (cents < low * 100) | (cents > high * 100)):
+        out[i] = norm_money(numbers[i], col)
+    return out
 
 
 def norm_percent(value, col: Column) -> Outcome:
@@ -403,10 +427,13 @@ class Factorized:
 
 def factorize(raw: np.ndarray) -> Factorized:
     if infer_dtype(raw, skipna=True) not in _NO_BOOLS:
-        raw = raw.copy()
-        for i, v in enumerate(raw):
-            if isinstance(v, bool | np.bool_):
-                raw[i] = _TRUE if v else _FALSE
+        # Only cells equal to 1 or 0 can be booleans: compare in C, then look at those few in Python.
+        suspects = np.flatnonzero(np.equal(raw, True) | np.equal(raw, False))
+        flags = [i for i in suspects if isinstance(raw[i], bool | np.bool_)]
+        if flags:
+            raw = raw.copy()
+            for i in flags:
+                raw[i] = _TRUE if raw[i] else _FALSE
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     values = [True if u is _TRUE else False if u is _FALSE else u for u in uniques]
     blank_u = np.fromiter((is_blank(v) for v in values), bool, len(values))
@@ -454,6 +481,11 @@ def normalize_uniques(values: list, blank_u: np.ndarray, col: Column) -> list[Ou
             out[i] = norm_choice(values[i], col, lookup)
     else:
         fn = SCALAR_NORMALIZERS[col.type]
+        if col.type is ColType.MONEY:
+            plain = [i for i in pending if type(values[i]) in (int, float) and abs(values[i]) < _FAST_LIMIT]
+            for i, outcome in zip(plain, money_numbers([values[i] for i in plain], col), strict=True):
+                out[i] = outcome
+            pending = [i for i in pending if out[i] is EMPTY]
         for i in pending:
             out[i] = fn(values[i], col)
     return out
@@ -467,7 +499,6 @@ def normalize_column(fz: Factorized, rows: np.ndarray, col: Column) -> ColumnRes
     u_errors = np.empty(n, dtype=object)
     u_warnings = np.empty(n, dtype=object)
     u_params = np.empty(n, dtype=object)
-    for i, o in enumerate(outcomes):
-        u_values[i], u_errors[i], u_warnings[i], u_params[i] = o.value, o.error, o.warning, o.params
+    u_values[:], u_errors[:], u_warnings[:], u_params[:] = zip(*outcomes, strict=True)
     codes = fz.codes[rows]
     return ColumnResult(u_values[codes], u_errors[codes], u_warnings[codes], u_params[codes])

@@ -1,0 +1,304 @@
+"""Button handlers run against real xlwings Books (`xw.Book(json=…)`, xlwings' remote engine) built from the
+workbook `khet workbook build` ships, edited the way a user would (rows typed, columns moved); the tests assert
+the actions the handler sends back to Excel. Every action type must be one the VBA client implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlwings as xw
+from openpyxl.utils import get_column_letter
+
+from addin.buttons import pull, refresh, validate
+from addin.buttons.provision import apply_outcomes, registry_csv
+from addin.excel import UserError, run_button, run_khet, table
+from addin.timing.work_calendar import work_calendar
+from sync.cli import main as khet
+
+TODAY = dt.date(2026, 11, 21)
+REMOTE_BAS = Path(xw.__file__).parent / "addin" / "Remote.bas"
+IMPLEMENTED = set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)",
+                             REMOTE_BAS.read_text(encoding="utf-8", errors="replace"), re.M))
+CALENDAR, FOLLOWUP, FINDINGS = "ปฏิทินการปฏิบัติงาน", "ติดตามข้อเสนอแนะผู้ตรวจ", "ข้อค้นพบจากการตรวจสอบ"
+SERVICES, SUBMISSIONS, SUMMARY, REGISTRY = "คำขอรับบริการ", "การส่งรายงาน", "สรุปภาพรวมเขต", "ทะเบียนโรงเรียน"
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    assert khet(["workbook", "build", "--out", str(out)]) == 0
+    return out / "khet-staff.xlsm"
+
+
+@pytest.fixture
+def wb(shipped) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(shipped, keep_vba=True)
+
+
+def _cell(v):
+    # What the VBA client sends: dates as ISO text with a Z, empty cells as "".
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(v, dt.date):
+        return v.strftime("%Y-%m-%dT00:00:00.000Z")
+    return "" if v is None else v
+
+
+def book_of(wb: openpyxl.Workbook, active: str) -> xw.Book:
+    sheets = []
+    for ws in wb.worksheets:
+        values = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[""]]
+        while len(values) > 1 and all(v == "" for v in values[-1]):
+            values.pop()
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+    return xw.Book(json={
+        "client": "VBA", "version": xw.__version__, "names": [], "sheets": sheets,
+        "book": {"name": "khet-staff.xlsm", "active_sheet_index": wb.sheetnames.index(active), "selection": "A1"},
+    })
+
+
+def actions(book: xw.Book) -> list[dict]:
+    out = book.json()["actions"]
+    assert {a["func"] for a in out} <= IMPLEMENTED, "an action the VBA client does not implement"
+    return out
+
+
+def cells(acts: list[dict], position: int) -> dict[str, object]:
+    """A1 address -> value written by the setValues actions on one sheet (later writes win)."""
+    out = {}
+    for a in acts:
+        if a["func"] == "setValues" and a["sheet_position"] == position:
+            for i, row in enumerate(a["values"]):
+                for j, v in enumerate(row):
+                    out[f"{get_column_letter(a['start_column'] + j + 1)}{a['start_row'] + i + 1}"] = v
+    return out
+
+
+def alerts(acts: list[dict]) -> list[str]:
+    return [a["args"][0] for a in acts if a["func"] == "alert"]
+
+
+def fill(ws, row: int, values: dict[str, object]) -> None:
+    for col, v in values.items():
+        ws[f"{col}{row}"] = v
+
+
+def test_the_vba_client_implements_the_actions_we_use():
+    assert {"setValues", "setRangeColor", "alert", "rangeClearContents"} <= IMPLEMENTED
+
+
+# --- validate ---------------------------------------------------------------------------------------------
+
+
+def _followup_rows(ws):
+    fill(ws, 3, dict(zip("ABCDEFH", ["1", 2568, "รอบที่ 1", "ข้อเสนอ", "กลุ่มอำนวยการ", dt.datetime(2025, 1, 15),
+                                      "ดำเนินการแล้ว"], strict=True)))
+    fill(ws, 4, dict(zip("ABCDEF", ["2", 2568, "รอบที่ 1", "ข้อเสนอ 2", "กลุ่มอำนวยการ", "31/02/2566"], strict=True)))
+
+
+def test_validate_colours_cells_lists_findings_and_summarises(wb):
+    _followup_rows(wb[FOLLOWUP])
+    book = book_of(wb, FOLLOWUP)
+    result = validate.run(book, today=TODAY)
+    acts = actions(book)
+    colours = [(a["sheet_position"], a["start_row"] + 1, a["start_column"] + 1, a["args"][0])
+               for a in acts if a["func"] == "setRangeColor"]
+    pos = wb.sheetnames.index(FOLLOWUP)
+    assert colours == [(pos, 4, 6, "#FFC7CE"), (pos, 4, 8, "#FFC7CE")]  # F4 and H4
+    written = cells(acts, wb.sheetnames.index(FINDINGS))
+    assert [written[f"{c}3"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "กำหนดเสร็จ", "F4", "31/02/2566", "error",
+                                                  "date.impossible"]
+    assert [written[f"{c}4"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "สถานะการดำเนินการ", "H4", "", "error",
+                                                  "required.missing"]
+    assert written["M3"] == "2026-11-21" and written["A3"] == ""
+    assert alerts(acts) == [
+        f"ชีต “{FOLLOWUP}”: ข้อผิดพลาด 2 รายการ คำเตือน 0 รายการ (แถวที่ต้องแก้ 1 จาก 2 แถว)\n"
+        f"เซลล์สีแดง = ผิด สีเหลือง = ควรตรวจ รายละเอียดอยู่ในชีต “{FINDINGS}”\n\n"
+        f"Sheet '{FOLLOWUP}': 2 errors, 0 warnings in 1 rows; see the findings sheet."]
+    assert result.stats["clean_rows"] == 1 and result.stats["rejected_rows"] == 1
+
+
+def test_validate_follows_moved_columns_added_rows_and_clears_old_colours(wb):
+    ws = wb[FOLLOWUP]
+    _followup_rows(ws)
+    ws["A40"], ws["B40"], ws["C40"], ws["D40"] = "3", 2568, "รอบที่ 9", "ข้อเสนอ 3"  # a row far below
+    ws.move_range("A1:A60", cols=15)  # the user moves "ลำดับ" to column P
+    ws.delete_cols(1)
+    fws = wb[FINDINGS]
+    fill(fws, 3, {"C": FOLLOWUP, "F": "B9", "H": "error"})  # from the previous check
+    fill(fws, 4, {"A": "1020080005", "C": "แผนปฏิบัติการ", "F": "C5", "H": "error"})  # the nightly job's
+    book = book_of(wb, FOLLOWUP)
+    validate.run(book, today=TODAY)
+    acts = actions(book)
+    coloured = [(f"{get_column_letter(a['start_column'] + 1)}{a['start_row'] + 1}", a["args"][0])
+                for a in acts if a["func"] == "setRangeColor"]
+    # Columns shifted left by one: due date in E, progress in G; the moved item number is in O.
+    assert coloured == [("B9", None), ("E4", "#FFC7CE"), ("G4", "#FFC7CE"), ("B40", "#FFC7CE"),
+                        ("D40", "#FFC7CE"), ("E40", "#FFC7CE"), ("G40", "#FFC7CE")]
+    written = cells(acts, wb.sheetnames.index(FINDINGS))
+    assert [written["A3"], written["C3"], written["F3"]] == ["1020080005", "แผนปฏิบัติการ", "C5"]  # kept
+    assert [written[f"F{r}"] for r in range(4, 10)] == ["E4", "G4", "B40", "D40", "E40", "G40"]
+
+
+def test_validate_on_a_sheet_khet_does_not_know_explains_in_thai(wb):
+    book = book_of(wb, "คำแนะนำ")
+    run_button("ตรวจชีตนี้", validate.run, book)
+    assert alerts(actions(book)) == [
+        "ชีต “คำแนะนำ” ไม่ใช่ชีตที่ Khet รู้จัก ให้เปิดชีตข้อมูล (เช่น ปฏิทินการปฏิบัติงาน) แล้วกดปุ่มอีกครั้ง\n\n"
+        "Sheet 'คำแนะนำ' is not one Khet knows; open a data sheet and press the button again."]
+
+
+def test_a_failing_handler_becomes_a_thai_message_and_a_log(wb, tmp_path, monkeypatch):
+    monkeypatch.setenv("KHET_LOG_DIR", str(tmp_path))
+
+    def broken(book):
+        raise ZeroDivisionError("division by zero")
+
+    book = book_of(wb, CALENDAR)
+    run_button("ทดสอบ", broken, book)
+    log = tmp_path / "addin.log"
+    assert alerts(actions(book)) == [
+        f"ปุ่ม “ทดสอบ” ทำงานไม่สำเร็จ: ZeroDivisionError: division by zero\nบันทึกรายละเอียดไว้ที่ {log} "
+        "(ส่งไฟล์นี้ให้ผู้ดูแลระบบ)\n\nThe 'ทดสอบ' button failed (ZeroDivisionError); details were logged for IT."]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "ZeroDivisionError" in text
+
+
+# --- refresh ----------------------------------------------------------------------------------------------
+
+
+def test_refresh_calendar_rows_as_typed(wb):
+    ws = wb[CALENDAR]
+    fill(ws, 3, {"A": "t1", "B": "ส่งแผน", "D": "ภายในเดือนพฤษภาคม ของทุกปี", "F": 2570})
+    fill(ws, 4, {"A": "t2", "B": "รายงานไตรมาส", "D": "ทุกไตรมาส", "F": 2570, "L": dt.datetime(2026, 12, 20)})
+    fill(ws, 5, {"A": "t3", "B": "ผิด", "D": "เมื่อไหร่ก็ได้"})
+    fill(ws, 6, {"A": "t4", "B": "ทั้งปี", "D": "ตลอดปีงบประมาณ", "F": "2026", "Q": "คอลัมน์ของผู้ใช้"})
+    book = book_of(wb, CALENDAR)
+    counts = refresh.run(book, today=TODAY)
+    acts = actions(book)
+    w = cells(acts, wb.sheetnames.index(CALENDAR))
+    rows = {r: [w.get(f"{c}{r}") for c in "FGHIJK"] for r in range(3, 10)}
+    assert rows[3] == [2570, "ภายในเดือนพฤษภาคม", "", "2027-05-31", "ยังไม่ถึงกำหนด", 191]
+    assert rows[4] == [2570, "ไตรมาส 1", "2026-10-01", "2026-12-31", "ส่งแล้ว (ตรงเวลา)", ""]
+    assert rows[5][0] == 2570 and rows[5][1:3] == ["", ""] and rows[5][5] == ""
+    assert rows[5][4].startswith("อ่านกำหนดเวลาไม่ได้: อ่านกำหนดเวลา 'เมื่อไหร่ก็ได้' ไม่ได้")
+    assert rows[6] == [2569, "ตลอดปีงบประมาณ 2569", "2025-10-01", "2026-09-30", "ไม่ส่ง", -52]
+    # The other quarters of t2 are added below the table, with the task's own cells copied.
+    for r, q, start, due in ((7, 2, "2027-01-01", "2027-03-31"), (8, 3, "2027-04-01", "2027-06-30"),
+                             (9, 4, "2027-07-01", "2027-09-30")):
+        assert [w[f"{c}{r}"] for c in "ABDFGHIJ"] == ["t2", "รายงานไตรมาส", "ทุกไตรมาส", 2570, f"ไตรมาส {q}",
+                                                       start, due, "ยังไม่ถึงกำหนด"]
+    touched = {re.match(r"[A-Z]+", k).group() for k in w if int(re.search(r"\d+", k).group()) <= 6}
+    assert touched == set("FGHIJK")  # on the user's rows only computed columns are written
+    assert counts["work_calendar"] == 7
+    assert alerts(acts)[0].startswith("ปรับกำหนดส่งและสถานะแล้ว ณ วันที่ 21/11/2569 (work_calendar 7")
+
+
+def test_refresh_fills_an_empty_calendar_from_the_manuals(wb):
+    book = book_of(wb, CALENDAR)
+    refresh.run(book, today=TODAY)
+    expected = work_calendar(2570, TODAY)
+    w = cells(actions(book), wb.sheetnames.index(CALENDAR))
+    n = len(expected)
+    assert [w[f"A{r}"] for r in range(3, 3 + n)] == expected["task_id"].tolist()
+    assert f"A{3 + n}" not in w
+    first = expected.iloc[0]
+    assert [w["F3"], w["G3"], w["I3"], w["J3"]] == [2570, first["occurrence"], first["due_date"].isoformat(),
+                                                    first["status_th"]]
+
+
+def test_refresh_trackers(wb):
+    fws = wb[FOLLOWUP]
+    fill(fws, 3, {"A": "1", "F": dt.datetime(2026, 11, 24)})
+    fill(fws, 4, {"A": "2", "F": "1 ธ.ค. 69", "I": "30 พ.ย. 69"})
+    fill(fws, 5, {"A": "3", "F": dt.datetime(2026, 11, 1)})
+    sws = wb[SERVICES]
+    fill(sws, 3, {"A": "R-1", "D": "การจัดตั้งและเสนอของบประมาณ", "E": dt.datetime(2026, 11, 16), "F": 2})
+    sub = wb[SUBMISSIONS]
+    fill(sub, 3, {"A": "1020080005", "D": "แผนปฏิบัติการประจำปี", "F": dt.datetime(2026, 5, 31),
+                  "G": dt.datetime(2026, 6, 10)})
+    book = book_of(wb, FOLLOWUP)
+    counts = refresh.run(book, today=TODAY)
+    acts = actions(book)
+    f = cells(acts, wb.sheetnames.index(FOLLOWUP))
+    assert [(f[f"J{r}"], f[f"K{r}"]) for r in (3, 4, 5)] == [("ใกล้ครบกำหนด", 3), ("ส่งแล้ว (ตรงเวลา)", ""),
+                                                            ("เกินกำหนด", -20)]
+    s = cells(acts, wb.sheetnames.index(SERVICES))
+    # Received Mon 16 Nov 2569: step 1 (1 working day) due Tue 17, step 2 (4 days) due Mon 23.
+    assert [s[f"{c}3"] for c in "GHIJK"][1:4] == [4, "2026-11-23", s["J3"]]
+    assert s["G3"].startswith("สถานศึกษาจัดทำคำของบประมาณ") and s["K3"] == "ใกล้ครบกำหนด"
+    sub_w = cells(acts, wb.sheetnames.index(SUBMISSIONS))
+    assert sub_w["H3"] == "ส่งช้า"
+    assert counts == {"work_calendar": len(work_calendar(2570, TODAY)), "inspection_followup": 3,
+                      "service_requests": 1, "submissions": 1}
+
+
+# --- the buttons that call the khet command line ---------------------------------------------------------
+
+
+def test_an_unknown_khet_command_is_a_clear_thai_message(wb):
+    book = book_of(wb, CALENDAR)
+    with pytest.raises(UserError) as e:
+        run_khet(book, ["nosuchcommand"])
+    assert e.value.message_th == ("โปรแกรม Khet ที่ติดตั้งยังไม่มีคำสั่ง “khet nosuchcommand” "
+                                  "ให้ผู้ดูแลระบบปรับรุ่นโปรแกรม")
+
+
+def test_a_failing_khet_command_shows_its_own_message(wb, tmp_path, monkeypatch):
+    monkeypatch.setenv("KHET_CONFIG", str(tmp_path / "missing.toml"))
+    book = book_of(wb, CALENDAR)
+    with pytest.raises(UserError) as e:
+        run_khet(book, ["schools", "provision", "--registry", str(tmp_path / "none.csv")], json_file=True)
+    assert e.value.message_th.startswith("คำสั่ง khet schools provision --registry")
+    assert "(รหัส 2)" in e.value.message_th
+
+
+def test_pull_writes_the_export_into_the_khet_sheets(wb):
+    fill(wb[SUMMARY], 3, {"A": "เก่า", "B": "ข้อมูลเก่า", "D": 1})
+    fill(wb[SUMMARY], 4, {"A": "เก่า", "B": "ข้อมูลเก่า 2", "D": 2})
+    book = book_of(wb, CALENDAR)
+    export = {
+        "as_of": "2026-11-21",
+        "submissions": [{"school_code": "1020080005", "school_name": "บ้านหนองบัว", "report": "แผนปฏิบัติการประจำปี",
+                         "fiscal_year": 2570, "due_date": "2027-05-31", "submitted_on": None,
+                         "status": "ยังไม่ถึงกำหนด", "findings": 2, "errors": 1, "last_read": "2026-11-21",
+                         "unknown_key": "x"}],
+        "district_summary": [{"section": "การส่งรายงาน", "item": "ส่งแล้ว", "value": 12, "unit": "โรงเรียน",
+                              "as_of": "2026-11-21"}],
+    }
+    counts = pull.write_export(book, export)
+    acts = actions(book)
+    assert counts == {"submissions": 1, "district_summary": 1}
+    sub = cells(acts, wb.sheetnames.index(SUBMISSIONS))
+    assert [sub[f"{c}3"] for c in "ABCDEFGHIJK"] == ["1020080005", "บ้านหนองบัว", "", "แผนปฏิบัติการประจำปี",
+                                                     2570, "2027-05-31", "", "ยังไม่ถึงกำหนด", 2, 1, "2026-11-21"]
+    clears = [(a["sheet_position"], a["start_row"] + 1, a["row_count"]) for a in acts
+              if a["func"] == "rangeClearContents"]
+    assert clears == [(wb.sheetnames.index(SUMMARY), 3, 2)]  # the old summary rows go first
+    summary = cells(acts, wb.sheetnames.index(SUMMARY))
+    assert [summary[f"{c}3"] for c in "ABDEF"] == ["การส่งรายงาน", "ส่งแล้ว", 12, "โรงเรียน", "2026-11-21"]
+
+
+def test_provision_round_trip_through_the_registry_sheet(wb, tmp_path):
+    reg = wb[REGISTRY]
+    fill(reg, 3, {"A": "1020080005", "B": "บ้านหนองบัว", "H": "a@school.ac.th"})
+    fill(reg, 4, {"A": "1020080006", "B": "บ้านโนนสูง", "I": "existing-id"})
+    book = book_of(wb, REGISTRY)
+    tab = table(book, "school_registry")
+    path = tmp_path / "registry.csv"
+    registry_csv(tab, path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].split(",")[:3] == ["school_code", "school_name", "network"]
+    assert lines[2].startswith("1020080005,บ้านหนองบัว,") and len(lines) == 4
+    changed = apply_outcomes(tab, [
+        {"code": "1020080005", "name": "บ้านหนองบัว", "status": "created", "spreadsheet_id": "new-id"},
+        {"code": "1020080006", "name": "บ้านโนนสูง", "status": "already", "spreadsheet_id": "existing-id"},
+        {"code": "1020080007", "name": "อื่น", "status": "failed", "spreadsheet_id": ""},
+    ])
+    assert changed == 1
+    w = cells(actions(book), wb.sheetnames.index(REGISTRY))
+    assert (w["I3"], w["I4"]) == ("new-id", "existing-id")
