@@ -71,7 +71,7 @@ def _serve(args) -> int:
     print(f"โปรแกรมจำลอง Google ทำงานที่ / Google emulator listening on: {emu.url}")
     print(f"ไฟล์กุญแจบัญชีบริการ / service-account key file: {key}")
     print(f"ข้อมูล / state: {args.db.resolve() if args.db else 'หน่วยความจำ / memory only'}")
-    print(f"ตัวนับ / counters: {emu.url}/_emulator/counters   กด Ctrl-C เพื่อหยุด / Ctrl-C to stop")
+    print(f"ตัวนับ / counters: {emu.url}/_emulator/counters   กด Ctrl-C เพื่อหยุด / Ctrl-C to stop", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -66,7 +66,7 @@ class Limits:
                         else:
                             target.pop(who, None)
                 elif key == "seed":
-                    self.seed = int(value)
+                    self.seed, self._serial = int(value), 0  # same seed, same request sequence → same faults
                 else:
                     raise ValueError(f"unknown emulator setting: {key}")
             if "minute_seconds" in kw:
