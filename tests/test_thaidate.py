@@ -260,6 +260,33 @@ def test_any_text_is_a_date_in_range_or_an_error_quoting_it(text):
         assert MIN_DATE <= d <= MAX_DATE
 
 
+_cell = st.one_of(
+    st.none(),
+    st.just(""),
+    st.just(float("nan")),
+    st.floats(min_value=-10, max_value=100_000),
+    st.integers(0, 300_000),
+    st.dates(MIN_DATE, MAX_DATE),
+    st.builds(lambda d, style, td: format_thai_date(d, style, thai_digits=td),
+              st.dates(MIN_DATE, MAX_DATE), st.sampled_from(["short", "long", "numeric", "iso"]), st.booleans()),
+    st.sampled_from(["31/02/2566", "2/3", "ก.พ. 66", "14 กพฟ 2566", "ยังไม่ส่ง"]),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_cell, max_size=30))
+def test_parse_dates_equals_parse_date_per_cell(cells):
+    out = parse_dates(pd.Series(cells, dtype=object))
+    for value, got, error in zip(cells, out["date"], out["error"], strict=True):
+        try:
+            want = parse_date_or_none(value)
+        except ThaiDateError as e:
+            assert pd.isna(got) and (error.code, str(error)) == (e.code, str(e))
+        else:
+            assert error is None
+            assert (pd.isna(got) and want is None) or got.date() == want
+
+
 def test_parse_dates_keeps_index_blanks_and_errors():
     s = pd.Series(["14 ก.พ. 66", None, "", "31/02/2566", 45931, FEB14, float("nan"), "14 ก.พ. 66"],
                   index=list("abcdefgh"), dtype=object)
@@ -278,6 +305,14 @@ def test_parse_dates_on_datetime_column_checks_range():
     out = parse_dates(s)
     assert out["date"].dt.strftime("%Y-%m-%d").fillna("-").tolist() == ["2023-02-14", "-", "-"]
     assert [e.code if e else None for e in out["error"]] == [None, None, "out_of_range"]
+
+
+def test_parse_dates_errors_quote_each_cells_own_value():
+    out = parse_dates(pd.Series([5, 5.0, True, 1, "5"], dtype=object))
+    assert [(e.code, e.raw) for e in out["error"]] == [
+        ("out_of_range", 5), ("out_of_range", 5.0), ("unreadable", True), ("out_of_range", 1),
+        ("out_of_range", "5")]
+    assert out["error"][1].message_en.endswith(': "5.0"')
 
 
 def test_parse_dates_on_second_resolution_and_tz_columns():
