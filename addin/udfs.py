@@ -84,17 +84,18 @@ def _broadcast(*values) -> list[np.ndarray]:
 
 
 def _blank(grid: np.ndarray) -> np.ndarray:
-    flat = pd.Series(grid.ravel())
-    as_text = flat.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return (as_text.isna() | (as_text == "")).to_numpy().reshape(grid.shape)
+    flat = grid.ravel()
+    blank = np.fromiter((v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+                         for v in flat), dtype=bool, count=flat.size)
+    return blank.reshape(grid.shape)
 
 
 def _dates(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """datetime64[D] per cell (NaT for blanks and errors) and the Thai error text per cell (or None)."""
     parsed = parse_dates(pd.Series(grid.ravel(), dtype=object))
     days = parsed["date"].to_numpy().astype("datetime64[D]").reshape(grid.shape)
-    errors = parsed["error"].map(lambda e: None if e is None else ERROR_PREFIX + e.message_th)
-    return days, errors.to_numpy(dtype=object).reshape(grid.shape)
+    errors = np.array([None if e is None else ERROR_PREFIX + e.message_th for e in parsed["error"]], dtype=object)
+    return days, errors.reshape(grid.shape)
 
 
 def _output(values: np.ndarray, errors: np.ndarray, blank: np.ndarray) -> list[list]:
@@ -168,16 +169,23 @@ def KHET_THAIDATE(dates, style="short", thai_digits=False):
     grid, styles, digits = _broadcast(dates, style, thai_digits)
     days, errors = _dates(grid)
     out = np.full(grid.shape, "", dtype=object)
-    cache: dict[tuple, str] = {}
-    for idx in zip(*np.nonzero(~np.isnat(days)), strict=True):
-        raw_style = styles[idx]
-        key_style = _STYLES.get(str(raw_style or "").strip().lower())
-        key = (days[idx], key_style, bool(digits[idx]) and str(digits[idx]).upper() != "FALSE")
-        if key not in cache:
-            cache[key] = (format_thai_date(days[idx].astype(object), key_style, thai_digits=key[2])
-                          if key_style else f"{ERROR_PREFIX}ไม่รู้จักรูปแบบ '{raw_style}'")
-        out[idx] = cache[key]
+    ok = ~np.isnat(days)
+    if ok.any():
+        # Format each distinct (date, style, digits) once; a column usually shares one style.
+        keys = pd.DataFrame({"day": days[ok], "style": styles[ok].astype(str), "digits": digits[ok].astype(str)})
+        codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+        texts = np.array([_format(day, raw_style, raw_digits) for day, raw_style, raw_digits in uniques],
+                         dtype=object)
+        out[ok] = texts[codes]
     return _output(out, errors, _blank(grid))
+
+
+def _format(day, raw_style: str, raw_digits: str) -> str:
+    key_style = _STYLES.get(("" if raw_style == "None" else raw_style).strip().lower())
+    if key_style is None:
+        return f"{ERROR_PREFIX}ไม่รู้จักรูปแบบ '{raw_style}'"
+    thai = raw_digits.strip().upper() not in ("", "NONE", "FALSE", "0", "0.0")
+    return format_thai_date(pd.Timestamp(day).date(), key_style, thai_digits=thai)
 
 
 @udf(texts="ข้อความวันที่ เช่น 14 ก.พ. 66, ๑๔/๐๒/๒๕๖๖, 2023-02-14 / Thai date text")
