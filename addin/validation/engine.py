@@ -297,7 +297,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
         "blank_rows": int(blank.sum()),
         "clean_rows": int(clean.sum()),
         "rejected_rows": int(reject.sum()),
-        "extra_columns": len(extras) if layout.found else 0,
+        "extra_columns": len(extras),
         "missing_columns": len(layout.missing) if layout.found else len(sheet.columns),
     }
     return ValidationResult(sheet, rows, rejected, findings, stats,

@@ -96,8 +96,8 @@ def find_layout(sheet: SheetDef, head: list[list], width: int) -> Layout:
     best = matched.index(max(matched))
     if is_key_row(best):
         key_index = best
-        # The Thai header row above a key row is the header, even when every caption in it was retyped.
-        header_index = best - 1 if best > 0 and filled[best - 1] and matched[best - 1] >= 1 else best
+        # The row right above a key row is its Thai header row, even when every caption in it was retyped.
+        header_index = best - 1 if best > 0 and filled[best - 1] else best
     else:
         header_index = best
         key_index = best + 1 if is_key_row(best + 1) else None
