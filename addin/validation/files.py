@@ -60,23 +60,27 @@ def read_workbook(path: str | Path) -> list[WorkbookTab]:
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        tabs: list[WorkbookTab] = []
-        taken: dict[str, str] = {}
-        for ws in wb.worksheets:
-            values = [list(r) for r in ws.iter_rows(values_only=True)]
-            sheet = sheet_for_title(ws.title) or sheet_for_key_row(values)
-            if sheet is None:
-                tabs.append(WorkbookTab(ws.title, None, [], "ไม่ใช่ชีตที่ระบบรู้จัก", "not a sheet Khet knows"))
-            elif sheet.key in taken:
-                first = taken[sheet.key]
-                tabs.append(WorkbookTab(ws.title, None, [], f"ซ้ำกับแท็บ \"{first}\" ({sheet.title_th})",
-                                        f"same sheet as tab \"{first}\" ({sheet.key})"))
-            else:
-                taken[sheet.key] = ws.title
-                tabs.append(WorkbookTab(ws.title, sheet, values))
-        return tabs
+        grids = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
     finally:
         wb.close()
+    by_title = [sheet_for_title(title) for title, _ in grids]
+    # A tab titled exactly like a sheet keeps it, even when a renamed copy with the same key row comes first.
+    taken: dict[str, str] = {}
+    for (title, _), sheet in zip(grids, by_title, strict=True):
+        if sheet:
+            taken.setdefault(sheet.key, title)
+    tabs: list[WorkbookTab] = []
+    for (title, values), titled in zip(grids, by_title, strict=True):
+        sheet = titled or sheet_for_key_row(values)
+        if sheet is None:
+            tabs.append(WorkbookTab(title, None, [], "ไม่ใช่ชีตที่ระบบรู้จัก", "not a sheet Khet knows"))
+        elif taken.setdefault(sheet.key, title) != title:
+            first = taken[sheet.key]
+            tabs.append(WorkbookTab(title, None, [], f"ซ้ำกับแท็บ \"{first}\" ({sheet.title_th})",
+                                    f"same sheet as tab \"{first}\" ({sheet.key})"))
+        else:
+            tabs.append(WorkbookTab(title, sheet, values))
+    return tabs
 
 
 def validate_workbook(path: str | Path) -> dict[str, ValidationResult]:
