@@ -302,3 +302,32 @@ def test_provision_round_trip_through_the_registry_sheet(wb, tmp_path):
     assert changed == 1
     w = cells(actions(book), wb.sheetnames.index(REGISTRY))
     assert (w["I3"], w["I4"]) == ("new-id", "existing-id")
+
+
+def test_provision_button_end_to_end_on_the_emulator(wb, emulator, sa_key, gc, tmp_path, monkeypatch):
+    """The real `khet schools provision` in a subprocess, against the Google emulator over HTTP."""
+    from sync.gclient import drive_url
+
+    folder = gc.http_client.request("post", drive_url("files"), json={
+        "name": "สพป. ทดสอบ", "mimeType": "application/vnd.google-apps.folder"}).json()["id"]
+    config = tmp_path / "khet.toml"
+    config.write_text(f'[google]\nkey_file = "{Path(sa_key).as_posix()}"\nendpoint = "{emulator.url}"\n'
+                      f'drive_folder_id = "{folder}"\n[paths]\ndata_dir = "{tmp_path.as_posix()}/data"\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("KHET_CONFIG", str(config))
+    reg = wb[REGISTRY]
+    fill(reg, 3, {"A": "1020080001", "B": "โรงเรียนบ้านหนอง 1", "H": "school1@obec.example"})
+    fill(reg, 4, {"A": "1020080002", "B": "โรงเรียนบ้านหนอง 2", "H": "school2@obec.example"})
+    book = book_of(wb, REGISTRY)
+    from addin.buttons import provision
+
+    outcomes = provision.run(book)
+    assert [(o["code"], o["status"]) for o in outcomes] == [("1020080001", "created"), ("1020080002", "created")]
+    acts = actions(book)
+    w = cells(acts, wb.sheetnames.index(REGISTRY))
+    ids = [w["I3"], w["I4"]]
+    assert ids == [o["spreadsheet_id"] for o in outcomes] and all(ids)
+    titles = [gc.open_by_key(i).title for i in ids]  # the sheets exist in the emulator's Drive
+    assert all(code in t for code, t in zip(("1020080001", "1020080002"), titles, strict=True)), titles
+    assert alerts(acts) == ["สร้าง/พบชีตโรงเรียนแล้ว เติมรหัสสเปรดชีต 2 โรงเรียน\n\n"
+                            "School sheets provisioned; 2 spreadsheet IDs filled in."]
