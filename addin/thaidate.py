@@ -108,6 +108,16 @@ def _month_alternatives() -> list[tuple[str, int]]:
     return [(p, m) for p, m, _ in sorted(alts, key=lambda a: -a[2])]
 
 
+def _word_key(word: str) -> str:
+    return re.sub(r"[\s.]", "", word).lower()
+
+
+_MONTH_WORDS = {
+    _word_key(form): i + 1
+    for i in range(12)
+    for form in (THAI_MONTHS[i], THAI_MONTHS[i].rstrip("\u0e4c"), _COLLOQUIAL[i], THAI_MONTHS_ABBR[i],
+                 _MONTHS_EN[i], _MONTHS_EN[i][:3])
+} | {"sept": 9}
 _MONTH_ALTS = _month_alternatives()
 _MONTH_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MONTH_ALTS)), re.IGNORECASE)
 _MONTH_OF_GROUP = {f"m{i}": m for i, (_, m) in enumerate(_MONTH_ALTS)}
@@ -130,6 +140,10 @@ _ERA = r"(?P<era>พ\.?\s*ศ\.?|ค\.?\s*ศ\.?|B\.?E\.?|A\.?D\.?|C\.?E\.?)?"
 # Official letters write "วันที่ ๑๔ เดือน กุมภาพันธ์ ปี พ.ศ. ๒๕๖๖"; the words เดือน and ปี are optional.
 _BEFORE_MONTH = re.compile(r"^(?P<day>\d{1,2})?\s*(?:เดือน)?\s*[-/.,]?\s*$")
 _AFTER_MONTH = re.compile(rf"^[-/.,]?\s*(?:ปี)?\s*{_ERA}\s*(?P<year>\d+)?$", re.IGNORECASE)
+_DAY_WORD_YEAR = re.compile(
+    rf"^(?P<day>\d{{1,2}})\s*(?:เดือน)?\s*(?P<word>[^\d\s][^\d]*?)\s*[-/.,]?\s*(?:ปี)?\s*{_ERA}\s*(?P<year>\d+)$",
+    re.IGNORECASE,
+)
 _DIGITS_ONLY = re.compile(r"^\d+(?:\.\d+)?$")
 _TEXT_DATE = re.compile(r"^(?P<day>\d{1,2})\s*(?P<word>[^\d\s]\S*?)\s*(?P<year>\d{2}|\d{4})?$")
 
@@ -216,6 +230,10 @@ def _parse_text(raw: str) -> date:
         raise _error(raw, "ambiguous_no_year", "ไม่มีปี จึงระบุวันที่ไม่ได้ — กรุณาใส่ปี พ.ศ.",
                      "no year, so the date is ambiguous — please add the BE year")
 
+    # Fast path for the usual "day month year": look the month word up instead of scanning for it.
+    if (m := _DAY_WORD_YEAR.match(body)) and (month := _MONTH_WORDS.get(_word_key(m["word"]))):
+        d = _make(raw, _year(raw, m["year"], m["era"]), month, int(m["day"]))
+        return _check_weekday(raw, d, wd)
     mm = _MONTH_RE.search(body)
     if mm:
         before, after = _BEFORE_MONTH.match(body[: mm.start()].strip()), _AFTER_MONTH.match(body[mm.end():].strip())
