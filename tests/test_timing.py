@@ -434,3 +434,10 @@ def test_deadlines_and_status_for_many_rows_equal_the_scalar_api():
     with pytest.raises(TimingError) as e:
         deadlines(["ตุลาคม", "xx"], [2568, 2568])
     assert e.value.code == "phrase.unreadable"
+
+
+def test_month_with_a_year_is_that_months_end():
+    assert dates("ภายในเดือนพฤษภาคม 2568") == [("ภายใน 31 พ.ค. 2568", None, D(2025, 5, 31))]
+    assert dates("ภายใน พ.ค. 68") == [("ภายใน 31 พ.ค. 2568", None, D(2025, 5, 31))]
+    assert dates("by May 2025") == [("ภายใน 31 พ.ค. 2568", None, D(2025, 5, 31))]
+    assert dates("by May 15") == [("ภายในวันที่ 15 พฤษภาคม", None, D(2025, 5, 15))]

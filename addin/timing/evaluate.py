@@ -164,7 +164,7 @@ def _weekly(p: Weekly, fy: int) -> list[Occurrence]:
     return out
 
 
-def _period_label(style: str, k: int, prev: int, count: int) -> str:
+def _period_label(style: str, k: int, prev: int) -> str:
     if style == "quarter":
         return f"ไตรมาส {k // 3}"
     if style == "round":
@@ -182,7 +182,7 @@ def _periods(p: Periods, fy: int) -> list[Occurrence]:
     for k in p.ends:
         end = month_end(fiscal_month_date(fy, _fiscal_cal_month(k)))
         period_start = fiscal_month_date(fy, _fiscal_cal_month(prev + 1))
-        label = _period_label(p.style, k, prev, len(p.ends))
+        label = _period_label(p.style, k, prev)
         if p.offset:
             off = p.offset
             unit = "วันทำการ" if off.working_days else "วัน"

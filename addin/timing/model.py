@@ -7,7 +7,7 @@ cached per (rule, fiscal year, reference date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -157,4 +157,3 @@ class Rule:
     parts: tuple = ()
     duration: Duration | None = None
     note_th: str = ""
-    meaning_th: str = field(default="", compare=False)

@@ -18,7 +18,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from addin.calendar import THAI_MONTHS, THAI_MONTHS_ABBR, to_arabic_digits
+from addin.calendar import THAI_MONTHS, THAI_MONTHS_ABBR, month_end, to_arabic_digits
 from addin.timing.model import (
     DayOfMonth,
     Duration,
@@ -206,6 +206,13 @@ def _parse(phrase: str) -> Rule:
     if m := _fm(rf"{_DUE_PREFIX}\s*(?:end of\s*)?(?P<m>{M})", s):
         mo = month_number(m["m"])
         return Rule(phrase, "deadline", (Span(mo, mo, deadline_only=True),))
+
+    # 'ภายในเดือนพฤษภาคม 2568': the end of a month of a given year.
+    if m := _fm(rf"{_DUE_PREFIX}\s*(?:end of\s*)?(?P<m>{M}){_YEAR}", s):
+        # 'by May 15' is a day, not the year 2515: a two-digit year only after a Thai month name.
+        if m["y"] and (len(m["y"]) == 4 or not m["m"].isascii()):
+            mo, y = month_number(m["m"]), _year_be(m["y"]) - 543
+            return Rule(phrase, "deadline", (OnDate(month_end(date(y, mo, 1))),))
 
     # A day of a month, with or without a year.
     if m := _fm(rf"(?P<pre>{_DUE_PREFIX}|ก่อน(?:วันที่)?|before)?\s*(?:วันที่\s*)?(?P<d>\d{{1,2}})\s*(?P<m>{M}){_YEAR}",
