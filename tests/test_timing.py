@@ -441,3 +441,13 @@ def test_month_with_a_year_is_that_months_end():
     assert dates("ภายใน พ.ค. 68") == [("ภายใน 31 พ.ค. 2568", None, D(2025, 5, 31))]
     assert dates("by May 2025") == [("ภายใน 31 พ.ค. 2568", None, D(2025, 5, 31))]
     assert dates("by May 15") == [("ภายในวันที่ 15 พฤษภาคม", None, D(2025, 5, 15))]
+
+
+def test_timing_error_pickles():
+    import pickle
+
+    with pytest.raises(TimingError) as e:
+        parse_rule("ทุก 5 เดือน")
+    back = pickle.loads(pickle.dumps(e.value))
+    assert (back.phrase, back.code, str(back)) == ("ทุก 5 เดือน", "interval.invalid", str(e.value))
+    assert back.as_dict() == e.value.as_dict()

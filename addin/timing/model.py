@@ -21,6 +21,9 @@ class TimingError(ValueError):
         self.message_en = message_en
         super().__init__(f"{message_th} / {message_en}")
 
+    def __reduce__(self):  # picklable across processes (xdist, multiprocessing in the nightly job)
+        return (TimingError, (self.phrase, self.code, self.message_th, self.message_en))
+
     def as_dict(self) -> dict:
         return {"phrase": self.phrase, "code": self.code, "message_th": self.message_th,
                 "message_en": self.message_en}
