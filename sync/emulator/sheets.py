@@ -391,14 +391,22 @@ class Write:
 
 def set_value(sheet: Sheet, r: int, c: int, value, option: str, locale: str) -> None:
     kind, parsed, number_format = from_json_value(value, option, locale)
-    cell = sheet.cell(r, c, create=kind is not None)
+    row = sheet.rows.get(r)
+    cell = row.get(c) if row is not None else None
+    if kind is None:  # "" clears the value; format and validation stay
+        if cell is not None:
+            cell.kind = cell.value = None
+            sheet.drop_if_empty(r, c)
+        return
     if cell is None:
+        if row is None:
+            row = sheet.rows[r] = {}
+        row[c] = Cell(kind, parsed, {"numberFormat": number_format} if number_format else None)
         return
     cell.kind, cell.value = kind, parsed
     if number_format and not (cell.fmt or {}).get("numberFormat"):
         # Typing a date or 12% gives an automatic format, but never overrides one the sheet already set.
         cell.fmt = dict(cell.fmt or {}, numberFormat=number_format)
-    sheet.drop_if_empty(r, c)
 
 
 def shift_rows(sheet: Sheet, start: int, count: int) -> None:
