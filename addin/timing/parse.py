@@ -202,17 +202,14 @@ def _parse(phrase: str) -> Rule:
     if (spans := _spans(s)) is not None:
         return Rule(phrase, "window", tuple(spans))
 
-    # 'ภายในเดือนพฤษภาคม', 'by May', 'ภายในสิ้นเดือนมีนาคม'.
-    if m := _fm(rf"{_DUE_PREFIX}\s*(?:end of\s*)?(?P<m>{M})", s):
-        mo = month_number(m["m"])
-        return Rule(phrase, "deadline", (Span(mo, mo, deadline_only=True),))
-
-    # 'ภายในเดือนพฤษภาคม 2568': the end of a month of a given year.
+    # 'ภายในเดือนพฤษภาคม', 'by May', 'ภายในสิ้นเดือนมีนาคม'; with a year ('ภายในเดือนพฤษภาคม 2568') a fixed date.
     if m := _fm(rf"{_DUE_PREFIX}\s*(?:end of\s*)?(?P<m>{M}){_YEAR}", s):
+        mo = month_number(m["m"])
+        if not m["y"]:
+            return Rule(phrase, "deadline", (Span(mo, mo, deadline_only=True),))
         # 'by May 15' is a day, not the year 2515: a two-digit year only after a Thai month name.
-        if m["y"] and (len(m["y"]) == 4 or not m["m"].isascii()):
-            mo, y = month_number(m["m"]), _year_be(m["y"]) - 543
-            return Rule(phrase, "deadline", (OnDate(month_end(date(y, mo, 1))),))
+        if len(m["y"]) == 4 or not m["m"].isascii():
+            return Rule(phrase, "deadline", (OnDate(month_end(date(_year_be(m["y"]) - 543, mo, 1))),))
 
     # A day of a month, with or without a year.
     if m := _fm(rf"(?P<pre>{_DUE_PREFIX}|ก่อน(?:วันที่)?|before)?\s*(?:วันที่\s*)?(?P<d>\d{{1,2}})\s*(?P<m>{M}){_YEAR}",
