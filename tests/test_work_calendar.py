@@ -163,14 +163,18 @@ def test_bad_rows_are_errors_and_the_rest_still_computes(tmp_path):
         ("g", "งานจี", "กลุ่ม", "5 วัน", "", "", "", "a"),
         ("h", "งานเอช", "กลุ่ม", "ก่อนประชุม 2 วัน", "", "", "", ""),
         ("", "", "", "", "", "", "", ""),
+        ("a", "งานเอซ้ำ", "กลุ่ม", "มีนาคม", "", "", "", ""),
     ])
     frame = work_calendar(2568, TODAY, path=path)
     own = frame[~frame["task_id"].str.startswith("report_")]
-    got = {r.task_id: (r.status, r.error_code, r.line) for r in own.itertuples()}
+    got = {r.task_id: (r.status, r.error_code, r.line) for r in own.itertuples() if r.task != "งานเอซ้ำ"}
     assert got == {
         "a": ("overdue", "", 2), "b": ("error", "anchor.unknown", 3), "c": ("error", "anchor.cycle", 4),
         "d": ("error", "anchor.cycle", 5), "e": ("error", "report.unknown", 6), "f": ("error", "phrase.empty", 7),
         "": ("error", "id.missing", 8), "g": ("overdue", "", 9), "h": ("error", "ref.required", 10)}
+    dup = own[own["task"] == "งานเอซ้ำ"].iloc[0]
+    assert (dup.status, dup.error_code, dup.error_en) == ("error", "id.duplicate",
+                                                          "work calendar line 12: task id 'a' repeats line 2")
     assert rows(frame, "g") == [("ใช้เวลา 5 วันทำการ", D(2024, 11, 1), D(2024, 11, 7), "overdue")]
     c = own[own["task_id"] == "c"].iloc[0]
     assert c.error_th == "ไฟล์ปฏิทินบรรทัด 4: คอลัมน์ anchor วนกลับมาที่งานเดิม: c → d → c"

@@ -128,7 +128,9 @@ class _RowError(Exception):
 
 def _evaluate_tasks(tasks: list[Task], fy: int) -> dict[str, list[dict] | _RowError]:
     """Occurrences of every task (dicts with occurrence/start/due/note/working_days/kind), or its error."""
-    by_id = {t.id: t for t in tasks}
+    by_id: dict[str, Task] = {}
+    for t in tasks:
+        by_id.setdefault(t.id, t)  # a repeated id is an error row of its own (work_calendar)
     results: dict[str, list[dict] | _RowError] = {}
 
     def resolve(t: Task, trail: tuple[str, ...]) -> list[dict]:
@@ -148,7 +150,7 @@ def _evaluate_tasks(tasks: list[Task], fy: int) -> dict[str, list[dict] | _RowEr
         results[t.id] = out
         return out
 
-    for t in tasks:
+    for t in by_id.values():
         if t.id in results:
             continue
         try:
@@ -171,19 +173,17 @@ def _row(o: Occurrence, kind: str, note: str = "") -> dict:
 def _evaluate_one(t: Task, fy: int, anchor_rows, by_id: dict[str, Task]) -> list[dict]:
     if not t.id:
         raise _RowError("id.missing", "ไม่มีรหัสงาน (คอลัมน์ id)", "the task has no id")
-    timing = t.timing
-    report = None
-    if t.report_key:
-        report = REPORTS_BY_KEY.get(t.report_key)
-        if report is None:
-            raise _RowError("report.unknown",
-                            f"ไม่รู้จักรหัสรายงาน '{t.report_key}' (มี {', '.join(REPORTS_BY_KEY)})",
-                            f"unknown report key '{t.report_key}' (known: {', '.join(REPORTS_BY_KEY)})")
-        if not timing:
-            o = report_occurrence(report.key, fy)
-            return [_row(o, parse_rule(report.due).kind, f"รายงานจากสถานศึกษา ({report.key})")]
     try:
-        rule = parse_rule(timing)
+        if t.report_key:
+            report = REPORTS_BY_KEY.get(t.report_key)
+            if report is None:
+                raise _RowError("report.unknown",
+                                f"ไม่รู้จักรหัสรายงาน '{t.report_key}' (มี {', '.join(REPORTS_BY_KEY)})",
+                                f"unknown report key '{t.report_key}' (known: {', '.join(REPORTS_BY_KEY)})")
+            if not t.timing:
+                o = report_occurrence(report.key, fy)
+                return [_row(o, parse_rule(report.due).kind, f"รายงานจากสถานศึกษา ({report.key})")]
+        rule = parse_rule(t.timing)
         if t.anchor and t.anchor not in by_id:
             raise _RowError("anchor.unknown", f"ไม่พบงานรหัส '{t.anchor}' ที่ระบุในคอลัมน์ anchor",
                             f"no task with id '{t.anchor}' (anchor column)")
@@ -241,13 +241,18 @@ def work_calendar(fy_be: int, today: date | None = None, *, done: dict | None = 
     tasks = tasks + _report_tasks(tasks)
     results = _evaluate_tasks(tasks, fy_be)
     records = []
+    first_line: dict[str, int] = {}
     for t in tasks:
         base = {"task_id": t.id, "task": t.task, "group": t.group, "timing": t.timing, "responsible": t.responsible,
                 "fiscal_year": fy_be, "report_key": t.report_key, "source": t.source, "anchor": t.anchor,
                 "line": t.line or None}
         if not t.timing and t.report_key in REPORTS_BY_KEY:
             base["timing"] = REPORTS_BY_KEY[t.report_key].due
-        r = results[t.id] if t.id else _RowError("id.missing", "ไม่มีรหัสงาน (คอลัมน์ id)", "the task has no id")
+        r = results[t.id]
+        if t.id and t.id in first_line:
+            r = _RowError("id.duplicate", f"รหัสงาน '{t.id}' ซ้ำกับบรรทัด {first_line[t.id]}",
+                          f"task id '{t.id}' repeats line {first_line[t.id]}")
+        first_line.setdefault(t.id, t.line)
         if isinstance(r, _RowError):
             where_th = f"ไฟล์ปฏิทินบรรทัด {t.line}: " if t.line else ""
             where_en = f"work calendar line {t.line}: " if t.line else ""
