@@ -29,7 +29,12 @@ import pandas as pd
 
 from addin.calendar import fiscal_year, fiscal_year_bounds
 from addin.thaidate import as_day_array, parse_date, parse_date_or_none
-from addin.workdays import add_workdays_array, workday_on_or_after, workdays_between, workdays_between_array
+from addin.workdays import (
+    workday_on_or_after,
+    workday_on_or_after_array,
+    workdays_between,
+    workdays_between_array,
+)
 
 MIN_GRACE_DAYS = 30
 DEFAULT_SOON_DAYS = 3
@@ -126,19 +131,22 @@ def status_series(due, submitted=None, today=None, closes=None, soon_days: int =
     # Rows without a due date get a stand-in (their status is blanked at the end) so the arithmetic stays
     # vectorized and the holiday table does not stretch back to 1970.
     d = np.where(has_due, d, d[has_due].min() if has_due.any() else np.datetime64("2000-01-03", "D"))
-    one = np.timedelta64(1, "D")
-    d = add_workdays_array(d - one, np.ones(d.shape, dtype=np.int64))  # the working day on or after due
-    shut = np.maximum(np.where(np.isnat(shut), _default_closes_array(d), shut), d)
-    has_today = ~np.isnat(t)
-    t_ok = np.where(has_today, t, d)
-    left = workdays_between_array(t_ok, d)
+    d = workday_on_or_after_array(d)
+    no_shut = np.isnat(shut)
+    if no_shut.any():
+        shut = np.where(no_shut, _default_closes_array(d), shut)
+    shut = np.maximum(shut, d)
+    has_sent, has_today = ~np.isnat(sent), ~np.isnat(t)
 
-    codes = np.select(
-        [~np.isnat(sent) & (sent <= d), ~np.isnat(sent), ~has_today, t_ok > shut, t_ok > d, left <= soon_days],
-        [_CODE[Status.ON_TIME], _CODE[Status.LATE], -1, _CODE[Status.MISSING], _CODE[Status.OVERDUE],
-         _CODE[Status.DUE_SOON]],
-        default=_CODE[Status.NOT_YET_DUE],
-    ).astype(np.int8)
+    codes = np.full(d.shape, _CODE[Status.NOT_YET_DUE], dtype=np.int8)
+    codes[t > d] = _CODE[Status.OVERDUE]  # NaT compares False everywhere
+    codes[t > shut] = _CODE[Status.MISSING]
+    upcoming = has_today & (t <= d) & ~has_sent
+    if upcoming.any():  # working days left only where they matter
+        soon = workdays_between_array(t[upcoming], d[upcoming]) <= soon_days
+        codes[np.flatnonzero(upcoming)[soon]] = _CODE[Status.DUE_SOON]
+    codes[~has_today] = -1
+    codes[has_sent] = np.where(sent[has_sent] <= d[has_sent], _CODE[Status.ON_TIME], _CODE[Status.LATE])
     codes[~has_due] = -1
     cat = pd.Categorical.from_codes(codes, categories=[s.value for s in _ORDER])
     return pd.Series(cat, index=index if index is not None and len(index) == len(codes) else None)

@@ -326,6 +326,20 @@ def workdays_between_array(start, end):
     return result
 
 
+def workday_on_or_after_array(days):
+    """Vectorized workday_on_or_after on a datetime64[D] array (NaT stays NaT)."""
+    d = as_day_array(days)
+    cal = _calendar()
+    out = np.busday_offset(d, 0, roll="forward", busdaycal=cal.busdaycal(*_year_span(d, 60)))
+    ww = cal.weekend_workdays
+    if ww.size:  # a Saturday made a working day in [d, out) is the answer: rare, so one by one
+        crossing = ~np.isnat(d) & (np.searchsorted(ww, out, "left") > np.searchsorted(ww, d, "left"))
+        out = out.copy()
+        for i in zip(*np.nonzero(crossing), strict=True):
+            out[i] = np.datetime64(workday_on_or_after(d[i]), "D")
+    return out
+
+
 def add_workdays_array(start, n):
     """Vectorized add_workdays. numpy in → datetime64[D] ndarray; pandas in → datetime64 Series (same index).
     Blank dates give NaT."""

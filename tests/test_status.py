@@ -107,6 +107,19 @@ def test_series_per_row_today_and_closes():
     assert status_series(due, None, today, closes).tolist() == ["not_yet_due", "overdue", "missing", "overdue"]
 
 
+def test_series_equals_scalar_with_office_days(monkeypatch, tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("date,name,kind\n24/10/2568,ปิดสำนักงาน,holiday\n25/10/2568,เสาร์ทำงาน,workday\n", encoding="utf-8")
+    monkeypatch.setenv(ENV_EXTRA_PATH, str(path))
+    days = pd.date_range("2025-10-15", "2025-11-05")
+    due = pd.Series(days)
+    for today in ("20 ต.ค. 68", "23 ต.ค. 68", "26 ต.ค. 68"):
+        got = status_series(due, None, today, soon_days=2).tolist()
+        assert got == [status(d, None, today, soon_days=2).value for d in days]
+    assert status("24 ต.ค. 68", "25 ต.ค. 68") is Status.ON_TIME  # closed Friday: due moves to the open Saturday
+    assert status("24 ต.ค. 68", "27 ต.ค. 68") is Status.LATE
+
+
 _when = st.dates(D(2020, 1, 1), D(2031, 12, 31))
 
 

@@ -22,6 +22,7 @@ from addin.workdays import (
     next_workday,
     previous_workday,
     workday_on_or_after,
+    workday_on_or_after_array,
     workday_on_or_before,
     workdays_between,
     workdays_between_array,
@@ -120,6 +121,8 @@ def test_next_and_on_or_after():
 
 def test_holiday_array_takes_be_or_ce_years():
     assert np.array_equal(holiday_array(2568, 2569), holiday_array(2025, 2026))
+    days = np.array(["2025-04-12", "2025-04-17", "NaT"], dtype="datetime64[D]")
+    assert workday_on_or_after_array(days).astype(str).tolist() == ["2025-04-17", "2025-04-17", "NaT"]
     arr = holiday_array(2025, 2025)
     assert arr.dtype == np.dtype("datetime64[D]")
     assert arr[0] == np.datetime64("2025-01-01") and arr[-1] == np.datetime64("2025-12-31")
@@ -200,6 +203,8 @@ def test_extra_file_vectorized_equals_scalar_across_a_weekend_workday(office_fil
     for n in (-7, -1, 0, 1, 2, 7):
         got = add_workdays_array(starts, np.full(starts.shape, n))
         assert got.tolist() == [add_workdays(s, n) for s in starts.tolist()]
+    assert workday_on_or_after_array(starts).tolist() == [workday_on_or_after(s) for s in starts.tolist()]
+    assert workday_on_or_after_array(starts)[23] == np.datetime64("2025-10-25")  # Friday 24 closed, Sat 25 open
     ends = starts[::-1]
     assert workdays_between_array(starts, ends).tolist() == [
         workdays_between(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
