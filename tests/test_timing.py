@@ -451,3 +451,22 @@ def test_timing_error_pickles():
     back = pickle.loads(pickle.dumps(e.value))
     assert (back.phrase, back.code, str(back)) == ("ทุก 5 เดือน", "interval.invalid", str(e.value))
     assert back.as_dict() == e.value.as_dict()
+
+
+PIECES = ["ภายใน", "เดือน", "ตุลาคม", "ก.พ.", "พ.ค.", "15", "๓", "31", "68", "2568", "วัน", "วันทำการ", "นาที",
+          "ทุก", "รอบ", "ไตรมาส", "หลังสิ้น", "ก่อน", "ระบบปิด", "อย่างน้อย", "และ", "-", "/", "(", ")", " ", "ของทุกปี",
+          "ตลอดปีงบประมาณ", "สัปดาห์ละ", "ครั้ง", "by", "may", "every", "months", "ที่", "<p>", "xx"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=0, max_size=7), st.integers(2500, 2650))
+def test_any_phrase_reads_or_fails_with_a_timing_error(pieces, fy):
+    phrase = " ".join(pieces)
+    try:
+        occ = occurrences(phrase, fy, ref=D(2025, 3, 31))
+    except TimingError as e:
+        assert e.code and e.message_th and e.message_en
+        return
+    for o in occ:
+        assert o.start is None or o.due is None or o.start <= o.due
+        assert o.label_th

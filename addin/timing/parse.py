@@ -144,6 +144,9 @@ def _duration(phrase: str, n: str, unit: str) -> Duration:
 
 def _offset(phrase: str, n: str, unit: str) -> Duration:
     """An offset from a date: calendar days unless working days are written."""
+    if int(n) <= 0:
+        raise TimingError(phrase, "duration.zero", f"ระยะเวลาต้องมากกว่า 0 ('{phrase}')",
+                          f"a duration must be more than 0 ('{phrase}')")
     u = unit.rstrip(".")
     working = u in ("วันทำการ", "วันปฏิบัติราชการ") or u.startswith(("working", "business"))
     return Duration(int(n), "day", working_days=working)
