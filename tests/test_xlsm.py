@@ -212,3 +212,16 @@ def test_compound_file_round_trips_through_olefile(streams):
     assert {"/".join(p): ole.openstream(p).read() for p in ole.listdir()} == files
     _check_red_black(ole)
     assert struct.unpack("<H", write_compound_file(files)[0x1A:0x1C])[0] == 3  # version 3, 512-byte sectors
+
+
+def test_the_xlsm_keeps_everything_the_template_had(xlsm):
+    xlsx = openpyxl.load_workbook(xlsm.with_name("khet-staff.xlsx"))
+    xlsm_wb = openpyxl.load_workbook(xlsm, keep_vba=True)
+    assert xlsm_wb.sheetnames == [*xlsx.sheetnames, CONF_SHEET]
+    for ws in xlsx.worksheets:
+        other = xlsm_wb[ws.title]
+        assert len(other.data_validations.dataValidation) == len(ws.data_validations.dataValidation), ws.title
+        assert (other.protection.sheet, other.freeze_panes, other.sheet_state) == (
+            ws.protection.sheet, ws.freeze_panes, ws.sheet_state)
+        assert [c.value for c in other[2]] == [c.value for c in ws[2]]  # the key row
+    assert list(xlsm_wb.defined_names.keys()) == list(xlsx.defined_names.keys())
