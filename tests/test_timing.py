@@ -470,3 +470,28 @@ def test_any_phrase_reads_or_fails_with_a_timing_error(pieces, fy):
     for o in occ:
         assert o.start is None or o.due is None or o.start <= o.due
         assert o.label_th
+
+
+@pytest.mark.parametrize(("phrase", "start", "due"), [
+    ("ระหว่างวันที่ 1-15 พฤษภาคม", D(2025, 5, 1), D(2025, 5, 15)),
+    ("ระหว่างวันที่ ๑ - ๑๕ พ.ค. ๒๕๖๘", D(2025, 5, 1), D(2025, 5, 15)),
+    ("1 ต.ค. 67 - 30 พ.ย. 67", D(2024, 10, 1), D(2024, 11, 30)),
+    ("1 ต.ค. - 30 พ.ย.", D(2024, 10, 1), D(2024, 11, 30)),
+    ("1 October - 30 November", D(2024, 10, 1), D(2024, 11, 30)),
+    ("15 ก.ย. ถึง 15 ต.ค.", D(2024, 9, 15), D(2024, 10, 15)),  # across 1 October, like month ranges
+])
+def test_day_ranges(phrase, start, due):
+    [o] = occurrences(phrase, FY)
+    assert (o.start, o.due) == (start, due)
+    assert parse_rule(phrase).kind == "window"
+
+
+def test_day_range_errors():
+    with pytest.raises(TimingError) as e:
+        parse_rule("30 พ.ย. 67 - 1 ต.ค. 67")
+    assert (e.value.code, str(e.value)) == (
+        "range.reversed", "วันเริ่มอยู่หลังวันสิ้นสุดใน '30 พ.ย. 67 - 1 ต.ค. 67' / "
+                          "the start is after the end in '30 พ.ย. 67 - 1 ต.ค. 67'")
+    with pytest.raises(TimingError) as e:
+        parse_rule("1-31 ก.พ.")
+    assert e.value.code == "date.impossible"

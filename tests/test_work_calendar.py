@@ -1,5 +1,5 @@
 """The district work calendar (data file + school reports -> dated, statused occurrences), its error rows,
-`khet calendar` (text and --json, --rule, --steps) and the interim `khet demo`."""
+and `khet calendar` (text and --json, --rule, --steps)."""
 
 import csv
 import json
@@ -17,7 +17,6 @@ from addin.timing.work_calendar import (
     work_calendar,
 )
 from sync.commands import calendar as calendar_cmd
-from sync.commands import demo as demo_cmd
 from workbook.reports import REPORTS
 
 D = date
@@ -297,15 +296,6 @@ def test_cli_steps(capsys):
     code, out, _ = run_cli(capsys, ["--steps", "๑ วัน", "--start", "2025-04-09"])
     assert out.splitlines()[1].split() == ["ขั้นที่", "1", "๑", "วัน", "(วันทำการ)", "เสร็จภายใน", "10", "เม.ย.", "2568"]
     assert run_cli(capsys, ["--steps", "๑ วัน"])[0] == 1
-
-
-def test_demo_shows_this_fiscal_years_calendar(capsys):
-    code, out, err = run_cli(capsys, ["--today", "2026-11-21"], demo_cmd)
-    assert code == 0
-    assert "khet demo" in err
-    assert out.startswith("ปฏิทินการปฏิบัติงาน ปีงบประมาณ 2570 (1 ต.ค. 2569 – 30 ก.ย. 2570)  วันนี้ 21 พ.ย. 2569\n")
-    code, out, _ = run_cli(capsys, ["--today", "2026-11-21", "--json"], demo_cmd)
-    assert json.loads(out)["fiscal_year"] == 2570
 
 
 def test_thai_display_width():

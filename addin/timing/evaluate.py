@@ -26,6 +26,7 @@ from addin.status import status_series
 from addin.thaidate import as_day_array, format_thai_date
 from addin.timing.model import (
     DayOfMonth,
+    DayRange,
     Duration,
     FiscalYearLong,
     MonthlyDay,
@@ -146,6 +147,21 @@ def _on_date(p: OnDate, fy: int) -> list[Occurrence]:
     return [Occurrence(("ก่อน " if p.before else "ภายใน ") + _d(p.when), None, due, note)]
 
 
+def _day_range(p: DayRange, fy: int) -> list[Occurrence]:
+    [end] = _day_of_month(p.last, fy) if isinstance(p.last, DayOfMonth) else _on_date(p.last, fy)
+    if isinstance(p.first, OnDate):
+        start = p.first.when
+    else:
+        start = fiscal_month_date(fy, p.first.month)
+        start = start.replace(day=min(p.first.day, month_end(start).day))
+        if start > end.due:  # '1 ก.ย. - 31 ต.ค.': starts before the fiscal year, like month ranges
+            start = add_months(start, -12)
+    if start > end.due:
+        raise TimingError("", "range.reversed", f"วันเริ่ม {_d(start)} อยู่หลังวันสิ้นสุด {_d(end.due)}",
+                          f"the start {start.isoformat()} is after the end {end.due.isoformat()}")
+    return [Occurrence(f"{_d(start)} – {_d(end.due)}", start, end.due, end.note_th)]
+
+
 def _whole_year(p: FiscalYearLong, fy: int) -> list[Occurrence]:
     lo, hi = fiscal_year_bounds(fy)
     return [Occurrence(f"{p.label_th} {fy}", lo, hi, "งานต่อเนื่องทั้งปี กำหนดเสร็จ = สิ้นปีงบประมาณ")]
@@ -264,6 +280,11 @@ def _occurrences(rule: Rule, fy: int, ref: date | None) -> tuple[Occurrence, ...
             out += _day_of_month(part, fy)
         elif isinstance(part, OnDate):
             out += _on_date(part, fy)
+        elif isinstance(part, DayRange):
+            try:
+                out += _day_range(part, fy)
+            except TimingError as e:
+                raise TimingError(rule.phrase, e.code, e.message_th, e.message_en) from None
         elif isinstance(part, FiscalYearLong):
             out += _whole_year(part, fy)
         elif isinstance(part, Weekly):

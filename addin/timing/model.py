@@ -96,6 +96,15 @@ class OnDate:
 
 
 @dataclass(frozen=True)
+class DayRange:
+    """From one day to another ('1 ต.ค. - 30 พ.ย.', 'ระหว่างวันที่ 1-15 พฤษภาคม'); each end a DayOfMonth or
+    OnDate. Without years the range ends in the fiscal year and starts on or before its end."""
+
+    first: DayOfMonth | OnDate
+    last: DayOfMonth | OnDate
+
+
+@dataclass(frozen=True)
 class FiscalYearLong:
     """Continuous work: the whole fiscal year."""
 
@@ -145,7 +154,7 @@ class Relative:
     after: bool = False
 
 
-Part = Span | DayOfMonth | OnDate | FiscalYearLong | Weekly | Periods | MonthsOf | MonthlyDay | Relative
+Part = Span | DayOfMonth | OnDate | DayRange | FiscalYearLong | Weekly | Periods | MonthsOf | MonthlyDay | Relative
 
 KINDS = ("window", "deadline", "recurring", "weekly", "monthly", "duration", "continuous", "relative")
 

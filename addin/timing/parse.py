@@ -21,6 +21,7 @@ from functools import lru_cache
 from addin.calendar import THAI_MONTHS, THAI_MONTHS_ABBR, month_end, to_arabic_digits
 from addin.timing.model import (
     DayOfMonth,
+    DayRange,
     Duration,
     FiscalYearLong,
     MonthlyDay,
@@ -214,6 +215,20 @@ def _parse(phrase: str) -> Rule:
         if len(m["y"]) == 4 or not m["m"].isascii():
             return Rule(phrase, "deadline", (OnDate(month_end(date(_year_be(m["y"]) - 543, mo, 1))),))
 
+    # A range of days: 'ระหว่างวันที่ 1-15 พฤษภาคม', '1 ต.ค. 67 - 30 พ.ย. 67', '1 October - 30 November'.
+    day = rf"\d{{1,2}}\s*{M}(?:\s*(?:พ\.?\s?ศ\.?)?\s*(?:\d{{4}}|\d{{2}}))?"
+    if m := _fm(rf"(?:ระหว่าง|ช่วง|from)?\s*(?:วันที่\s*)?(?P<a>{day})\s*(?:-|ถึง|to|until)\s*(?:วันที่\s*)?(?P<b>{day})", s):
+        first, last = _one_day(phrase, m["a"]), _one_day(phrase, m["b"])
+        if isinstance(first, OnDate) and isinstance(last, OnDate) and first.when > last.when:
+            raise TimingError(phrase, "range.reversed", f"วันเริ่มอยู่หลังวันสิ้นสุดใน '{phrase}'",
+                              f"the start is after the end in '{phrase}'")
+        return Rule(phrase, "window", (DayRange(first, last),))
+    if m := _fm(rf"(?:ระหว่าง|ช่วง|from)?\s*(?:วันที่\s*)?(?P<a>\d{{1,2}})\s*(?:-|ถึง|to)\s*(?P<b>\d{{1,2}}\s*{M}{_YEAR})", s):
+        last = _one_day(phrase, m["b"])
+        first = _one_day(phrase, f"{m['a']} {THAI_MONTHS[last.month - 1] if isinstance(last, DayOfMonth) else ''}"
+                         if isinstance(last, DayOfMonth) else f"{m['a']}/{last.when.month}/{last.when.year}")
+        return Rule(phrase, "window", (DayRange(first, last),))
+
     # A day of a month, with or without a year.
     if m := _fm(rf"(?P<pre>{_DUE_PREFIX}|ก่อน(?:วันที่)?|before)?\s*(?:วันที่\s*)?(?P<d>\d{{1,2}})\s*(?P<m>{M}){_YEAR}",
                 s) or _fm(rf"(?P<pre>{_DUE_PREFIX}|before)?\s*(?P<m>{M})\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -303,6 +318,15 @@ def _day_rule(phrase: str, m: re.Match) -> Rule:
         return Rule(phrase, "deadline", (DayOfMonth(d, mo, before),))
     _check_day(phrase, d, mo, y - 543)
     return Rule(phrase, "deadline", (OnDate(date(y - 543, mo, d), before),))
+
+
+def _one_day(phrase: str, text: str) -> DayOfMonth | OnDate:
+    """One end of a day range, read by the deadline grammar."""
+    rule = _parse(text)
+    part = rule.parts[0] if rule.parts else None
+    if not isinstance(part, DayOfMonth | OnDate):
+        raise _unreadable(phrase)
+    return part
 
 
 def _numeric_date_rule(phrase: str, m: re.Match) -> Rule:
