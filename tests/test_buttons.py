@@ -331,3 +331,15 @@ def test_provision_button_end_to_end_on_the_emulator(wb, emulator, sa_key, gc, t
     assert all(code in t for code, t in zip(("1020080001", "1020080002"), titles, strict=True)), titles
     assert alerts(acts) == ["สร้าง/พบชีตโรงเรียนแล้ว เติมรหัสสเปรดชีต 2 โรงเรียน\n\n"
                             "School sheets provisioned; 2 spreadsheet IDs filled in."]
+
+
+def test_sync_report_summary_names_failed_schools():
+    from addin.buttons.sync_now import summary
+
+    th, en = summary({"status": "partial", "message_th": "สำเร็จบางส่วน", "message_en": "partial success",
+                      "counts": {"read": 3, "failed": 1},
+                      "schools": [{"school_code": "1020080001", "name": "บ้านหนอง", "outcome": "failed",
+                                   "reason": "not_shared"},
+                                  {"school_code": "1020080002", "name": "บ้านโนน", "outcome": "read"}]})
+    assert th == "สำเร็จบางส่วน\nโรงเรียนที่อ่านไม่ได้ 1 แห่ง: 1020080001 บ้านหนอง (not_shared)\nread 3, failed 1"
+    assert en == "partial success (read 3, failed 1)"

@@ -1,5 +1,5 @@
-"""Button "ประมวลผลตอนนี้": run the nightly job now (`khet sync run --json`), then pull its results into the
-workbook. The run report's counts are shown in Thai; schools that failed are named."""
+"""Button "ประมวลผลตอนนี้": run the nightly job now (`khet sync run --json`, which prints its run report),
+then pull its results into the workbook. The report's message and counts are shown; failed schools are named."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from addin.excel import run_button, run_khet, tell
 
 
 def summary(report: dict) -> tuple[str, str]:
-    """The Thai and English lines of a run report."""
+    """The Thai and English lines of a run report (sync.runreport.RunReport as JSON)."""
     counts = report.get("counts") or {}
-    status = report.get("status") or report.get("outcome") or ""
     parts = ", ".join(f"{k} {v}" for k, v in counts.items())
-    failed = [s for s in report.get("schools", []) if isinstance(s, dict) and s.get("outcome") == "failed"]
-    th = f"ประมวลผลเสร็จ ({status}) {parts}".strip()
+    th = report.get("message_th") or f"ประมวลผลเสร็จ ({report.get('status', '')})"
+    en = report.get("message_en") or f"Sync finished ({report.get('status', '')})"
+    failed = [s for s in report.get("schools") or []
+              if isinstance(s, dict) and s.get("outcome") in ("failed", "not_provisioned")]
     if failed:
-        th += "\nโรงเรียนที่อ่านไม่ได้: " + ", ".join(
-            f"{s.get('code', '')} {s.get('name', '')} ({s.get('message_th', '')})" for s in failed[:10])
-    return th, f"Sync finished ({status}) {parts}".strip()
+        th += f"\nโรงเรียนที่อ่านไม่ได้ {len(failed)} แห่ง: " + "; ".join(
+            f"{s.get('school_code', '')} {s.get('name', '')} ({s.get('reason') or s.get('outcome')})"
+            for s in failed[:10])
+    return (f"{th}\n{parts}" if parts else th), (f"{en} ({parts})" if parts else en)
 
 
 def run(book: xw.Book) -> dict:
