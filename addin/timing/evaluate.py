@@ -93,7 +93,7 @@ def _offset_from(d: date, off: Duration) -> date:
     return add_workdays(d, off.amount) if off.working_days else d + timedelta(days=off.amount)
 
 
-def _effort_note(dur: Duration | None) -> str:
+def effort_note(dur: Duration | None) -> str:
     if dur is None:
         return ""
     if dur.unit == "day" and dur.working_days:
@@ -108,7 +108,7 @@ def _span(p: Span, fy: int, dur: Duration | None) -> list[Occurrence]:
     due = month_end(fiscal_month_date(fy, p.end_month))
     if p.deadline_only:
         start = _step_start(due, dur) if dur else None
-        return [Occurrence(f"ภายในเดือน{THAI_MONTHS[p.end_month - 1]}", start, due, _effort_note(dur),
+        return [Occurrence(f"ภายในเดือน{THAI_MONTHS[p.end_month - 1]}", start, due, effort_note(dur),
                            bool(dur and dur.working_days))]
     wraps = _fiscal_index(p.start_month) > _fiscal_index(p.end_month)
     start = fiscal_month_date(fy - 1 if wraps else fy, p.start_month)
@@ -120,7 +120,7 @@ def _span(p: Span, fy: int, dur: Duration | None) -> list[Occurrence]:
     if wraps:
         notes.append(f"เริ่มก่อนปีงบประมาณ {fy} (เดือน{THAI_MONTHS[p.start_month - 1]}ของปีงบประมาณก่อน)")
     if dur:
-        notes.append(_effort_note(dur) + " ภายในช่วงนี้")
+        notes.append(effort_note(dur) + " ภายในช่วงนี้")
     return [Occurrence(label, start, due, "; ".join(notes), bool(dur and dur.working_days))]
 
 
@@ -269,9 +269,9 @@ def _occurrences(rule: Rule, fy: int, ref: date | None) -> tuple[Occurrence, ...
         dur = rule.duration
         if ref is None:
             return (Occurrence(f"ใช้เวลา {dur.text_th}", None, None,
-                               _effort_note(dur) + " นับจากวันเริ่มงาน/วันรับเรื่อง", dur.working_days),)
+                               effort_note(dur) + " นับจากวันเริ่มงาน/วันรับเรื่อง", dur.working_days),)
         return (Occurrence(f"ใช้เวลา {dur.text_th}", ref, step_due(ref, dur),
-                           _effort_note(dur) + f" นับจาก {_d(ref)}", dur.working_days),)
+                           effort_note(dur) + f" นับจาก {_d(ref)}", dur.working_days),)
     out: list[Occurrence] = []
     for part in rule.parts:
         if isinstance(part, Span):

@@ -25,7 +25,7 @@ import pandas as pd
 
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import format_thai_date
-from addin.timing.evaluate import occurrences, step_due
+from addin.timing.evaluate import effort_note, occurrences, step_due
 from addin.timing.model import Occurrence, TimingError
 from addin.timing.parse import parse_rule
 from addin.workdays import workday_on_or_after
@@ -160,11 +160,6 @@ def _evaluate_tasks(tasks: list[Task], fy: int) -> dict[str, list[dict] | _RowEr
     return results
 
 
-def _effort(rule) -> str:
-    d = rule.duration
-    return f"ใช้เวลา {d.text_th}" + (" (นับเฉพาะวันทำการ)" if d.working_days else "")
-
-
 def _row(o: Occurrence, kind: str, note: str = "") -> dict:
     return {"occurrence": o.label_th, "start_date": o.start, "due_date": o.due, "kind": kind,
             "note": "; ".join(x for x in (o.note_th, note) if x), "working_days": o.working_days}
@@ -203,7 +198,7 @@ def _evaluate_one(t: Task, fy: int, anchor_rows, by_id: dict[str, Task]) -> list
                 if rule.duration.working_days:
                     first = workday_on_or_after(first)
                 o = Occurrence(label, first, step_due(done, rule.duration),
-                               _effort(rule), rule.duration.working_days)
+                               effort_note(rule.duration), rule.duration.working_days)
                 rows.append(_row(o, rule.kind, f"ต่อจากงาน {t.anchor} (เสร็จ {format_thai_date(done)})"))
             return rows
         if rule.kind == "relative":
