@@ -100,6 +100,17 @@ class Emulator:
         with self.store.lock:
             self.store.offset += seconds
 
+    def formula_cells(self, file_id: str) -> list[tuple[str, str, str]]:
+        """(sheet title, A1 cell, formula) of every formula in a spreadsheet — to prove school text never
+        became a formula downstream."""
+        from .a1 import col_letters  # noqa: PLC0415
+
+        with self.store.lock:
+            f = self.store.files[file_id]
+            return [(s.title, f"{col_letters(c)}{r + 1}", cell.value)
+                    for s in f.spreadsheet.sheets for r in sorted(s.rows)
+                    for c, cell in sorted(s.rows[r].items()) if cell.kind == "f"]
+
     def files(self) -> list[dict]:
         """Every Drive file (for inspection and the demo), without access checks."""
         with self.store.lock:

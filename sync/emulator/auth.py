@@ -41,9 +41,22 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+_KEYS: dict[str, rsa.RSAPrivateKey] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def _private_key(email: str) -> rsa.RSAPrivateKey:
+    # One 2048-bit key per account per process: generating one costs 0.1-0.5 s, and test suites start many
+    # emulators. Each emulator still registers and verifies it like any other key.
+    with _KEYS_LOCK:
+        if email not in _KEYS:
+            _KEYS[email] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return _KEYS[email]
+
+
 def new_service_account(store: Store, email: str, token_uri: str, path: Path) -> Path:
-    """Generate an RSA key for `email`, register its public half, write a Google-style key JSON to `path`."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    """Register an RSA key for `email` (under a new key id) and write a Google-style key JSON to `path`."""
+    key = _private_key(email)
     private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode()
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,

@@ -7,9 +7,9 @@ import hashlib
 import json
 import re
 
-from .errors import ApiError, drive_error, drive_forbidden, drive_invalid, drive_not_found, unimplemented
+from .batch_update import copy_spreadsheet
+from .errors import drive_error, drive_forbidden, drive_invalid, drive_not_found
 from .fields import select
-from .requests import copy_spreadsheet
 from .sheets import create_spreadsheet_file, flag, one
 from .state import FOLDER_MIME, ROLE_RANK, SHEETS_MIME, File, Store, parse_rfc3339, permission_id, rfc3339
 
@@ -463,5 +463,3 @@ def changes_list(store: Store, email: str, params: dict) -> dict:
 def comments_list(params: dict) -> dict:
     return {"kind": "drive#commentList", "comments": []}
 
-
-__all__ = ["ApiError", "unimplemented"]

@@ -13,7 +13,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import drive, requests, sheets
+from . import batch_update, drive, sheets
 from .auth import TokenIssuer
 from .errors import ApiError, bad_request, sheets_error, unimplemented
 from .limits import Counters, Limits
@@ -47,7 +47,7 @@ def _ss_get(emu, email, m, params, body):
 
 @route("POST", rf"/v4/spreadsheets/{_ID}:batchUpdate", "sheets.spreadsheets.batchUpdate", "write")
 def _ss_batch_update(emu, email, m, params, body):
-    return requests.batch_update(emu.store, email, m[1], body)
+    return batch_update.batch_update(emu.store, email, m[1], body)
 
 
 @route("GET", rf"/v4/spreadsheets/{_ID}/values:batchGet", "sheets.values.batchGet", "read")

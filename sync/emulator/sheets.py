@@ -1,5 +1,5 @@
 """Sheets API v4: spreadsheets create/get, the values family and values writes. `:batchUpdate` requests live in
-`requests.py`. Every function takes the calling account and answers Google's JSON or raises `ApiError`."""
+`batch_update.py`. Every function takes the calling account and answers Google's JSON or raises `ApiError`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 from . import a1
 from .a1 import Box
-from .errors import ApiError, bad_request, not_found, permission_denied
+from .errors import bad_request, not_found, permission_denied
 from .state import ROLE_RANK, SHEETS_MIME, File, Sheet, Spreadsheet, Store
 from .values import Cell, effective_value, from_json_value, render, user_entered_value
 
@@ -86,7 +86,7 @@ def create_spreadsheet_file(store: Store, owner: str, name: str, parents: list[s
 
 
 def apply_grid_data(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, locale: str) -> None:
-    from .requests import apply_cell_data  # noqa: PLC0415 - the two modules share cell-writing rules
+    from .batch_update import apply_cell_data  # noqa: PLC0415 - the two modules share cell-writing rules
 
     mask = set_mask(fields)
     for i, row in enumerate(rows):
@@ -490,7 +490,7 @@ def values_batch_update(store: Store, email: str, ss_id: str, body: dict) -> dic
     return out
 
 
-def clear_box(store: Store, f: File, email: str, text: str) -> str:
+def clear_box(store: Store, f: File, email: str, text: str) -> tuple[Sheet, list, str]:
     sheet, box = resolve(f.spreadsheet, text)
     check_grid(sheet, text, box)
     r0, c0, r1, c1 = clipped(sheet, box)
@@ -534,6 +534,3 @@ def spreadsheets_create(store: Store, email: str, body: dict, root: str) -> dict
     store.add_file(f)
     return spreadsheet_json(f, grid=False)
 
-
-__all__ = ["ApiError", "spreadsheets_create", "spreadsheets_get", "values_get", "values_batch_get",
-           "values_update", "values_append", "values_clear", "values_batch_update", "values_batch_clear"]

@@ -261,9 +261,10 @@ class Store:
     def mark_sheet(self, f: File, sheet: Sheet) -> None:
         self._dirty_sheets.add((f.id, sheet.id))
 
-    def mark_all_sheets(self, f: File) -> None:
-        for s in f.spreadsheet.sheets if f.spreadsheet else []:
-            self._dirty_sheets.add((f.id, s.id))
+    def mark_all_sheets(self, f: File, also: set[int] = frozenset()) -> None:
+        """Every sheet of `f` (and the ids in `also`, e.g. deleted sheets) gets rewritten at the next flush."""
+        for sid in [s.id for s in (f.spreadsheet.sheets if f.spreadsheet else [])] + list(also):
+            self._dirty_sheets.add((f.id, sid))
 
     def add_file(self, f: File) -> None:
         self.file_seq += 1

@@ -31,8 +31,8 @@ def statuses(calls) -> list[int]:
 
 def test_per_user_read_quota_and_window_refill(emulator, gc):
     sh = gc.create("q")
-    emulator.configure(user_quota=5)
-    emulator.advance(60)  # start a fresh quota minute
+    # a half-hour "minute" (fresh windows on configure) keeps the real clock from turning it mid-test
+    emulator.configure(user_quota=5, minute_seconds=1800)
     emulator.reset_counters()
     read = lambda: gc.http_client.values_get(sh.id, "Sheet1!A1")  # noqa: E731
     assert statuses([read] * 6) == [200] * 5 + [429]
@@ -43,7 +43,7 @@ def test_per_user_read_quota_and_window_refill(emulator, gc):
     assert body["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
     assert body["details"][0]["metadata"]["quota_limit_value"] == "5"
     gc.http_client.values_update(sh.id, "A1", {"valueInputOption": "RAW"}, {"values": [["own write bucket"]]})
-    emulator.advance(60)
+    emulator.advance(1800)  # the next window; the access token (1 h) is still valid
     assert statuses([read]) == [200]
     c = emulator.counters()
     assert c["rate_limited"] == 2 and c["by_status"] == {"200": 7, "429": 2}
@@ -52,18 +52,17 @@ def test_per_user_read_quota_and_window_refill(emulator, gc):
 
 def test_scaled_minute_refills_in_real_time(emulator, gc):
     sh = gc.create("q")
-    emulator.configure(user_quota=3, minute_seconds=0.4)
+    emulator.configure(user_quota=3, minute_seconds=1.0)
     read = lambda: gc.http_client.values_get(sh.id, "Sheet1!A1")  # noqa: E731
-    time.sleep(0.4 - time.time() % 0.4 + 0.01)  # align with the start of a scaled minute
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)  # align with the start of a scaled minute
     assert statuses([read] * 4) == [200, 200, 200, 429]
-    time.sleep(0.4)
+    time.sleep(1.0)
     assert statuses([read]) == [200]
 
 
 def test_429s_under_concurrent_load_are_exact(emulator, gc):
     sh = gc.create("q")
-    emulator.configure(user_quota=10)
-    emulator.advance(60)
+    emulator.configure(user_quota=10, minute_seconds=3600)
     emulator.reset_counters()
     results: list[int] = []
     lock = threading.Lock()
@@ -86,8 +85,7 @@ def test_project_quota_is_shared_by_accounts_of_one_project(emulator, gc):
     sh = gc.create("q")
     sh.share("second@khet-district.iam.gserviceaccount.com", perm_type="user", role="reader", notify=False)
     other = connect_as(emulator, "second@khet-district.iam.gserviceaccount.com")
-    emulator.configure(user_quota=5, project_quota=7)
-    emulator.advance(60)
+    emulator.configure(user_quota=5, project_quota=7, minute_seconds=3600)
     assert statuses([lambda: gc.http_client.values_get(sh.id, "A1")] * 5) == [200] * 5
     with pytest.raises(APIError) as e:
         for _ in range(3):
@@ -96,8 +94,7 @@ def test_project_quota_is_shared_by_accounts_of_one_project(emulator, gc):
 
 
 def test_drive_quota_answers_403_rate_limit(emulator, gc):
-    emulator.configure(drive_user_quota=2)
-    emulator.advance(60)
+    emulator.configure(drive_user_quota=2, minute_seconds=3600)
     with pytest.raises(APIError) as e:
         for _ in range(3):
             gc.list_spreadsheet_files()

