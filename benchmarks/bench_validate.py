@@ -22,8 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from addin.thaidate import ThaiDateError, parse_date  # noqa: E402
 from addin.validation import validate_table  # noqa: E402
-from addin.validation.normalize import is_blank, normalize_uniques  # noqa: E402
+from addin.validation.normalize import SCALAR_NORMALIZERS, _choice_lookup, is_blank, norm_choice  # noqa: E402
+from workbook.schema import ColType  # noqa: E402
 from workbook.sheets import PROGRESS  # noqa: E402
 
 STATUSES = ("ยังไม่เริ่ม", "กำลังดำเนินการ", "ดำเนินการแล้วเสร็จ", "ล่าช้ากว่าแผน")
@@ -63,12 +65,24 @@ def make_grid(n_rows: int, seed: int = 7) -> list[list]:
 
 
 def naive_rows_per_second(grid: list[list], n: int) -> float:
-    """One normalizer call per cell, row by row."""
+    """The straightforward way: one normalizer call per cell, row by row (no rules, no findings — a
+    generous baseline)."""
     cols = PROGRESS.columns
+    lookups = {c.key: _choice_lookup(c) for c in cols if c.type is ColType.CHOICE}
     start = time.perf_counter()
     for row in grid[2:2 + n]:
         for col, value in zip(cols, row, strict=False):
-            normalize_uniques([value], [is_blank(value)], col)
+            if is_blank(value):
+                continue
+            if col.type is ColType.DATE:
+                try:
+                    parse_date(value)
+                except ThaiDateError:
+                    pass
+            elif col.type is ColType.CHOICE:
+                norm_choice(value, col, lookups[col.key])
+            else:
+                SCALAR_NORMALIZERS[col.type](value, col)
     return n / (time.perf_counter() - start)
 
 
@@ -81,15 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     grid = make_grid(args.rows)
     print(f"grid: {len(grid) - 2:,} data rows × {len(grid[0])} columns built in {time.perf_counter() - t0:.1f} s")
 
-    best = None
+    best = cpu_best = None
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = validate_table(PROGRESS, grid)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         best = elapsed if best is None else min(best, elapsed)
+        cpu_best = cpu if cpu_best is None else min(cpu_best, cpu)
     rate = args.rows / best
     s = result.stats
-    print(f"validate_table: {best:.2f} s best of 3 → {rate:,.0f} rows/s (target ≥ 100,000)")
+    print(f"validate_table: {best:.2f} s wall best of 3 → {rate:,.0f} rows/s (target ≥ 100,000); "
+          f"CPU {cpu_best:.2f} s → {args.rows / cpu_best:,.0f} rows/s per core")
     print(f"  stats: {s}")
     print(f"  findings: {len(result.findings):,} ({len(result.errors):,} errors, {len(result.warnings):,} warnings)")
     assert s["clean_rows"] + s["rejected_rows"] == s["input_rows"] - s["blank_rows"]

@@ -130,7 +130,10 @@ def test_money_text_forms():
                           st.sampled_from([0.1 + 0.2, 333.333, 1e-7, -0.0, 0.005, 1234.5])), max_size=20))
 def test_money_fast_path_equals_scalar_path(values):
     col = PROGRESS.column("spent")
-    assert money_numbers(values, col) == [norm_money(v, col) for v in values]
+    scalar = [norm_money(v, col) for v in values]
+    amounts, problems = money_numbers(values, col)
+    assert amounts == [o.value for o in scalar]
+    assert problems == {i: o for i, o in enumerate(scalar) if o.error}
 
 
 # --- headers ---------------------------------------------------------------------------------------------

@@ -23,14 +23,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
 
-from addin.validation.headers import HEADER_SCAN_ROWS, find_layout, letter
+from addin.validation.headers import HEADER_SCAN_ROWS, Layout, find_layout, letter
 from addin.validation.messages import render, render_rule
-from addin.validation.normalize import Factorized, factorize, normalize_column
+from addin.validation.normalize import Factorized, Outcome, factorize, normalize_column
 from addin.validation.rules import Table, check, duplicates, rule_code
 from workbook.schema import ColType, SheetDef
 
@@ -113,9 +112,27 @@ class ValidationResult:
 
 
 def _columns(values: list) -> list[np.ndarray]:
-    """The grid as one object array per column (ragged rows padded with None)."""
+    """The grid as one object array per column (ragged rows padded with None: the Sheets API drops
+    trailing empty cells)."""
     n = len(values)
-    return [np.fromiter(col, dtype=object, count=n) for col in zip_longest(*[r or () for r in values])]
+    if not n:
+        return []
+    lengths = set(map(len, values))
+    width = max(lengths)
+    grid = None
+    if len(lengths) == 1:
+        grid = np.array(values, dtype=object)  # one C pass when every row has the same length
+        if grid.shape != (n, width):  # a cell holding a sequence: numpy went one level deeper
+            grid = None
+    if grid is None:
+        grid = np.full((n, width), None, dtype=object)
+        for i, row in enumerate(values):
+            try:
+                grid[i, :len(row)] = row
+            except (ValueError, TypeError):  # a cell holding a sequence: place the cells one by one
+                for j, v in enumerate(row):
+                    grid[i, j] = v
+    return [np.ascontiguousarray(grid[:, j]) for j in range(width)]
 
 
 _TYPED_DTYPES = {ColType.INTEGER: "Int64", ColType.NUMBER: "Float64", ColType.PERCENT: "Float64"}
@@ -184,8 +201,41 @@ def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int 
         return _validate(sheet, values, first_row)
 
 
+def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: int, width: int,
+                     has_data, n: int) -> dict[int, str]:
+    """Sheet-level findings; returns the grid columns kept outside the definition, by their output name."""
+    taken = set(sheet.keys()) | {ROW, ERRORS}
+    extras: dict[int, str] = {}
+    if not layout.found:
+        for j in range(width):
+            extras[j] = _unique_name(f"column_{letter(j)}", taken)
+        out.add_sheet("header.not_found", "error", scan=HEADER_SCAN_ROWS, rows=n)
+        return extras
+    header_row = first_row + layout.header_index
+    if header_row != sheet.header_row:
+        out.add_sheet("header.moved", "warning", found=header_row, expected=sheet.header_row)
+    mapped = set(layout.columns.values())
+    for j in range(width):
+        if j in layout.duplicates:
+            extras[j] = _unique_name(layout.captions[j], taken)
+            out.add_sheet("header.duplicate_column", "warning", column=layout.captions[j],
+                          header=layout.captions[j], first=letter(layout.columns[layout.duplicates[j]]))
+        elif j in layout.unknown or (j not in mapped and has_data(j)):
+            extras[j] = _unique_name(layout.captions.get(j) or f"column_{letter(j)}", taken)
+            out.add_sheet("header.extra_column", "warning", column=extras[j], header=extras[j])
+    for key in layout.missing:
+        col = sheet.column(key)
+        if col.required:
+            out.add_sheet("header.missing_column", "error", column=col.header_th, header=col.header_th,
+                          key=key, rows=n)
+        else:
+            out.add_sheet("header.missing_optional", "warning", column=col.header_th, header=col.header_th,
+                          key=key)
+    return extras
+
+
 def _validate(sheet: SheetDef, values: list[list], first_row: int) -> ValidationResult:
-    values = list(values)
+    values = [r if r is not None else () for r in values]
     columns = _columns(values)
     width = len(columns)
     layout = find_layout(sheet, values[:HEADER_SCAN_ROWS], width)
@@ -199,45 +249,17 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
     keep = np.flatnonzero(~blank)
     rownums = first_row + start + keep
     n = len(keep)
+    extras = _layout_findings(out, sheet, layout, first_row, width,
+                              lambda j: not fzs[j].blank()[keep].all(), n)
 
-    # Columns outside the definition: known-but-duplicated, unknown headers, and unnamed columns with data.
-    taken = set(sheet.keys()) | {ROW, ERRORS}
-    extras: dict[int, str] = {}
-    if not layout.found:
-        for j in range(width):
-            extras[j] = _unique_name(f"column_{letter(j)}", taken)
-        out.add_sheet("header.not_found", "error", scan=HEADER_SCAN_ROWS, rows=n)
-    else:
-        header_row = first_row + layout.header_index
-        if header_row != sheet.header_row:
-            out.add_sheet("header.moved", "warning", found=header_row, expected=sheet.header_row)
-        for j in range(width):
-            if j in layout.duplicates:
-                key = layout.duplicates[j]
-                extras[j] = _unique_name(layout.captions[j], taken)
-                out.add_sheet("header.duplicate_column", "warning", column=layout.captions[j],
-                              header=layout.captions[j], first=letter(layout.columns[key]))
-            elif j in layout.unknown:
-                extras[j] = _unique_name(layout.captions[j], taken)
-                out.add_sheet("header.extra_column", "warning", column=extras[j], header=extras[j])
-            elif j not in layout.columns.values() and not fzs[j].blank()[keep].all():
-                extras[j] = _unique_name(f"column_{letter(j)}", taken)
-                out.add_sheet("header.extra_column", "warning", column=extras[j], header=extras[j])
-        for key in layout.missing:
-            col = sheet.column(key)
-            if col.required:
-                out.add_sheet("header.missing_column", "error", column=col.header_th, header=col.header_th,
-                              key=key, rows=n)
-            else:
-                out.add_sheet("header.missing_optional", "warning", column=col.header_th,
-                              header=col.header_th, key=key)
+    def raw(j: int, rows):
+        """Raw cells of grid column j at row positions `rows` (positions among the non-blank rows)."""
+        return columns[j][start + keep[rows]]
 
-    headers = {c.key: layout.captions.get(layout.columns.get(c.key), c.header_th) or c.header_th
-               for c in sheet.columns}
-    raw_of = {key: columns[j][start:][keep] for key, j in layout.columns.items()}
-    none = np.full(n, None, dtype=object)
+    headers = {c.key: layout.captions.get(layout.columns.get(c.key)) or c.header_th for c in sheet.columns}
     typed: dict[str, np.ndarray] = {}
-    errors: dict[str, np.ndarray] = {}
+    usable: dict[str, np.ndarray] = {}  # filled and valid: what table rules may look at
+    error: dict[str, np.ndarray] = {}
     reject = np.zeros(n, dtype=bool)
     if not layout.found or any(sheet.column(k).required for k in layout.missing):
         reject[:] = True
@@ -245,51 +267,53 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
     for col in sheet.columns:
         j = layout.columns.get(col.key)
         if j is None:
-            typed[col.key], errors[col.key] = none, np.full(n, None, dtype=object)
+            typed[col.key], usable[col.key] = np.full(n, None, dtype=object), np.zeros(n, dtype=bool)
+            error[col.key] = np.zeros(n, dtype=bool)
             continue
         res = normalize_column(fzs[j], keep, col)
-        if col.required:
-            res.errors[pd.isna(res.values) & pd.isna(res.errors)] = "required.missing"
-        typed[col.key], errors[col.key] = res.values, res.errors
-        bad = np.flatnonzero(pd.notna(res.errors) | pd.notna(res.warnings))
-        raw = raw_of[col.key]
-        for i in bad:
-            code = res.errors[i] or res.warnings[i]
-            params = {"header": headers[col.key], "raw": _raw_param(raw[i]), "key": col.key,
-                      "max_length": col.max_length, **(res.params[i] or {})}
-            severity = "error" if res.errors[i] else "warning"
-            out.add_cell(int(rownums[i]), j, headers[col.key], raw[i], severity, code, render(code, params))
-        reject |= pd.notna(res.errors)
+        if col.required and res.empty.any():
+            for p in np.flatnonzero(res.empty).tolist():
+                res.problems[p] = Outcome(error="required.missing")
+            res.error |= res.empty
+        typed[col.key], usable[col.key], error[col.key] = res.values, ~res.empty & ~res.error, res.error
+        for p, outcome in res.problems.items():
+            cell = raw(j, p)
+            code = outcome.error or outcome.warning
+            params = {"header": headers[col.key], "raw": _raw_param(cell), "key": col.key,
+                      "max_length": col.max_length, **(outcome.params or {})}
+            out.add_cell(int(rownums[p]), j, headers[col.key], cell, "error" if outcome.error else "warning",
+                         code, render(code, params))
+        reject |= res.error
 
-    table = Table(sheet, typed, errors, rownums, headers)
+    table = Table(sheet, typed, usable, error, rownums, headers)
     unique_cols = [c.key for c in sheet.columns if c.unique and c.key in layout.columns]
     checks = [(None, (k,)) for k in unique_cols] + [(r, None) for r in sheet.rules]
     for rule, keys in checks:
-        hits = duplicates(table, keys) if rule is None else check(table, rule)
-        for hit in hits:
+        for hit in duplicates(table, keys) if rule is None else check(table, rule):
             j = layout.columns[hit.key]
-            raw = raw_of[hit.key][hit.row]
-            params = {"header": headers[hit.key], "raw": _raw_param(raw), **hit.params}
+            cell = raw(j, hit.row)
+            params = {"header": headers[hit.key], "raw": _raw_param(cell), **hit.params}
             if rule is None:
                 code, severity, messages = "unique.duplicate", "error", render("unique.duplicate", params)
             else:
                 code, severity = rule_code(rule), rule.severity
                 messages = render_rule(rule.kind, code, rule.message_th, rule.message_en, params)
-            out.add_cell(int(rownums[hit.row]), j, headers[hit.key], raw, severity, code, messages)
+            out.add_cell(int(rownums[hit.row]), j, headers[hit.key], cell, severity, code, messages)
             if severity == "error":
                 reject[hit.row] = True
 
     findings = out.findings()
     clean = ~reject
+    clean_pos, reject_pos = np.flatnonzero(clean), np.flatnonzero(reject)
     rows = pd.DataFrame({c.key: _typed_series(typed[c.key][clean], c.type) for c in sheet.columns})
     rows[ROW] = rownums[clean]
-    for j, name in extras.items():
-        rows[name] = pd.Series(columns[j][start:][keep][clean], dtype=object)
-    rejected = pd.DataFrame({key: pd.Series((raw_of[key] if key in raw_of else none)[reject], dtype=object)
-                             for key in sheet.keys()})
+    rejected = pd.DataFrame({c.key: pd.Series(raw(layout.columns[c.key], reject_pos) if c.key in layout.columns
+                                              else [None] * len(reject_pos), dtype=object)
+                             for c in sheet.columns})
     rejected[ROW] = rownums[reject]
     for j, name in extras.items():
-        rejected[name] = pd.Series(columns[j][start:][keep][reject], dtype=object)
+        rows[name] = pd.Series(raw(j, clean_pos), dtype=object)
+        rejected[name] = pd.Series(raw(j, reject_pos), dtype=object)
     rejected[ERRORS] = _error_codes(findings, rownums[reject])
 
     stats = {
@@ -298,7 +322,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
         "clean_rows": int(clean.sum()),
         "rejected_rows": int(reject.sum()),
         "extra_columns": len(extras),
-        "missing_columns": len(layout.missing) if layout.found else len(sheet.columns),
+        "missing_columns": len(layout.missing),
     }
     return ValidationResult(sheet, rows, rejected, findings, stats,
                             header_row=None if not layout.found else first_row + layout.header_index,

@@ -241,9 +241,10 @@ def norm_money(value, col: Column) -> Outcome:
 _FAST_LIMIT = 1e12  # beyond a trillion baht float satang are not exact: such cells take the scalar path
 
 
-def money_numbers(numbers: list, col: Column) -> list[Outcome]:
-    """norm_money for many plain int/float cells at once (the common case: Excel and Sheets give numbers).
-    Same results as norm_money, value by value; numpy does the checks, Python only builds the Decimals."""
+def money_numbers(numbers: list, col: Column) -> tuple[list, dict[int, Outcome]]:
+    """norm_money for many plain int/float cells at once (the common case: Excel and Sheets give numbers):
+    (values, {index: Outcome} for the ones with a finding). Same results as norm_money, value by value;
+    numpy does the checks, Python only builds the Decimals."""
     x = np.asarray(numbers, dtype=float)
     finite = np.isfinite(x)
     cents = np.round(np.where(finite, x, 0) * 100)
@@ -251,10 +252,12 @@ def money_numbers(numbers: list, col: Column) -> list[Outcome]:
     floor = -np.inf if col.min is not None and col.min < 0 else 0.0
     low = max(floor, -np.inf if col.min is None else float(col.min))
     high = np.inf if col.max is None else float(col.max)
-    out = [Outcome(Decimal(c).scaleb(-2)) for c in cents.astype(np.int64).tolist()]
-    for i in np.flatnonzero(wrong | (cents < low * 100) | (cents > high * 100)):
-        out[i] = norm_money(numbers[i], col)
-    return out
+    values = [Decimal(c).scaleb(-2) for c in cents.astype(np.int64).tolist()]
+    problems = {}
+    for i in np.flatnonzero(wrong | (cents < low * 100) | (cents > high * 100)).tolist():
+        problems[i] = outcome = norm_money(numbers[i], col)
+        values[i] = outcome.value
+    return values, problems
 
 
 def norm_percent(value, col: Column) -> Outcome:
@@ -426,6 +429,7 @@ class Factorized:
 
 
 def factorize(raw: np.ndarray) -> Factorized:
+    flags: list[int] = []
     if infer_dtype(raw, skipna=True) not in _NO_BOOLS:
         # Only cells equal to 1 or 0 can be booleans: compare in C, then look at those few in Python.
         suspects = np.flatnonzero(np.equal(raw, True) | np.equal(raw, False))
@@ -435,19 +439,23 @@ def factorize(raw: np.ndarray) -> Factorized:
             for i in flags:
                 raw[i] = _TRUE if raw[i] else _FALSE
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    values = [True if u is _TRUE else False if u is _FALSE else u for u in uniques]
-    blank_u = np.fromiter((is_blank(v) for v in values), bool, len(values))
+    values = uniques.tolist()
+    if flags:
+        values = [True if v is _TRUE else False if v is _FALSE else v for v in values]
+    # None, NaN and NaT are code -1 already: only text can still be blank.
+    blank_u = np.fromiter((type(v) is str and is_blank(v) for v in values), bool, len(values))
     return Factorized(codes, values, np.append(blank_u, True))
 
 
 @dataclass
 class ColumnResult:
-    """Per row: the typed value (None = empty), the error and warning codes, message parameters."""
+    """Per row of one column: the typed value (None = empty), whether it is empty, whether it has an error,
+    and the Outcome of every cell with an error or a warning (by row position)."""
 
     values: np.ndarray
-    errors: np.ndarray
-    warnings: np.ndarray
-    params: np.ndarray
+    empty: np.ndarray
+    error: np.ndarray
+    problems: dict[int, Outcome]
 
 
 def _precheck(value) -> Outcome | None:
@@ -460,45 +468,85 @@ def _precheck(value) -> Outcome | None:
     return None
 
 
-def normalize_uniques(values: list, blank_u: np.ndarray, col: Column) -> list[Outcome]:
-    """An Outcome for each distinct raw value of a column (blanks are EMPTY)."""
-    out: list[Outcome] = [EMPTY] * len(values)
+def _text_fast(values: list, pending: list[int], col: Column, record) -> list[int]:
+    """Plain single-line text within limits goes straight through; returns the indices left for norm_text."""
+    limit = col.max_length
+    rest = []
+    for i in pending:
+        v = values[i]
+        if type(v) is str and v.isprintable() and "  " not in v:
+            t = v.strip()
+            if (limit is None or len(t) <= limit) and not (len(t) > 1 and t[0] in "=+-@"):
+                record(i, t)
+                continue
+        rest.append(i)
+    return rest
+
+
+def normalize_uniques(values: list, blank_u: np.ndarray, col: Column) -> tuple[list, dict[int, Outcome]]:
+    """For each distinct raw value of a column: its typed value (None for blanks), and the Outcome of every
+    distinct value that has an error or a warning."""
+    out: list = [None] * len(values)
+    problems: dict[int, Outcome] = {}
+
+    def record(i: int, value) -> None:
+        out[i] = value
+
+    def record_outcome(i: int, outcome: Outcome) -> None:
+        out[i] = outcome.value
+        if outcome.error or outcome.warning:
+            problems[i] = outcome
+
     pending: list[int] = []
     for i, v in enumerate(values):
         if blank_u[i]:
             continue
-        pre = _precheck(v)
+        pre = _precheck(v) if type(v) is str else None
         if pre is not None:
-            out[i] = pre
+            problems[i] = pre
         else:
             pending.append(i)
     if col.type is ColType.DATE:
         for i, outcome in zip(pending, norm_dates([values[i] for i in pending], col), strict=True):
-            out[i] = outcome
-    elif col.type is ColType.CHOICE:
+            record_outcome(i, outcome)
+        return out, problems
+    if col.type is ColType.CHOICE:
         lookup = _choice_lookup(col)
         for i in pending:
-            out[i] = norm_choice(values[i], col, lookup)
-    else:
-        fn = SCALAR_NORMALIZERS[col.type]
-        if col.type is ColType.MONEY:
-            plain = [i for i in pending if type(values[i]) in (int, float) and abs(values[i]) < _FAST_LIMIT]
-            for i, outcome in zip(plain, money_numbers([values[i] for i in plain], col), strict=True):
-                out[i] = outcome
-            pending = [i for i in pending if out[i] is EMPTY]
-        for i in pending:
-            out[i] = fn(values[i], col)
-    return out
+            record_outcome(i, norm_choice(values[i], col, lookup))
+        return out, problems
+    if col.type is ColType.TEXT:
+        pending = _text_fast(values, pending, col, record)
+    elif col.type is ColType.MONEY:
+        plain = [i for i in pending if type(values[i]) in (int, float) and abs(values[i]) < _FAST_LIMIT]
+        amounts, bad = money_numbers([values[i] for i in plain], col)
+        for k, i in enumerate(plain):
+            out[i] = amounts[k]
+        for k, outcome in bad.items():
+            problems[plain[k]] = outcome
+        taken = set(plain)
+        pending = [i for i in pending if i not in taken]
+    fn = SCALAR_NORMALIZERS[col.type]
+    for i in pending:
+        record_outcome(i, fn(values[i], col))
+    return out, problems
 
 
 def normalize_column(fz: Factorized, rows: np.ndarray, col: Column) -> ColumnResult:
-    """Typed values and codes for the rows `rows` (indices into the raw column) of one column."""
-    outcomes = normalize_uniques(fz.uniques, fz.blank_u, col) + [EMPTY]
-    n = len(outcomes)
-    u_values = np.empty(n, dtype=object)
-    u_errors = np.empty(n, dtype=object)
-    u_warnings = np.empty(n, dtype=object)
-    u_params = np.empty(n, dtype=object)
-    u_values[:], u_errors[:], u_warnings[:], u_params[:] = zip(*outcomes, strict=True)
-    codes = fz.codes[rows]
-    return ColumnResult(u_values[codes], u_errors[codes], u_warnings[codes], u_params[codes])
+    """Typed values and findings for the rows `rows` (indices into the raw column) of one column."""
+    u_values, u_problems = normalize_uniques(fz.uniques, fz.blank_u, col)
+    n_u = len(u_values)
+    codes = fz.codes[rows]  # -1 (None/NaN) lands on the extra last slot: empty, no problem
+    values = np.fromiter(u_values + [None], dtype=object, count=n_u + 1)[codes]
+    u_error = np.zeros(n_u + 1, dtype=bool)
+    u_empty = np.fromiter((v is None for v in u_values), dtype=bool, count=n_u)
+    u_empty = np.append(u_empty, True)
+    for i, o in u_problems.items():
+        u_error[i] = bool(o.error)
+    u_empty &= ~u_error
+    problems: dict[int, Outcome] = {}
+    if u_problems:
+        # Outcomes are spread only over the rows of the (few) distinct values that have them.
+        for p in np.flatnonzero(np.isin(codes, list(u_problems))).tolist():
+            problems[p] = u_problems[codes[p]]
+    return ColumnResult(values, u_empty[codes], u_error[codes], problems)

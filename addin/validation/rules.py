@@ -28,7 +28,8 @@ class Table:
 
     sheet: SheetDef
     values: dict[str, np.ndarray]
-    errors: dict[str, np.ndarray]
+    filled_ok: dict[str, np.ndarray]  # bool per row: the cell is filled and has no error
+    error: dict[str, np.ndarray]  # bool per row: the cell has an error
     rownums: np.ndarray
     headers: dict[str, str]  # column key -> header as found (or the expected Thai header)
 
@@ -36,8 +37,12 @@ class Table:
         """Rows where every one of `keys` is filled and valid."""
         mask = np.ones(len(self.rownums), dtype=bool)
         for k in keys:
-            mask &= ~pd.isna(self.values[k]) & pd.isna(self.errors[k])
+            mask &= self.filled_ok[k]
         return mask
+
+    def valid(self, key: str) -> np.ndarray:
+        """Rows where `key` has no error (it may be empty)."""
+        return ~self.error[key]
 
 
 @dataclass
@@ -87,7 +92,7 @@ def _amounts(table: Table, key: str, rows: np.ndarray) -> np.ndarray:
 def sum_mismatches(table: Table, parts: tuple[str, ...], total: str) -> list[RuleHit]:
     rows = table.usable(total)
     for k in parts:  # a wrong part has its own finding
-        rows &= pd.isna(table.errors[k])
+        rows &= table.valid(k)
     pos = np.flatnonzero(rows)
     if not len(pos):
         return []
