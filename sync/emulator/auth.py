@@ -146,11 +146,12 @@ class TokenIssuer:
 
     def check(self, authorization: str | None, need: str) -> str:
         """The account behind a `Bearer` header, if its token is valid and carries a scope for `need`."""
+        drive = need.startswith("drive")
         if not authorization or not authorization.startswith("Bearer "):
-            raise unauthenticated()
+            raise unauthenticated(missing=True, drive=drive)
         token = self.tokens.get(authorization[7:].strip())
         if token is None or token.expires_at <= self.store.now():
-            raise unauthenticated()
+            raise unauthenticated(drive=drive)
         if not token.scopes & SCOPES_FOR[need]:
             raise drive_insufficient_scopes() if need.startswith("drive") else insufficient_scopes()
         return token.email

@@ -71,17 +71,28 @@ def drive_invalid(message: str, location: str) -> ApiError:
     return drive_error(400, "invalid", message, locationType="parameter", location=location)
 
 
-def unauthenticated() -> ApiError:
-    body = {"error": {
-        "code": 401,
-        "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+def unauthenticated(missing: bool = False, drive: bool = False) -> ApiError:
+    """401 for a missing, unknown or expired bearer token (google-auth answers it by signing in again)."""
+    if missing:
+        message = ("Request is missing required authentication credential. Expected OAuth 2 access token, login "
+                   "cookie or other valid authentication credential. See "
+                   "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+    else:
+        message = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
                    "or other valid authentication credential. See "
-                   "https://developers.google.com/identity/sign-in/web/devconsole-project.",
-        "status": "UNAUTHENTICATED",
-        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_EXPIRED",
-                     "domain": "googleapis.com"}],
-    }}
-    return ApiError(401, body, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'})
+                   "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+    err: dict = {"code": 401, "message": message}
+    if drive:
+        err["errors"] = [{"message": "Login Required." if missing else "Invalid Credentials", "domain": "global",
+                          "reason": "required" if missing else "authError", "location": "Authorization",
+                          "locationType": "header"}]
+    err["status"] = "UNAUTHENTICATED"
+    err["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                       "reason": "CREDENTIALS_MISSING" if missing else "ACCESS_TOKEN_EXPIRED",
+                       "domain": "googleapis.com"}]
+    return ApiError(401, {"error": err},
+                    {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'
+                                         + ("" if missing else ', error="invalid_token"')})
 
 
 def insufficient_scopes() -> ApiError:
@@ -98,11 +109,15 @@ def drive_insufficient_scopes() -> ApiError:
     return ApiError(403, body)
 
 
-def internal_error() -> ApiError:
+def internal_error(drive: bool = False) -> ApiError:
+    if drive:
+        return drive_error(500, "internalError", "Internal Error")
     return sheets_error(500, "Internal error encountered.")
 
 
-def unavailable() -> ApiError:
+def unavailable(drive: bool = False) -> ApiError:
+    if drive:
+        return drive_error(503, "backendError", "Backend Error")
     return sheets_error(503, "The service is currently unavailable.")
 
 
@@ -127,6 +142,8 @@ def quota_exceeded(kind: str, scope: str, limit: int, service: str = "sheets.goo
 
 
 def drive_rate_limited(scope: str) -> ApiError:
+    if scope == "429":  # Drive also answers plain 429s
+        return drive_error(429, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")
     if scope == "user":
         return drive_error(403, "userRateLimitExceeded", "User rate limit exceeded.", domain="usageLimits")
     return drive_error(403, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits")

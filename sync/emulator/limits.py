@@ -98,7 +98,7 @@ class Limits:
             for key, used in keys:
                 self._windows[key] = (window, used + 1)
 
-    def decide(self, email: str | None, file_id: str | None) -> Decision:
+    def decide(self, email: str | None, file_id: str | None, api: str = "sheets") -> Decision:
         with self._lock:
             self._serial += 1
             rates = dict(self.faults)
@@ -112,10 +112,14 @@ class Limits:
             d.drop = True
             return d
         roll = rng.random()
+        drive = api == "drive"
         for key, make in (("error_429", None), ("error_500", internal_error), ("error_503", unavailable)):
             rate = rates.get(key, 0.0)
             if roll < rate:
-                d.error = quota_exceeded("read", "user", self.user_quota) if make is None else make()
+                if make is not None:
+                    d.error = make(drive)
+                else:
+                    d.error = drive_rate_limited("429") if drive else quota_exceeded("read", "user", self.user_quota)
                 return d
             roll -= rate
         return d

@@ -257,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError as exc:
                 raise bad_request(f"Invalid JSON payload received. {exc}") from exc
             email = emu.issuer.check(self.headers.get("Authorization"), f"{api}.{kind}")
-            decision = emu.limits.decide(email, file_id)
+            decision = emu.limits.decide(email, file_id, api)
             if decision.latency:
                 time.sleep(decision.latency)
             if decision.stall:

@@ -38,11 +38,15 @@ def test_token_endpoint_issues_tokens_for_registered_keys_only(emulator, sa_key,
 
 def test_every_call_needs_a_valid_bearer_token(emulator, gc):
     sh = gc.create("x")
-    for headers in ({}, {"Authorization": "Bearer ya29.made-up"}):
+    for headers, reason, drive_reason in (({}, "CREDENTIALS_MISSING", "required"),
+                                          ({"Authorization": "Bearer ya29.made-up"}, "ACCESS_TOKEN_EXPIRED",
+                                           "authError")):
         r = requests.get(f"{emulator.url}/v4/spreadsheets/{sh.id}", headers=headers, timeout=5)
         assert r.status_code == 401 and r.json()["error"]["status"] == "UNAUTHENTICATED"
+        assert r.json()["error"]["details"][0]["reason"] == reason
+        assert r.headers["WWW-Authenticate"].startswith('Bearer realm="https://accounts.google.com/"')
         r = requests.get(f"{emulator.url}/drive/v3/files", headers=headers, timeout=5)
-        assert r.status_code == 401
+        assert r.status_code == 401 and r.json()["error"]["errors"][0]["reason"] == drive_reason
 
 
 def test_expired_token_is_refreshed_by_google_auth(emulator, gc):

@@ -128,9 +128,13 @@ def test_fault_bodies_and_per_file_faults(emulator, gc):
         gc.http_client.values_get(good.id, "A1")
     assert e.value.response.json() == {"error": {"code": 503, "message": "The service is currently unavailable.",
                                                  "status": "UNAVAILABLE"}}
+    with pytest.raises(APIError) as e:
+        gc.list_spreadsheet_files()
+    assert e.value.response.json() == {"error": {"code": 503, "message": "Backend Error", "errors": [
+        {"message": "Backend Error", "domain": "global", "reason": "backendError"}]}}
     emulator.configure(error_503=0.0)
     assert gc.http_client.values_get(bad.id, "A1")["range"] == "Sheet1!A1"
-    assert emulator.counters()["faults"] == 2
+    assert emulator.counters()["faults"] == 3
 
 
 def test_faulted_writes_change_nothing(emulator, gc):
