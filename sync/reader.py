@@ -382,7 +382,16 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
     since = None if (full or last is None) else last - overlap
     result = ReadResult(started, since)
     schools = registry.active()
-    files = {f.id: f for f in discover_changed(client, folder_id, since)}
+    try:
+        files = {f.id: f for f in discover_changed(client, folder_id, since)}
+    except Exception as exc:  # noqa: BLE001 — without discovery nothing is read, but every school is reported
+        reason = _failure_reason(exc)
+        th, en = reason_text(reason, f"{type(exc).__name__}: {exc}")
+        th, en = f"ค้นหาไฟล์ใน Drive ไม่ได้: {th}", f"Drive discovery failed: {en}"
+        result.schools = [SchoolOutcome(s, "failed", reason, th, en, last_good=state.last_good(s.code))
+                          if s.spreadsheet_id else plan_reads([s], {}, {}, set(), full=False)[1][0]
+                          for s in schools]
+        return result
     result.listed = len(files)
     retry = set(getattr(state, "failed_codes", lambda: set())())
     to_read, decided = plan_reads(schools, files, state.last_modified_all(), retry, full=full)
