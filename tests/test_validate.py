@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from addin.validate import validate_table as contract_name
 from addin.validation import Finding, validate_table
 from addin.validation.headers import lookup_for
+from addin.validation.messages import CATALOGUE, render
 from addin.validation.normalize import money_numbers, norm_money, parse_number_text
 from workbook.sheets import ACTION_PLAN, DISTRICT_PROJECTS, PROGRESS, SHEETS
 
@@ -360,3 +361,26 @@ def test_every_sheet_accepts_its_own_template_header():
             grid += grid_for(key, [{}])[2:]
         r = validate_table(sheet, grid)
         assert r.findings == [] and r.header_row == 1, key
+
+
+def test_every_message_renders_in_both_languages():
+    params = {"sheet": "s", "scan": 10, "rows": 2, "header": "h", "key": "k", "first": "A", "found": 2,
+              "expected": 1, "raw": "\"x\"", "length": 40_000, "limit": 32_767, "max_length": 300, "first_row": 3,
+              "min": "0", "max": "100", "value": "5", "as_percent": "75", "detail_th": "ก", "detail_en": "e",
+              "choices": "1, 2", "digits": 9, "other_header": "o", "other_value": "4", "headers": "a + b",
+              "direction": "d"}
+    for code in CATALOGUE:
+        th, en, fix = render(code, params)
+        assert th and en and fix and "{" not in th + en + fix and "?" not in th + en + fix, code
+    # a date code the catalogue does not list falls back to the date family, with the parser's words
+    assert render("date.weekday_mismatch", params)[:2] == ("\"h\": ก", "\"h\": e")
+    # a missing parameter never raises
+    assert render("cell.too_long", {})[1] == "the text is ? characters long, more than a cell can hold (?)"
+
+
+def test_sum_rule_ignores_a_wrong_part_and_input_is_not_modified():
+    grid = grid_for("action_plan", [{"budget_equipment": "เจ็ดพัน"}])
+    before = [list(r) for r in grid]
+    r = validate_table(ACTION_PLAN, grid)
+    assert codes(r) == [("money.invalid", "H3")]
+    assert grid == before
