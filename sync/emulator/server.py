@@ -85,6 +85,11 @@ def _values_update(emu, email, m, params, body):
     return sheets.values_update(emu.store, email, m[1], unquote(m[2]), params, body)
 
 
+@route("POST", rf"/v4/spreadsheets/{_ID}/sheets/([^/:]+):copyTo", "sheets.sheets.copyTo", "write")
+def _sheets_copy_to(emu, email, m, params, body):
+    return sheets.sheets_copy_to(emu.store, email, m[1], m[2], body)
+
+
 @route("GET", r"/drive/v3/files", "drive.files.list", "read")
 def _files_list(emu, email, m, params, body):
     return drive.files_list(emu.store, email, params)
@@ -153,7 +158,6 @@ def _changes_list(emu, email, m, params, body):
 
 # Known Google endpoints the emulator does not implement: answered 501 (never a retryable 500/503).
 UNIMPLEMENTED = [
-    (r"/v4/spreadsheets/[^/]+/sheets/[^/]+:copyTo", "sheets.sheets.copyTo", "sheets"),
     (r"/v4/spreadsheets/[^/]+:getByDataFilter", "sheets.spreadsheets.getByDataFilter", "sheets"),
     (r"/v4/spreadsheets/[^/]+/values:(batchGetByDataFilter|batchUpdateByDataFilter|batchClearByDataFilter)",
      "sheets.values.byDataFilter", "sheets"),

@@ -528,6 +528,31 @@ def values_batch_clear(store: Store, email: str, ss_id: str, body: dict) -> dict
     return {"spreadsheetId": ss_id, "clearedRanges": [p[2] for p in plans]}
 
 
+def sheets_copy_to(store: Store, email: str, ss_id: str, sheet_id: str, body: dict) -> dict:
+    """One sheet into another spreadsheet the caller can edit, as "Copy of <title>" at the end (a new id)."""
+    source = open_spreadsheet(store, email, ss_id)
+    sheet = source.spreadsheet.sheet_by_id(int(sheet_id)) if sheet_id.lstrip("-").isdigit() else None
+    if sheet is None:
+        raise not_found()
+    target_id = body.get("destinationSpreadsheetId")
+    if not target_id:
+        raise bad_request("Invalid destinationSpreadsheetId: must not be empty")
+    target = open_spreadsheet(store, email, target_id, write=True)
+    ss = target.spreadsheet
+    title, n = f"Copy of {sheet.title}", 2
+    while ss.sheet_by_title(title):
+        title, n = f"Copy of {sheet.title} {n}", n + 1
+    copy = sheet.copy(store.new_sheet_id(ss), title)
+    for p in copy.protected:  # protected ranges belong to a spreadsheet: the copy gets its own ids
+        p["protectedRangeId"] = ss.next_protected_id
+        ss.next_protected_id += 1
+    copy.props["index"] = len(ss.sheets)
+    ss.sheets.append(copy)
+    store.mark_sheet(target, copy)
+    store.touch(target)
+    return json.loads(json.dumps(copy.props))
+
+
 def spreadsheets_create(store: Store, email: str, body: dict, root: str) -> dict:
     title = (body.get("properties") or {}).get("title") or "Untitled spreadsheet"
     f = create_spreadsheet_file(store, email, title, [root], body)

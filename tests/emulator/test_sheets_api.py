@@ -209,7 +209,7 @@ def test_unsupported_requests_are_not_retryable(gc, sh):
     assert e.value.response.status_code == 501
     assert error_of(e)["status"] == "UNIMPLEMENTED"
     with pytest.raises(APIError) as e:
-        gc.http_client.request("post", sheets_url(f"{sh.id}/sheets/0:copyTo"), json={})
+        gc.http_client.request("get", sheets_url(f"{sh.id}:getByDataFilter"))
     assert e.value.response.status_code == 501
     with pytest.raises(APIError) as e:
         gc.http_client.request("get", sheets_url(f"{sh.id}/values/A1"), params={"valueRenderOption": "PRETTY"})
@@ -261,3 +261,14 @@ def test_update_cells_formula_and_named_range(sh):
     assert ws.get("A1:C1", value_render_option=ValueRenderOption.formula) == [["", 2, "=A1+1"]]
     assert ws.col_count == 27
     assert sh.values_get("total") == {"range": "Sheet1!A1:B1", "majorDimension": "ROWS", "values": [["", "2"]]}
+
+
+def test_copy_sheet_to_another_spreadsheet(gc, sh):
+    sh.sheet1.update([["แม่แบบ", 1]], "A1")
+    other = gc.create("ปลายทาง")
+    props = sh.sheet1.copy_to(other.id)
+    assert props == {"sheetId": props["sheetId"], "title": "Copy of Sheet1", "index": 1, "sheetType": "GRID",
+                     "gridProperties": {"rowCount": 1000, "columnCount": 26}}
+    again = sh.sheet1.copy_to(other.id)
+    assert again["title"] == "Copy of Sheet1 2" and len({0, props["sheetId"], again["sheetId"]}) == 3
+    assert other.worksheet("Copy of Sheet1").get_all_values() == [["แม่แบบ", "1"]]
