@@ -311,18 +311,19 @@ def files_copy(store: Store, email: str, file_id: str, params: dict, body: dict)
 def files_update(store: Store, email: str, file_id: str, params: dict, body: dict) -> dict:
     f = visible(store, file_id, email, "writer")
     content = False
-    if "trashed" in body and bool(body["trashed"]) != f.trashed:
-        if f.role_of(email) < ROLE_RANK["owner"]:
-            raise drive_forbidden()
+    trash = "trashed" in body and bool(body["trashed"]) != f.trashed
+    if trash and f.role_of(email) < ROLE_RANK["owner"]:
+        raise drive_forbidden()
+    add = _parents(store, email, [p for p in (one(params, "addParents") or "").split(",") if p] or None) \
+        if one(params, "addParents") else []
+    remove = [p for p in (one(params, "removeParents") or "").split(",") if p]
+    if trash:
         f.trashed = bool(body["trashed"])
     if "name" in body and body["name"] != f.name:
         f.name, content = body["name"], True
     if "description" in body:
         f.description = body["description"]
-    add = [p for p in (one(params, "addParents") or "").split(",") if p]
-    remove = [p for p in (one(params, "removeParents") or "").split(",") if p]
-    if add:
-        f.parents += [p for p in _parents(store, email, add) if p not in f.parents]
+    f.parents += [p for p in add if p not in f.parents]
     if remove:
         f.parents = [p for p in f.parents if p not in remove]
     store.touch(f, content=content)
