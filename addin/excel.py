@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import xlwings as xw
 
 from workbook.schema import SheetDef
@@ -54,14 +55,11 @@ class Table:
     first_data_row: int  # 1-based
     columns: dict[str, int] = field(default_factory=dict)  # key -> 1-based column
 
-    @property
-    def data(self) -> list[list]:
-        return self.grid[self.first_data_row - 1 :]
-
     def records(self) -> list[dict]:
-        """One dict per data row ({key: raw value}, plus "_row": the row number the user sees)."""
+        """One dict per data row down to the last non-blank row ({key: raw value}, plus "_row": the row
+        number the user sees)."""
         out = []
-        for i, row in enumerate(self.data):
+        for i, row in enumerate(self.grid[self.first_data_row - 1 : self.last_row()]):
             rec = {key: (row[c - 1] if c - 1 < len(row) else None) for key, c in self.columns.items()}
             rec["_row"] = self.first_data_row + i
             out.append(rec)
@@ -87,22 +85,15 @@ def _blank(value) -> bool:
 
 
 def _cell(value):
-    """A value Excel stores as the user expects: dates as dates, None as empty."""
+    """A value Excel stores as the user expects: dates as dates, None/NaN/NaT as empty."""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
-    if value is None:
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
-    try:
-        import pandas as pd
-
-        if value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-            return ""
-        if isinstance(value, pd.Timestamp):
-            return value.to_pydatetime()
-    except (TypeError, ValueError):
-        pass
     return value
 
 

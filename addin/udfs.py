@@ -12,6 +12,8 @@ macOS `xw.func`/`xw.arg` do nothing and these are plain functions (that is how t
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,8 +41,6 @@ def udf(**arg_docs: str) -> Callable:
     """Register a worksheet function: xlwings metadata on Windows, `UDFS` everywhere."""
 
     def wrap(f: Callable) -> Callable:
-        import inspect
-
         params = inspect.signature(f).parameters
         UDFS.append(UdfInfo(f.__name__, (f.__doc__ or "").strip(), tuple(
             (name, arg_docs[name], p.default is not inspect.Parameter.empty) for name, p in params.items())))
@@ -105,7 +105,6 @@ def _output(values: np.ndarray, errors: np.ndarray, blank: np.ndarray) -> list[l
 
 def _guard(f: Callable) -> Callable:
     """A whole-call problem (ranges of different sizes) becomes one Thai message, never an exception."""
-    import functools
 
     @functools.wraps(f)
     def inner(*args):

@@ -43,7 +43,7 @@ def apply_outcomes(tab: Table, outcomes: list[dict]) -> int:
     ids = {str(o.get("code")): o.get("spreadsheet_id") for o in outcomes
            if o.get("status") in DONE and o.get("spreadsheet_id")}
     values, changed = [], 0
-    for rec in tab.records()[: max(tab.last_row() - tab.first_data_row + 1, 0)]:
+    for rec in tab.records():
         code = _text(rec.get("school_code") or "").strip().zfill(10) if rec.get("school_code") else ""
         new = ids.get(code)
         values.append(new or rec.get("spreadsheet_id"))

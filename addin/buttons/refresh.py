@@ -124,7 +124,7 @@ def _write(tab: Table, rows: list[dict], keys: tuple[str, ...]) -> None:
 
 
 def _data_records(tab: Table) -> list[dict]:
-    return tab.records()[: max(tab.last_row() - tab.first_data_row + 1, 0)]
+    return tab.records()
 
 
 def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
@@ -133,7 +133,7 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
 
     cal = table(book, "work_calendar")
     if cal is not None:
-        records = _data_records(cal)
+        records = cal.records()
         if not any(str(r.get("task_id") or r.get("task") or "").strip() for r in records):
             from addin.timing.work_calendar import work_calendar
 
@@ -150,7 +150,7 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
 
     follow = table(book, "inspection_followup")
     if follow is not None:
-        records = _data_records(follow)
+        records = follow.records()
         labels, left = statuses([r.get("due_date") for r in records], [r.get("done_date") for r in records], today)
         _write(follow, [{"status": s, "days_left": d} for s, d in zip(labels, left, strict=True)],
                ("status", "days_left"))
@@ -158,13 +158,13 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
 
     services = table(book, "service_requests")
     if services is not None:
-        rows = service_rows(_data_records(services), today)
+        rows = service_rows(services.records(), today)
         _write(services, rows, ("step_title", "step_days", "step_due", "final_due", "status"))
         counts["service_requests"] = sum(1 for r in rows if r)
 
     subs = table(book, "submissions")
     if subs is not None:
-        records = _data_records(subs)
+        records = subs.records()
         labels, _ = statuses([r.get("due_date") for r in records], [r.get("submitted_on") for r in records], today)
         _write(subs, [{"status": s} for s in labels], ("status",))
         counts["submissions"] = sum(1 for s in labels if s)

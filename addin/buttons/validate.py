@@ -77,7 +77,7 @@ def run(book: xw.Book, today: date | None = None):
     previous = []
     kept = []
     if findings_tab is not None:
-        for rec in findings_tab.records()[: max(findings_tab.last_row() - findings_tab.first_data_row + 1, 0)]:
+        for rec in findings_tab.records():
             mine = rec.get("sheet") == title and not str(rec.get("school_code") or "").strip()
             if mine and rec.get("cell"):
                 previous.append(str(rec["cell"]))
