@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from addin.validation import read_workbook, validate_workbook
 from sync.cli import main as khet
-from workbook.sheets import PROGRESS, SCHOOL_SHEETS
+from workbook.sheets import PROGRESS, SCHOOL_REGISTRY, SCHOOL_SHEETS
 from workbook.templates import save_school_template, save_staff_workbook
 
 GOOD_PROGRESS = ["P01", "อ่านออกเขียนได้", "1", "กำลังดำเนินการ", 25, 20000, 5000, 40, None, None,
@@ -115,6 +115,26 @@ def test_cli_clean_staff_workbook_exits_0(tmp_path, capsys):
     path = save_staff_workbook(tmp_path / "staff.xlsx")
     assert khet(["validate", str(path)]) == 0
     assert "→ ผ่าน / PASSED" in capsys.readouterr().out
+
+
+def test_cli_staff_xlsm_with_a_bad_registry_row(tmp_path, capsys):
+    from addin.xlsm import finish_staff_workbook
+
+    xlsx = save_staff_workbook(tmp_path / "staff.xlsx")
+    wb = load_workbook(xlsx)
+    ws = wb[SCHOOL_REGISTRY.title_th]
+    for j, v in enumerate(["10200800", "โรงเรียนบ้านหนองบัว", None, None, None, None, None, "school@example.ac.th"],
+                          start=1):
+        ws.cell(3, j, v)
+    wb.save(xlsx)
+    xlsm = finish_staff_workbook(xlsx, tmp_path / "staff.xlsm")
+    assert khet(["validate", str(xlsm), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    registry = next(s for s in doc["sheets"] if s["sheet_key"] == "school_registry")
+    assert [(f["cell"], f["code"], f["raw"]) for f in registry["findings"]] == [
+        ("A3", "school_code.length", "10200800")]
+    assert "xlwings.conf" in [t["tab"] for t in doc["skipped"]]
+    assert doc["errors"] == 1 and doc["warnings"] == 0
 
 
 def test_cli_unreadable_inputs_exit_2(tmp_path, capsys):
