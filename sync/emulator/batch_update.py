@@ -442,7 +442,7 @@ def delete_dimension(ctx: Ctx, req: dict) -> dict:
         _guard(ctx, sheet, (start, 0, end, sheet.col_count))
     else:
         _guard(ctx, sheet, (0, start, sheet.row_count, end))
-    (shift_rows if rows else _shift_cols)(sheet, end, start - end)
+    (shift_rows if rows else _shift_cols)(sheet, start, start - end)
     sheet.grid["rowCount" if rows else "columnCount"] -= end - start
     return {}
 

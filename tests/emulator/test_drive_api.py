@@ -175,3 +175,24 @@ def test_delete_and_not_found(gc):
         gc.open_by_key(sh.id)
     assert e.value.__cause__.response.json() == {"error": {"code": 404, "message": "Requested entity was not found.",
                                                  "status": "NOT_FOUND"}}
+
+
+def test_rename_move_and_trash(gc, emulator):
+    sh = gc.create("old name")
+    a, b = folder(gc, "a"), folder(gc, "b")
+    url = drive_url(f"files/{sh.id}")
+    res = gc.http_client.request("patch", url, params={"addParents": a, "removeParents": root_id(OWNER),
+                                                       "fields": "name,parents"}, json={"name": "ชื่อใหม่"}).json()
+    assert res == {"name": "ชื่อใหม่", "parents": [a]}
+    assert gc.open_by_key(sh.id).title == "ชื่อใหม่"
+    gc.http_client.request("patch", url, params={"addParents": b, "removeParents": a}, json={})
+    assert [f["name"] for f in gclient.list_files(gc, f"'{b}' in parents", "name")] == ["ชื่อใหม่"]
+    sh.share(SCHOOL := "s@khet-schools.iam.gserviceaccount.com", perm_type="user", role="writer", notify=False)
+    school = connect_as(emulator, SCHOOL)
+    with pytest.raises(APIError) as e:
+        school.http_client.request("patch", url, json={"trashed": True})
+    assert e.value.response.json()["error"]["errors"][0]["reason"] == "insufficientFilePermissions"
+    with pytest.raises(APIError) as e:
+        gc.http_client.request("patch", url, params={"addParents": "no-such-folder"}, json={"trashed": True})
+    assert e.value.response.status_code == 404
+    assert gclient.get_file(gc, sh.id, "trashed,parents") == {"trashed": False, "parents": [b]}

@@ -272,3 +272,43 @@ def test_copy_sheet_to_another_spreadsheet(gc, sh):
     again = sh.sheet1.copy_to(other.id)
     assert again["title"] == "Copy of Sheet1 2" and len({0, props["sheetId"], again["sheetId"]}) == 3
     assert other.worksheet("Copy of Sheet1").get_all_values() == [["แม่แบบ", "1"]]
+
+
+def test_formatting_requests_show_in_spreadsheet_get(sh):
+    sh.sheet1.update([["a", "b", "c"], [1, 2, 3], [4, 5, 6]], "A1")
+    res = sh.batch_update({"requests": [
+        {"updateDimensionProperties": {"range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0,
+                                                 "endIndex": 2}, "properties": {"pixelSize": 240},
+                                       "fields": "pixelSize"}},
+        {"mergeCells": {"range": {"sheetId": 0, "startRowIndex": 5, "endRowIndex": 6, "startColumnIndex": 0,
+                                  "endColumnIndex": 3}, "mergeType": "MERGE_ALL"}},
+        {"updateBorders": {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 0,
+                                     "endColumnIndex": 2}, "bottom": {"style": "SOLID"}}},
+        {"addConditionalFormatRule": {"index": 0, "rule": {
+            "ranges": [{"sheetId": 0, "startColumnIndex": 2, "endColumnIndex": 3}],
+            "booleanRule": {"condition": {"type": "BLANK"}, "format": {"backgroundColor": {"red": 1}}}}}},
+        {"setBasicFilter": {"filter": {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 3}}}},
+        {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}}},
+        {"appendDimension": {"sheetId": 0, "dimension": "COLUMNS", "length": 4}},
+        {"autoResizeDimensions": {"dimensions": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 2,
+                                                 "endIndex": 3}}},
+    ]})
+    assert res["replies"] == [{}] * 8
+    assert sh.sheet1.get_all_values() == [["a", "b", "c"], ["4", "5", "6"]]
+    meta = sh.client.fetch_sheet_metadata(sh.id, params={"includeGridData": "true", "ranges": "Sheet1!A1:C1"})
+    sheet = meta["sheets"][0]
+    assert sheet["properties"]["gridProperties"] == {"rowCount": 999, "columnCount": 30}
+    assert sheet["merges"] == [{"sheetId": 0, "startRowIndex": 5, "endRowIndex": 6, "startColumnIndex": 0,
+                                "endColumnIndex": 3}]
+    assert sheet["conditionalFormats"][0]["booleanRule"]["condition"] == {"type": "BLANK"}
+    assert sheet["basicFilter"] == {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 3}}
+    data = sheet["data"][0]
+    assert data["columnMetadata"] == [{"pixelSize": 240}, {"pixelSize": 240}, {"pixelSize": 100}]
+    assert [c.get("userEnteredFormat") for c in data["rowData"][0]["values"]] == [
+        {"borders": {"bottom": {"style": "SOLID"}}}, {"borders": {"bottom": {"style": "SOLID"}}}, None]
+    assert data["rowData"][0]["values"][0]["formattedValue"] == "a"
+    sh.batch_update({"requests": [{"clearBasicFilter": {"sheetId": 0}},
+                                  {"deleteConditionalFormatRule": {"sheetId": 0, "index": 0}},
+                                  {"unmergeCells": {"range": {"sheetId": 0}}}]})
+    sheet = sh.client.fetch_sheet_metadata(sh.id)["sheets"][0]
+    assert set(sheet) == {"properties"}
