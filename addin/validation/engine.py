@@ -191,14 +191,19 @@ def _no_gc():
             gc.enable()
 
 
-def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int = 1) -> ValidationResult:
-    """Validate one sheet's grid of raw cells (`values[0]` is row `first_row` of the sheet)."""
+def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int = 1, row_numbers=None,
+                   groups=None) -> ValidationResult:
+    """Validate one sheet's grid of raw cells (`values[0]` is row `first_row` of the sheet).
+
+    For validating many schools' tabs in one call (the nightly job stacks them under one header):
+    `row_numbers` gives each row of `values` its own row number (instead of first_row + index) and `groups`
+    a label per row of `values`; unique keys are then checked within each group only."""
     if isinstance(sheet, str):
         from workbook.sheets import get_sheet
 
         sheet = get_sheet(sheet)
     with _no_gc():
-        return _validate(sheet, values, first_row)
+        return _validate(sheet, values, first_row, row_numbers, groups)
 
 
 def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: int, width: int,
@@ -234,7 +239,8 @@ def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: 
     return extras
 
 
-def _validate(sheet: SheetDef, values: list[list], first_row: int) -> ValidationResult:
+def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=None,
+              groups=None) -> ValidationResult:
     values = [r if r is not None else () for r in values]
     columns = _columns(values)
     width = len(columns)
@@ -247,7 +253,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
     for fz in fzs:
         blank &= fz.blank()
     keep = np.flatnonzero(~blank)
-    rownums = first_row + start + keep
+    rownums = first_row + start + keep if row_numbers is None else np.asarray(row_numbers)[start + keep]
     n = len(keep)
     extras = _layout_findings(out, sheet, layout, first_row, width,
                               lambda j: not fzs[j].blank()[keep].all(), n)
@@ -285,7 +291,8 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int) -> Validation
                          code, render(code, params))
         reject |= res.error
 
-    table = Table(sheet, typed, usable, error, rownums, headers)
+    table = Table(sheet, typed, usable, error, rownums, headers,
+                  None if groups is None else np.asarray(groups, dtype=object)[start + keep])
     unique_cols = [c.key for c in sheet.columns if c.unique and c.key in layout.columns]
     checks = [(None, (k,)) for k in unique_cols] + [(r, None) for r in sheet.rules]
     for rule, keys in checks:

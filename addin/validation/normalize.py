@@ -5,8 +5,9 @@ None, datetime). It is factorized once: each distinct raw value is normalized on
 are spread back over the rows with numpy indexing. Real sheets repeat values heavily (quarters, statuses,
 dates, round amounts), so the Python work is proportional to the distinct values, not to the rows.
 
-Each distinct value yields an `Outcome`: the typed value (None = empty), an error code, a warning code and
-the parameters its message needs. Decisions where the issue is silent:
+Each distinct value yields its typed value (None = empty) and, when something is wrong, an `Outcome` with an
+error or warning code and the parameters its message needs; plain text and plain numbers in money columns
+take vectorised fast paths with the same results. Decisions where the issue is silent:
 - A lone dash "-" (also "–", "—") in a MONEY cell is zero: Excel's accounting format shows 0 as "-", and
   Thai budget tables write it for "nothing". In INTEGER/NUMBER/PERCENT cells it means "not filled" (empty).
 - PERCENT is 0–100 (the definitions' "0.00" format; 75 means 75 %). "75%" is 75. A bare number strictly
@@ -122,9 +123,7 @@ def display(value) -> str:
 
 
 def _num_param(value) -> str:
-    if value is None:
-        return "?"
-    return display(value) if not isinstance(value, int) else str(value)
+    return "?" if value is None else display(value)
 
 
 # --- numbers -----------------------------------------------------------------------------------------------
@@ -171,7 +170,7 @@ def _limits(col: Column, x) -> dict:
     return {"min": _num_param(col.min), "max": _num_param(col.max), "value": display(x)}
 
 
-def _number_like(value, col: Column, invalid: str, *, money: bool = False):
+def _number_like(value, invalid: str, *, money: bool = False):
     """(Decimal | float | None, error code | None, percent sign) for any numeric column."""
     kind = type(value)
     if kind is bool or isinstance(value, np.bool_):
@@ -190,7 +189,7 @@ def _number_like(value, col: Column, invalid: str, *, money: bool = False):
 
 
 def norm_integer(value, col: Column) -> Outcome:
-    x, err, percent = _number_like(value, col, "integer.invalid")
+    x, err, percent = _number_like(value, "integer.invalid")
     if err or percent:
         return Outcome(error="integer.invalid")
     if x is None:
@@ -204,7 +203,7 @@ def norm_integer(value, col: Column) -> Outcome:
 
 
 def norm_number(value, col: Column) -> Outcome:
-    x, err, _ = _number_like(value, col, "number.invalid")
+    x, err, _ = _number_like(value, "number.invalid")
     if err:
         return Outcome(error=err)
     if x is None:
@@ -219,7 +218,7 @@ _CENT = Decimal("0.01")
 
 
 def norm_money(value, col: Column) -> Outcome:
-    x, err, percent = _number_like(value, col, "money.invalid", money=True)
+    x, err, percent = _number_like(value, "money.invalid", money=True)
     if err or percent:
         return Outcome(error="money.invalid")
     if isinstance(x, float):
@@ -261,7 +260,7 @@ def money_numbers(numbers: list, col: Column) -> tuple[list, dict[int, Outcome]]
 
 
 def norm_percent(value, col: Column) -> Outcome:
-    x, err, percent = _number_like(value, col, "percent.invalid")
+    x, err, percent = _number_like(value, "percent.invalid")
     if err:
         return Outcome(error=err)
     if x is None:
@@ -300,8 +299,7 @@ def _choices_param(col: Column) -> str:
 
 
 def norm_choice(value, col: Column, lookup: dict[str, str]) -> Outcome:
-    text = clean_text(as_text(value))
-    found = lookup.get(squeeze(text))
+    found = lookup.get(squeeze(as_text(value)))
     if found is None:
         return Outcome(error="choice.invalid", params={"choices": _choices_param(col)})
     return Outcome(found)
@@ -476,7 +474,7 @@ def _text_fast(values: list, pending: list[int], col: Column, record) -> list[in
         v = values[i]
         if type(v) is str and v.isprintable() and "  " not in v:
             t = v.strip()
-            if (limit is None or len(t) <= limit) and not (len(t) > 1 and t[0] in "=+-@"):
+            if (limit is None or len(t) <= limit) and not (len(t) > 1 and t.startswith(FORMULA_PREFIXES)):
                 record(i, t)
                 continue
         rest.append(i)

@@ -32,6 +32,7 @@ class Table:
     error: dict[str, np.ndarray]  # bool per row: the cell has an error
     rownums: np.ndarray
     headers: dict[str, str]  # column key -> header as found (or the expected Thai header)
+    partition: np.ndarray | None = None  # a group label per row: unique keys hold within a group only
 
     def usable(self, *keys: str) -> np.ndarray:
         """Rows where every one of `keys` is filled and valid."""
@@ -58,10 +59,14 @@ def duplicates(table: Table, keys: tuple[str, ...]) -> list[RuleHit]:
     if len(pos) < 2:
         return []
     frame = pd.DataFrame({k: table.values[k][pos] for k in keys})
+    by = list(keys)
+    if table.partition is not None:
+        frame["\0partition"] = table.partition[pos]
+        by.append("\0partition")
     dup = frame.duplicated(keep="first").to_numpy()
     if not dup.any():
         return []
-    group = frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy()
+    group = frame.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
     _, first_index = np.unique(group, return_index=True)
     first_of_group = dict(zip(group[first_index], pos[first_index], strict=True))
     headers = ", ".join(table.headers[k] for k in keys)
