@@ -384,3 +384,13 @@ def test_sum_rule_ignores_a_wrong_part_and_input_is_not_modified():
     r = validate_table(ACTION_PLAN, grid)
     assert codes(r) == [("money.invalid", "H3")]
     assert grid == before
+
+
+def test_numpy_grid_from_a_dataframe():
+    frame = pd.DataFrame(grid_for("school_profile", [{"students": 120}, {"students": -3}])[2:],
+                         columns=SHEETS["school_profile"].keys())
+    grid = [frame.columns.tolist(), *frame.to_numpy()]
+    r = validate_table("school_profile", grid)
+    assert codes(r) == [("number.below_min", "E3")]
+    assert r.findings[0].raw == -3 and type(r.findings[0].raw) is int
+    json.dumps(r.findings[0].as_dict())

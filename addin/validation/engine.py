@@ -42,6 +42,8 @@ def safe_raw(value):
     """A raw cell value fit for JSON and for a message: long text shortened, NaN as None, dates as ISO."""
     if value is None or isinstance(value, bool | int):
         return value
+    if isinstance(value, np.bool_ | np.integer):  # cells from a numpy/pandas grid
+        return value.item()
     if isinstance(value, float):
         return None if math.isnan(value) else value if math.isfinite(value) else str(value)
     if isinstance(value, str):
