@@ -154,14 +154,17 @@ class _Builder:
         self.sheet = sheet
         self.sheet_level: list[Finding] = []
         self.cells: list[tuple[int, int, Finding]] = []  # (row, grid column, finding) for sorting
+        self.error_codes: dict[int, list[str]] = {}  # row position -> codes of its errors
 
     def add_sheet(self, code: str, severity: str, column: str | None = None, **params) -> None:
         th, en, fix = render(code, {"sheet": self.sheet.title_th, **params})
         self.sheet_level.append(Finding(self.sheet.title_th, self.sheet.key, None, column, None, None,
                                         severity, code, th, en, fix))
 
-    def add_cell(self, row: int, j: int | None, column: str, raw, severity: str, code: str,
+    def add_cell(self, pos: int, row: int, j: int | None, column: str, raw, severity: str, code: str,
                  messages: tuple[str, str, str]) -> None:
+        if severity == "error":
+            self.error_codes.setdefault(pos, []).append(code)
         cell = f"{letter(j)}{row}" if j is not None else None
         finding = Finding(self.sheet.title_th, self.sheet.key, row, column, cell, safe_raw(raw), severity, code,
                           *messages)
@@ -289,7 +292,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
             code = outcome.error or outcome.warning
             params = {"header": headers[col.key], "raw": _raw_param(cell), "key": col.key,
                       "max_length": col.max_length, **(outcome.params or {})}
-            out.add_cell(int(rownums[p]), j, headers[col.key], cell, "error" if outcome.error else "warning",
+            out.add_cell(p, int(rownums[p]), j, headers[col.key], cell, "error" if outcome.error else "warning",
                          code, render(code, params))
         reject |= res.error
 
@@ -307,7 +310,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
             else:
                 code, severity = rule_code(rule), rule.severity
                 messages = render_rule(rule.kind, code, rule.message_th, rule.message_en, params)
-            out.add_cell(int(rownums[hit.row]), j, headers[hit.key], cell, severity, code, messages)
+            out.add_cell(hit.row, int(rownums[hit.row]), j, headers[hit.key], cell, severity, code, messages)
             if severity == "error":
                 reject[hit.row] = True
 
@@ -323,7 +326,8 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     for j, name in extras.items():
         rows[name] = pd.Series(raw(j, clean_pos), dtype=object)
         rejected[name] = pd.Series(raw(j, reject_pos), dtype=object)
-    rejected[ERRORS] = _error_codes(findings, rownums[reject])
+    sheet_wide = [f.code for f in out.sheet_level if f.severity == "error"]
+    rejected[ERRORS] = ["; ".join(dict.fromkeys(sheet_wide + out.error_codes.get(p, []))) for p in reject_pos]
 
     stats = {
         "input_rows": n_area,
@@ -336,13 +340,3 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     return ValidationResult(sheet, rows, rejected, findings, stats,
                             header_row=None if not layout.found else first_row + layout.header_index,
                             columns_found={k: headers[k] for k in layout.columns})
-
-
-def _error_codes(findings: list[Finding], rejected_rows: np.ndarray) -> list[str]:
-    """For each rejected row, the codes of its errors ("; "-joined), sheet-level reasons included."""
-    by_row: dict[int, list[str]] = {}
-    for f in findings:
-        if f.severity == "error" and f.row is not None:
-            by_row.setdefault(f.row, []).append(f.code)
-    sheet_wide = [f.code for f in findings if f.severity == "error" and f.row is None]
-    return ["; ".join(dict.fromkeys(sheet_wide + by_row.get(int(r), []))) for r in rejected_rows]
