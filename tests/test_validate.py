@@ -394,3 +394,14 @@ def test_numpy_grid_from_a_dataframe():
     assert codes(r) == [("number.below_min", "E3")]
     assert r.findings[0].raw == -3 and type(r.findings[0].raw) is int
     json.dumps(r.findings[0].as_dict())
+
+
+def test_stacked_schools_keep_their_own_row_numbers_and_unique_keys():
+    # the nightly job may validate many schools' tabs at once, stacked under one header
+    grid = progress_grid({}, {}, {}, {"spent": "bad", "quarter": "2"})
+    r = validate_table(PROGRESS, grid, row_numbers=[1, 2, 3, 4, 3, 4], groups=[None, None, "A", "A", "B", "B"])
+    assert codes(r) == [("rule.duplicate", "A4"), ("money.invalid", "G4")]
+    assert r.findings[0].message_en.endswith("(same as row 3)")
+    assert r.rows["_row"].tolist() == [3, 3]
+    assert r.rejected["_row"].tolist() == [4, 4]
+    assert r.rejected["_errors"].tolist() == ["rule.duplicate", "money.invalid"]
