@@ -14,7 +14,7 @@ from .sheets import (
     new_sheet_props,
     open_spreadsheet,
     protected_for,
-    shift_rows,
+    shift,
     spreadsheet_json,
 )
 from .state import File, Sheet, Spreadsheet, Store
@@ -413,26 +413,9 @@ def append_dimension(ctx: Ctx, req: dict) -> dict:
     return {}
 
 
-def _shift_cols(sheet: Sheet, start: int, count: int) -> None:
-    for r, row in list(sheet.rows.items()):
-        moved = {}
-        for c, cell in row.items():
-            if c < start:
-                moved[c] = cell
-            elif count < 0 and c < start - count:
-                continue
-            else:
-                moved[c + count] = cell
-        if moved:
-            sheet.rows[r] = moved
-        else:
-            del sheet.rows[r]
-
-
 def insert_dimension(ctx: Ctx, req: dict) -> dict:
     sheet, rows, start, end = _dimension(ctx, req.get("range") or {})
-    (shift_rows if rows else _shift_cols)(sheet, start, end - start)
-    sheet.grid["rowCount" if rows else "columnCount"] += end - start
+    shift(ctx.ss, sheet, rows, start, end - start)
     return {}
 
 
@@ -442,8 +425,7 @@ def delete_dimension(ctx: Ctx, req: dict) -> dict:
         _guard(ctx, sheet, (start, 0, end, sheet.col_count))
     else:
         _guard(ctx, sheet, (0, start, sheet.row_count, end))
-    (shift_rows if rows else _shift_cols)(sheet, start, start - end)
-    sheet.grid["rowCount" if rows else "columnCount"] -= end - start
+    shift(ctx.ss, sheet, rows, start, start - end)
     return {}
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from . import a1
 from .a1 import Box
@@ -272,7 +273,8 @@ def grid_data(sheet: Sheet, box: Box, locale: str) -> dict:
 def spreadsheets_get(store: Store, email: str, ss_id: str, params: dict) -> dict:
     f = open_spreadsheet(store, email, ss_id)
     fields = one(params, "fields") or ""
-    grid = flag(params, "includeGridData") or "data" in fields.replace("(", ",").replace("/", ".").split(".")
+    # asking for sheets.data in `fields` includes grid data, as in Sheets
+    grid = flag(params, "includeGridData") or re.search(r"(^|[.(/,])data($|[.)/(,])", fields) is not None
     return spreadsheet_json(f, params.get("ranges"), grid)
 
 
@@ -368,8 +370,8 @@ class Write:
     def apply(self, store: Store) -> dict:
         sheet = self.sheet
         if self.insert:
-            shift_rows(sheet, self.r0, self.height)
-        if self.grow_rows:
+            shift(self.f.spreadsheet, sheet, True, self.r0, self.height)
+        elif self.grow_rows:
             sheet.grid["rowCount"] += self.grow_rows
         if self.grow_cols:
             sheet.grid["columnCount"] += self.grow_cols
@@ -409,17 +411,57 @@ def set_value(sheet: Sheet, r: int, c: int, value, option: str, locale: str) -> 
         cell.fmt = dict(cell.fmt or {}, numberFormat=number_format)
 
 
-def shift_rows(sheet: Sheet, start: int, count: int) -> None:
-    """Move rows >= start down by `count` (negative: up, dropping the rows in between)."""
-    moved: dict[int, dict[int, Cell]] = {}
+def shift(ss: Spreadsheet, sheet: Sheet, rows: bool, start: int, count: int) -> None:
+    """Insert (`count` > 0) or delete (`count` < 0, the indexes [start, start - count)) rows or columns: cells,
+    row/column sizes and every range on the sheet (merges, protection, rules, filter, named ranges) follow."""
+    def index(i: int) -> int:
+        if count > 0:
+            return i + count if i >= start else i
+        return i + count if i >= start - count else min(i, start)
+
+    moved: dict = {}
     for r, row in sheet.rows.items():
-        if r < start:
-            moved[r] = row
-        elif count < 0 and r < start - count:
-            continue
+        if rows:
+            if count < 0 and start <= r < start - count:
+                continue
+            moved[index(r)] = row
         else:
-            moved[r + count] = row
+            kept = {index(c): cell for c, cell in row.items() if not (count < 0 and start <= c < start - count)}
+            if kept:
+                moved[r] = kept
     sheet.rows = moved
+    meta = sheet.row_meta if rows else sheet.col_meta
+    kept_meta = {index(i): m for i, m in meta.items() if not (count < 0 and start <= i < start - count)}
+    meta.clear()
+    meta.update(kept_meta)
+    lo, hi = ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
+
+    def move(gr: dict) -> bool:
+        """Shift one GridRange in place; False if it vanished (all of it deleted)."""
+        if gr.get("sheetId", 0) != sheet.id:
+            return True
+        if lo in gr:
+            gr[lo] = index(gr[lo])
+        if hi in gr:  # a range ending right where rows are inserted does not grow
+            gr[hi] = gr[hi] + count if count > 0 and gr[hi] > start else index(gr[hi]) if count < 0 else gr[hi]
+        return gr.get(lo, 0) < gr.get(hi, 1 << 30)
+
+    sheet.merges = [m for m in sheet.merges if move(m)]
+    kept = []
+    for p in sheet.protected:
+        if move(p["range"]):
+            p["unprotectedRanges"] = [u for u in p.get("unprotectedRanges", []) if move(u)]
+            if not p["unprotectedRanges"]:
+                del p["unprotectedRanges"]
+            kept.append(p)
+    sheet.protected = kept
+    for rule in sheet.conditional:
+        rule["ranges"] = [g for g in rule.get("ranges", []) if move(g)]
+    sheet.conditional = [rule for rule in sheet.conditional if rule["ranges"]]
+    if sheet.basic_filter and not move(sheet.basic_filter.setdefault("range", {"sheetId": sheet.id})):
+        sheet.basic_filter = None
+    ss.named_ranges = [n for n in ss.named_ranges if move(n.setdefault("range", {"sheetId": 0}))]
+    sheet.grid["rowCount" if rows else "columnCount"] += count
 
 
 def value_input(params_or_body: dict, from_body: bool = False) -> str:

@@ -244,6 +244,10 @@ def test_protected_ranges_validation_and_grid_data(sh):
     assert len(data["rowMetadata"]) == 3 and len(data["columnMetadata"]) == 3
     narrow = sh.client.fetch_sheet_metadata(sh.id, params={"fields": "sheets(properties(title))"})
     assert narrow == {"sheets": [{"properties": {"title": "Sheet1"}}]}
+    values_only = sh.client.fetch_sheet_metadata(sh.id, params={
+        "ranges": "Sheet1!A1:B1", "fields": "sheets(data(rowData(values(userEnteredFormat))))"})
+    assert values_only == {"sheets": [{"data": [{"rowData": [{"values": [
+        {"userEnteredFormat": {"textFormat": {"bold": True}}}] * 2}]}]}]}
 
 
 def test_update_cells_formula_and_named_range(sh):
@@ -260,7 +264,8 @@ def test_update_cells_formula_and_named_range(sh):
     ws = sh.sheet1
     assert ws.get("A1:C1", value_render_option=ValueRenderOption.formula) == [["", 2, "=A1+1"]]
     assert ws.col_count == 27
-    assert sh.values_get("total") == {"range": "Sheet1!A1:B1", "majorDimension": "ROWS", "values": [["", "2"]]}
+    # the named range moved right with its cells
+    assert sh.values_get("total") == {"range": "Sheet1!B1:C1", "majorDimension": "ROWS", "values": [["2", "#NAME?"]]}
 
 
 def test_copy_sheet_to_another_spreadsheet(gc, sh):
@@ -298,10 +303,11 @@ def test_formatting_requests_show_in_spreadsheet_get(sh):
     meta = sh.client.fetch_sheet_metadata(sh.id, params={"includeGridData": "true", "ranges": "Sheet1!A1:C1"})
     sheet = meta["sheets"][0]
     assert sheet["properties"]["gridProperties"] == {"rowCount": 999, "columnCount": 30}
-    assert sheet["merges"] == [{"sheetId": 0, "startRowIndex": 5, "endRowIndex": 6, "startColumnIndex": 0,
+    # deleting row 2 moved the merge up and shrank the filter
+    assert sheet["merges"] == [{"sheetId": 0, "startRowIndex": 4, "endRowIndex": 5, "startColumnIndex": 0,
                                 "endColumnIndex": 3}]
     assert sheet["conditionalFormats"][0]["booleanRule"]["condition"] == {"type": "BLANK"}
-    assert sheet["basicFilter"] == {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 3}}
+    assert sheet["basicFilter"] == {"range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 2}}
     data = sheet["data"][0]
     assert data["columnMetadata"] == [{"pixelSize": 240}, {"pixelSize": 240}, {"pixelSize": 100}]
     assert [c.get("userEnteredFormat") for c in data["rowData"][0]["values"]] == [
@@ -312,3 +318,21 @@ def test_formatting_requests_show_in_spreadsheet_get(sh):
                                   {"unmergeCells": {"range": {"sheetId": 0}}}]})
     sheet = sh.client.fetch_sheet_metadata(sh.id)["sheets"][0]
     assert set(sheet) == {"properties"}
+
+
+def test_inserting_and_deleting_rows_moves_protection(sh):
+    res = sh.batch_update({"requests": [{"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 1},
+        "unprotectedRanges": [{"sheetId": 0, "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 3}]}}}]})
+    pid = res["replies"][0]["addProtectedRange"]["protectedRange"]["protectedRangeId"]
+    sh.batch_update({"requests": [
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 2}}},
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}]})
+    (moved,) = sh.list_protected_ranges(0)
+    assert moved["range"] == {"sheetId": 0, "startRowIndex": 2, "endRowIndex": 3}
+    assert moved["unprotectedRanges"] == [{"sheetId": 0, "startRowIndex": 2, "endRowIndex": 3,
+                                           "startColumnIndex": 4}]
+    sh.batch_update({"requests": [{"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS",
+                                                                 "startIndex": 1, "endIndex": 4}}}]})
+    assert sh.list_protected_ranges(0) == [] and pid == 1
+    assert sh.sheet1.row_count == 1000 - 1
