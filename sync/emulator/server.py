@@ -254,7 +254,7 @@ class Handler(BaseHTTPRequestHandler):
     def _api(self, method, name, api, kind, fn, m, params, raw) -> None:
         emu = self.emu
         email, fault, limited = None, False, False
-        file_id = m[1] if m.groups() and not name.startswith(("drive.files.list", "drive.changes")) else None
+        file_id = m[1] if m.groups() else None
         try:
             try:
                 body = json.loads(raw) if raw.strip() else {}
