@@ -312,7 +312,8 @@ def test_provision_button_end_to_end_on_the_emulator(wb, emulator, sa_key, gc, t
         "name": "สพป. ทดสอบ", "mimeType": "application/vnd.google-apps.folder"}).json()["id"]
     config = tmp_path / "khet.toml"
     config.write_text(f'[google]\nkey_file = "{Path(sa_key).as_posix()}"\nendpoint = "{emulator.url}"\n'
-                      f'drive_folder_id = "{folder}"\n[paths]\ndata_dir = "{tmp_path.as_posix()}/data"\n',
+                      f'drive_folder_id = "{folder}"\n[paths]\ndata_dir = "{tmp_path.as_posix()}/data"\n'
+                      "[quota]\nreads_per_minute = 6000\nwrites_per_minute = 6000\n",
                       encoding="utf-8")
     monkeypatch.setenv("KHET_CONFIG", str(config))
     reg = wb[REGISTRY]
