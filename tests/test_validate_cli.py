@@ -156,3 +156,30 @@ def test_cli_limit_and_real_process(school_file):
     assert r.returncode == 1
     assert "G4 [cell.formula_error]" in r.stdout and "I4" not in r.stdout
     assert "… และอีก 2 รายการ / and 2 more" in r.stdout
+
+
+def test_a_wrong_dimension_tag_hides_no_cell(tmp_path):
+    import zipfile
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = PROGRESS.title_th
+    ws.append(PROGRESS.headers_th())
+    ws.append(PROGRESS.keys())
+    ws.append(GOOD_PROGRESS)
+    ws.cell(5, 7, "abc")  # a row after a gap
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<dimension ref=\"A1:K5\" />", b"<dimension ref=\"A1\" />")
+                assert b"<dimension ref=\"A1\" />" in data
+            dst.writestr(item, data)
+    result = validate_workbook(bad)["progress"]
+    assert [(f.code, f.cell) for f in result.findings] == [
+        ("required.missing", "A5"), ("required.missing", "C5"), ("required.missing", "D5"),
+        ("required.missing", "E5"), ("money.invalid", "G5")]
+    assert result.stats["blank_rows"] == 1 and result.stats["clean_rows"] == 1

@@ -60,7 +60,12 @@ def read_workbook(path: str | Path) -> list[WorkbookTab]:
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        grids = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+        grids = []
+        for ws in wb.worksheets:
+            # Some generators write a wrong <dimension> (e.g. "A1"), which would hide every other cell in
+            # read-only mode; without it openpyxl reads every row present (gaps still come as empty rows).
+            ws.reset_dimensions()
+            grids.append((ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
     finally:
         wb.close()
     by_title = [sheet_for_title(title) for title, _ in grids]
