@@ -311,8 +311,14 @@ def test_cli_provision_and_read_against_a_running_emulator(emulator, tmp_path, c
     cfg.write_text(f'[google]\nkey_file = "{d.key}"\nendpoint = "{emulator.url}"\ndrive_folder_id = "{d.folder}"\n'
                    f'template_spreadsheet_id = "{d.template}"\n[paths]\nregistry = "{d.registry_path}"\n'
                    f'data_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
-    for var in ("KHET_CONFIG", "KHET_ENDPOINT", "KHET_KEY_FILE"):
+    for var in ("KHET_CONFIG", "KHET_ENDPOINT", "KHET_KEY_FILE", "KHET_TEMPLATE_SPREADSHEET_ID"):
         monkeypatch.delenv(var, raising=False)
+    no_template = tmp_path / "no_template.toml"
+    no_template.write_text(cfg.read_text(encoding="utf-8").replace(f'template_spreadsheet_id = "{d.template}"\n',
+                                                                   ""), encoding="utf-8")
+    assert schools_main(["template", "--config", str(no_template)]) == 0
+    out = capsys.readouterr().out
+    assert f"template: {d.template} (มีอยู่แล้ว / existing)" in out and "template_spreadsheet_id" in out
     assert schools_main(["provision", "--config", str(cfg)]) == 0
     out = capsys.readouterr().out
     assert "created 2" in out and "1020080001 โรงเรียนบ้านหนอง 1: created" in out
@@ -326,3 +332,19 @@ def test_cli_provision_and_read_against_a_running_emulator(emulator, tmp_path, c
     assert schools_main(["read", "--config", str(cfg)]) == 0
     assert "read 0, unchanged 2" in capsys.readouterr().out
     assert (tmp_path / "data" / "read_state.json").is_file()
+
+
+def test_cli_embedded_emulator_keeps_its_state_between_commands(tmp_path, capsys, monkeypatch):
+    for var in ("KHET_CONFIG", "KHET_ENDPOINT", "KHET_KEY_FILE", "KHET_TEMPLATE_SPREADSHEET_ID",
+                "KHET_DRIVE_FOLDER_ID", "KHET_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[google]\nendpoint = "emulator"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    assert schools_main(["template", "--config", str(cfg)]) == 0
+    first = capsys.readouterr().out
+    assert "(สร้างใหม่ / created)" in first
+    assert schools_main(["template", "--config", str(cfg)]) == 0
+    second = capsys.readouterr().out
+    assert "(มีอยู่แล้ว / existing)" in second
+    assert first.split()[3] == second.split()[3]  # the same spreadsheet ID: state kept in data_dir
+    assert (tmp_path / "data" / "emulator.sqlite").is_file()
