@@ -405,3 +405,32 @@ def test_stacked_schools_keep_their_own_row_numbers_and_unique_keys():
     assert r.rows["_row"].tolist() == [3, 3]
     assert r.rejected["_row"].tolist() == [4, 4]
     assert r.rejected["_errors"].tolist() == ["rule.duplicate", "money.invalid"]
+
+
+def _spell(col, how: str) -> str:
+    name = {"thai": col.header_th, "alias": (col.aliases or (col.header_th,))[0], "key": col.key,
+            "english": col.header_en or col.key}[how[0]]
+    return {"plain": name, "nbsp": "\u00a0" + name.replace(" ", "\u00a0"), "zw": name + "\u200b",
+            "star": name + " *", "upper": name.upper()}[how[1]]
+
+
+SPELLINGS = st.tuples(st.sampled_from(["thai", "alias", "key", "english"]),
+                      st.sampled_from(["plain", "nbsp", "zw", "star", "upper"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.sampled_from(sorted(BASE)), data=st.data())
+def test_any_order_any_spelling_reads_the_same_rows(key, data):
+    sheet = SHEETS[key]
+    canonical = validate_table(sheet, grid_for(key, [{}]))
+    order = data.draw(st.permutations(range(len(sheet.columns))))
+    header = [_spell(sheet.columns[i], data.draw(SPELLINGS)) for i in order]
+    with_keys = data.draw(st.booleans())
+    titles = data.draw(st.integers(0, 2))
+    row = grid_for(key, [{}])[2]
+    grid = [["ชื่อเรื่อง"]] * titles + [header] + ([[sheet.keys()[i] for i in order]] if with_keys else [])
+    grid.append([row[i] for i in order])
+    r = validate_table(sheet, grid)
+    assert codes(r) == ([("header.moved", None)] if titles else [])
+    assert r.rows[sheet.keys()].equals(canonical.rows[sheet.keys()])
+    assert r.rows["_row"].tolist() == [titles + 2 + with_keys]

@@ -94,13 +94,16 @@ def find_layout(sheet: SheetDef, head: list[list], width: int) -> Layout:
     if not texts or max(matched) < threshold:
         return Layout(None, None, 0, missing=[c.key for c in sheet.columns])
     best = matched.index(max(matched))
-    if is_key_row(best):
-        key_index = best
-        # The row right above a key row is its Thai header row, even when every caption in it was retyped.
-        header_index = best - 1 if best > 0 and filled[best - 1] else best
+    if is_key_row(best + 1):  # the template's layout (a header typed in English keys is still the header)
+        header_index, key_index = best, best + 1
+    elif is_key_row(best):
+        key_index = header_index = best
+        # A pure key row under a row about as wide is the template's key row under its Thai header row,
+        # even when every caption in that header was retyped (a one-cell title above is not a header).
+        if as_keys[best] == filled[best] and best > 0 and filled[best - 1] * 2 >= filled[best]:
+            header_index = best - 1
     else:
-        header_index = best
-        key_index = best + 1 if is_key_row(best + 1) else None
+        header_index, key_index = best, None
     layout = Layout(header_index, key_index, max(header_index, key_index or 0) + 1)
 
     for j in range(width):

@@ -101,6 +101,10 @@ CATALOGUE: dict[str, Message] = {
         "\"{header}\" ติดลบไม่ได้ แต่พบ {value}",
         "\"{header}\" cannot be negative, found {value}",
         "พิมพ์จำนวนเงินเป็นค่าบวก"),
+    "money.too_large": M(
+        "\"{header}\" มากเกินจริง (ตั้งแต่ล้านล้านบาทขึ้นไป) พบ {raw}",
+        "\"{header}\" is implausibly large (a trillion baht or more), found {raw}",
+        "ตรวจจำนวนเงินอีกครั้ง (อาจพิมพ์เลขศูนย์เกิน หรือวางตัวเลขผิดช่อง)"),
     "money.too_many_decimals": M(
         "\"{header}\" มีทศนิยมเกิน 2 ตำแหน่ง (สตางค์) พบ {raw}",
         "\"{header}\" has more than 2 decimal places (satang), found {raw}",

@@ -209,6 +209,8 @@ def norm_number(value, col: Column) -> Outcome:
     if x is None:
         return EMPTY
     x = float(x)
+    if not math.isfinite(x):  # a typed number beyond float range
+        return Outcome(error="number.invalid")
     if err := _range(col, x):
         return Outcome(error=err, params=_limits(col, x))
     return Outcome(x)
@@ -217,10 +219,15 @@ def norm_number(value, col: Column) -> Outcome:
 _CENT = Decimal("0.01")
 
 
+MONEY_LIMIT = 1e12  # a trillion baht: more than any school or district amount, and exact in float satang
+
+
 def norm_money(value, col: Column) -> Outcome:
     x, err, percent = _number_like(value, "money.invalid", money=True)
     if err or percent:
         return Outcome(error="money.invalid")
+    if abs(x) >= MONEY_LIMIT:
+        return Outcome(error="money.too_large")
     if isinstance(x, float):
         satang = round(x * 100)
         if abs(x * 100 - satang) > 1e-6:
@@ -235,9 +242,6 @@ def norm_money(value, col: Column) -> Outcome:
     if err := _range(col, amount):
         return Outcome(error=err, params=_limits(col, amount))
     return Outcome(amount)
-
-
-_FAST_LIMIT = 1e12  # beyond a trillion baht float satang are not exact: such cells take the scalar path
 
 
 def money_numbers(numbers: list, col: Column) -> tuple[list, dict[int, Outcome]]:
@@ -516,7 +520,7 @@ def normalize_uniques(values: list, blank_u: np.ndarray, col: Column) -> tuple[l
     if col.type is ColType.TEXT:
         pending = _text_fast(values, pending, col, record)
     elif col.type is ColType.MONEY:
-        plain = [i for i in pending if type(values[i]) in (int, float) and abs(values[i]) < _FAST_LIMIT]
+        plain = [i for i in pending if type(values[i]) in (int, float) and abs(values[i]) < MONEY_LIMIT]
         amounts, bad = money_numbers([values[i] for i in plain], col)
         for k, i in enumerate(plain):
             out[i] = amounts[k]

@@ -154,6 +154,7 @@ one("service_requests", "step_no", 21, "number.above_max")
 for raw in ["สูง", "1,5", "1.234,5", "inf", True, datetime(2025, 1, 1), "12 คน", "1e5", float("inf"), "--5"]:
     one("kpi", "target", raw, "number.invalid")
 one("progress", "indicator_result", "ดีมาก", "number.invalid")
+one("progress", "indicator_result", "1" + "0" * 400, "number.invalid")
 
 # --- money -------------------------------------------------------------------------------------------------
 for raw, code in [("abc", "money.invalid"), ("1,23,4", "money.invalid"), ("12.345", "money.too_many_decimals"),
@@ -161,7 +162,8 @@ for raw, code in [("abc", "money.invalid"), ("1,23,4", "money.invalid"), ("12.34
                   ("(1,000.00)", "money.negative"), ("฿-5", "money.negative"), (True, "money.invalid"),
                   ("50%", "money.invalid"), (datetime(2025, 1, 1), "money.invalid"), ("1.234,50", "money.invalid"),
                   ("๑,๒๓๔.๕๖๗", "money.too_many_decimals"), ("12 baht", "money.invalid"),
-                  ("12,000 บาท 50 สตางค์", "money.invalid"), ("🙂", "money.invalid")]:
+                  ("12,000 บาท 50 สตางค์", "money.invalid"), ("🙂", "money.invalid"),
+                  (1.797e306, "money.too_large"), ("1" + "0" * 30, "money.too_large"), (10**12, "money.too_large")]:
     one("progress", "spent", raw, code)
 one("requests", "amount", "หนึ่งพันบาท", "money.invalid")
 one("requests", "amount", -0.01, "money.negative")
