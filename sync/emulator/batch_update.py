@@ -271,10 +271,13 @@ def delete_protected_range(ctx: Ctx, req: dict) -> dict:
 def set_data_validation(ctx: Ctx, req: dict) -> dict:
     sheet, box = ctx.grid(req.get("range") or {})
     rule = req.get("rule")
+    # One copy shared by every cell of the range (cells share it on copy too): a deep copy per cell made
+    # provisioning a school template with 500-row dropdowns take half a second.
+    shared = copy.deepcopy(rule)
     for r, c in _cells(box):
         cell = sheet.cell(r, c, create=rule is not None)
         if cell is not None:
-            cell.validation = copy.deepcopy(rule)
+            cell.validation = shared
             sheet.drop_if_empty(r, c)
     return {}
 
