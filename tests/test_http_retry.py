@@ -173,8 +173,7 @@ def test_final_errors_are_not_retried(emulator, sa_key, sheet, status_fault):
 def test_drive_rate_limit_403_is_retried(emulator, sa_key):
     gc, clock = _client(emulator, sa_key, RetryPolicy(3, 1.0, 4.0))
     gc.http_client.request("get", drive_url("files"))  # sign in first
-    emulator.configure(drive_user_quota=1)
-    emulator.advance(60)
+    emulator.configure(drive_user_quota=1, minute_seconds=3600)  # a fresh, hour-long window
     emulator.reset_counters()
     gc.http_client.request("get", drive_url("files"))
     with pytest.raises(RetriesExhausted) as e:

@@ -191,16 +191,16 @@ def test_resume_after_crash_between_copy_and_registry_write(district):
 
 def test_school_failing_half_way_is_reported_and_resumed_next_run(district):
     emu = district.emu
-    # Sheets allows 4 writes in this (long) minute: schools 1 and 2 take two each, school 3 is copied and
-    # then refused (429 after the client's bounded retries) before its profile, sharing and protection.
-    emu.configure(user_quota=4)
-    emu.advance(60)  # start a fresh quota window
+    # Sheets allows 4 writes in this (hour-long, so the run cannot straddle two) "minute": schools 1 and 2
+    # take two each, school 3 is copied and then refused (429 after the client's bounded retries) before its
+    # profile, sharing and protection. Setting the window starts a fresh one.
+    emu.configure(user_quota=4, minute_seconds=3600)
     result = provision(district.gc, district.registry(), template_id=district.template, folder_id=district.folder)
     assert [o.status for o in result.outcomes] == ["created", "created", "failed"] and not result.ok
     failed = result.outcomes[2]
     assert failed.reason == "quota" and "3 tries" in failed.message_en and "ลองใหม่" in failed.message_th
     assert [bool(s.spreadsheet_id) for s in district.registry().schools] == [True, True, False]
-    emu.advance(60)
+    emu.advance(3600)
     result = provision(district.gc, district.registry(), template_id=district.template, folder_id=district.folder)
     assert [o.status for o in result.outcomes] == ["already", "already", "resumed"] and result.ok
     sid = result.outcomes[2].spreadsheet_id
