@@ -90,6 +90,7 @@ def test_vba_project_modules(vba, xlsm):
     assert wb.code_name == "ThisWorkbook"
     expected = {"xlwings", "Dictionary", "ThisWorkbook", "Khet", "xlwings_udfs", *sheet_codes}
     assert set(vba) == expected
+    assert all(name.isascii() for name in vba) and all(b.module.isascii() and b.macro.isascii() for b in BUTTONS)
     for name, code in vba.items():
         assert code.startswith(f'Attribute VB_Name = "{name}"'), name
     assert "Private Sub Workbook_Open()" in vba["ThisWorkbook"]
