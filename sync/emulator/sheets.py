@@ -306,6 +306,12 @@ def check_protected(locked: list[dict], cells) -> None:
 
 def _matrix(vr: dict) -> list[list]:
     values = vr.get("values") or []
+    if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
+        raise bad_request("Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue)")
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            if isinstance(v, dict | list):
+                raise bad_request(f"Invalid values[{i}][{j}]: {'struct_value' if isinstance(v, dict) else 'list_value'}")
     if vr.get("majorDimension") == "COLUMNS":
         height = max((len(col) for col in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(height)]
@@ -326,36 +332,40 @@ class Write:
             if (other_sheet.id, other_box) != (self.sheet.id, box):
                 raise bad_request(f"Requested writing within range [{text}], but tried writing to range "
                                   f"[{vr['range']}]")
-        height = len(self.values)
-        width = max((len(row) for row in self.values), default=0)
+        self.height = len(self.values)
+        self.width = max((len(row) for row in self.values), default=0)
         self.table_range = None
+        self.grow_rows = self.grow_cols = 0
+        self.insert = append and insert_rows
         if append:
-            check_grid(self.sheet, text, box)
-            r0, c0, r1, c1 = clipped(self.sheet, box)
-            self.r0, self.c0 = self._append_row(r0, c0, r1, c1), c0
-            self.grow_rows = max(0, self.r0 + height - self.sheet.row_count)
-            self.insert = insert_rows
-            if insert_rows:
-                self.grow_rows = height
+            self._place_append(text, box)
         else:
-            self.r0, self.c0 = box.r0 or 0, box.c0 or 0
-            self.grow_rows, self.insert = 0, False
-            if box.r1 is not None and box.c1 is not None and box.r1 - self.r0 == 1 and box.c1 - self.c0 == 1:
-                box = Box(box.r0, box.c0)  # a single cell is an anchor: the data extends from it, as in Sheets
-            if box.r1 is not None and height and self.r0 + height > box.r1:
-                raise bad_request(f"Requested writing within range [{text}], but tried writing to row "
-                                  f"[{box.r1 + 1}]")
-            if box.c1 is not None and width and self.c0 + width > box.c1:
-                raise bad_request(f"Requested writing within range [{text}], but tried writing to column "
-                                  f"[{a1.col_letters(box.c1)}]")
-            if height and width:
-                check_grid(self.sheet, text, Box(self.r0, self.c0, self.r0 + height, self.c0 + width))
-        self.grow_cols = max(0, self.c0 + width - self.sheet.col_count) if append else 0
-        self.height, self.width = height, width
+            self._place_update(text, box)
         locked = protected_for(f, self.sheet, email)
         if locked:
             check_protected(locked, [(self.r0 + i, self.c0 + j) for i, row in enumerate(self.values)
                                      for j, v in enumerate(row) if v is not None])
+
+    def _place_update(self, text: str, box: Box) -> None:
+        self.r0, self.c0 = box.r0 or 0, box.c0 or 0
+        if box.r1 is not None and box.c1 is not None and box.r1 - self.r0 == 1 and box.c1 - self.c0 == 1:
+            box = Box(box.r0, box.c0)  # a single cell is an anchor: the data extends from it, as in Sheets
+        if box.r1 is not None and self.height and self.r0 + self.height > box.r1:
+            raise bad_request(f"Requested writing within range [{text}], but tried writing to row [{box.r1 + 1}]")
+        if box.c1 is not None and self.width and self.c0 + self.width > box.c1:
+            raise bad_request(f"Requested writing within range [{text}], but tried writing to column "
+                              f"[{a1.col_letters(box.c1)}]")
+        if self.height and self.width:
+            check_grid(self.sheet, text, Box(self.r0, self.c0, self.r0 + self.height, self.c0 + self.width))
+
+    def _place_append(self, text: str, box: Box) -> None:
+        """Below the table found in the range; the grid grows to fit, as Sheets' append does."""
+        check_grid(self.sheet, text, box)
+        r0, c0, r1, c1 = clipped(self.sheet, box)
+        self.r0, self.c0 = self._append_row(r0, c0, r1, c1), c0
+        if not self.insert:
+            self.grow_rows = max(0, self.r0 + self.height - self.sheet.row_count)
+        self.grow_cols = max(0, self.c0 + self.width - self.sheet.col_count)
 
     def _append_row(self, r0: int, c0: int, r1: int, c1: int) -> int:
         used = [r for r, row in self.sheet.rows.items()
@@ -371,10 +381,8 @@ class Write:
         sheet = self.sheet
         if self.insert:
             shift(self.f.spreadsheet, sheet, True, self.r0, self.height)
-        elif self.grow_rows:
-            sheet.grid["rowCount"] += self.grow_rows
-        if self.grow_cols:
-            sheet.grid["columnCount"] += self.grow_cols
+        sheet.grid["rowCount"] += self.grow_rows
+        sheet.grid["columnCount"] += self.grow_cols
         cells = 0
         for i, row in enumerate(self.values):
             for j, value in enumerate(row):

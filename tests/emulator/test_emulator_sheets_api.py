@@ -336,3 +336,18 @@ def test_inserting_and_deleting_rows_moves_protection(sh):
                                                                  "startIndex": 1, "endIndex": 4}}}]})
     assert sh.list_protected_ranges(0) == [] and pid == 1
     assert sh.sheet1.row_count == 1000 - 1
+
+
+def test_malformed_bodies_are_400s(gc, sh):
+    for body, message in (({"values": "abc"}, "Invalid value at 'data.values' "
+                                              "(type.googleapis.com/google.protobuf.ListValue)"),
+                          ({"values": [[{"a": 1}]]}, "Invalid values[0][0]: struct_value")):
+        with pytest.raises(APIError) as e:
+            gc.http_client.values_update(sh.id, "A1", {"valueInputOption": "RAW"}, body)
+        assert error_of(e) == {"code": 400, "status": "INVALID_ARGUMENT", "message": message}
+    with pytest.raises(APIError) as e:
+        gc.http_client.request("put", sheets_url(f"{sh.id}/values/A1"), params={"valueInputOption": "RAW"},
+                               data=b"{not json", headers={"Content-Type": "application/json"})
+    assert e.value.response.status_code == 400
+    assert error_of(e)["message"].startswith("Invalid JSON payload received.")
+    assert sh.sheet1.get_all_values() == [[]]
