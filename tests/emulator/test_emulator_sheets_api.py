@@ -351,3 +351,23 @@ def test_malformed_bodies_are_400s(gc, sh):
     assert e.value.response.status_code == 400
     assert error_of(e)["message"].startswith("Invalid JSON payload received.")
     assert sh.sheet1.get_all_values() == [[]]
+
+
+def test_values_in_response_and_create_with_data(gc, sh):
+    res = gc.http_client.values_update(sh.id, "Sheet1!A1", {
+        "valueInputOption": "USER_ENTERED", "includeValuesInResponse": "true",
+        "responseValueRenderOption": "UNFORMATTED_VALUE"}, {"values": [["2025-10-01", "x"]]})
+    assert res["updatedData"] == {"range": "Sheet1!A1:B1", "majorDimension": "ROWS", "values": [[45931, "x"]]}
+    made = gc.http_client.request("post", sheets_url("").rstrip("/"), json={
+        "properties": {"title": "ทะเบียน", "locale": "th_TH", "timeZone": "Asia/Bangkok"},
+        "sheets": [{"properties": {"title": "รายชื่อ", "gridProperties": {"rowCount": 5, "columnCount": 3}},
+                    "data": [{"startRow": 1, "rowData": [{"values": [{"userEnteredValue": {"stringValue": "ก"}},
+                                                                     {"userEnteredValue": {"numberValue": 2}}]}]}]}],
+    }).json()
+    assert made["properties"]["locale"] == "th_TH" and made["properties"]["timeZone"] == "Asia/Bangkok"
+    assert made["sheets"][0]["properties"] == {"sheetId": 0, "title": "รายชื่อ", "index": 0, "sheetType": "GRID",
+                                               "gridProperties": {"rowCount": 5, "columnCount": 3}}
+    opened = gc.open_by_key(made["spreadsheetId"])
+    assert opened.sheet1.get_all_values() == [["", ""], ["ก", "2"]]
+    opened.sheet1.update([["1/10/2025"]], "A3", value_input_option="USER_ENTERED")  # th_TH: day first
+    assert opened.sheet1.get("A3", value_render_option="UNFORMATTED_VALUE") == [[45931]]
