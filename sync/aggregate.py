@@ -351,16 +351,18 @@ FOLLOW_UP_REASON = {
     "correction": ("ต้องแก้ไขข้อมูล", "needs correction"),
     "unreachable": ("อ่านชีตไม่ได้", "sheet unreachable"),
 }
-READ_REASON_TH = {
-    "not_shared": "ยังไม่ได้แชร์ชีตให้เขต หรือถูกยกเลิกการแชร์",
-    "deleted": "ชีตถูกลบหรืออยู่ในถังขยะ",
-    "tab_missing": "แท็บถูกเปลี่ยนชื่อหรือถูกลบ",
-    "columns_changed": "หัวคอลัมน์ถูกแก้ไขหรือย้าย",
-    "quota": "โควตา Google เต็ม ลองใหม่คืนถัดไป",
-    "timeout": "Google ตอบช้าเกินกำหนด",
-    "server_error": "Google ขัดข้องชั่วคราว",
-    "not_provisioned": "ยังไม่ได้สร้างชีตของโรงเรียน",
-}
+NOT_PROVISIONED_TH = "ยังไม่ได้สร้างชีตของโรงเรียน (khet schools provision)"
+
+
+def read_reason_th(reason: str | None) -> str:
+    """Why a school could not be read, in Thai (the reader's wording, one source)."""
+    from sync.reader import reason_text
+
+    if not reason:
+        return ""
+    if reason == "not_provisioned":
+        return NOT_PROVISIONED_TH
+    return reason_text(reason, "")[0].rstrip(": ")
 
 
 def follow_up(status: pd.DataFrame, d: District) -> pd.DataFrame:
@@ -405,13 +407,15 @@ def follow_up(status: pd.DataFrame, d: District) -> pd.DataFrame:
 
 
 def _unreachable_th(reason, age_hours) -> str:
-    text = READ_REASON_TH.get(reason or "", reason or "ไม่ทราบสาเหตุ")
+    text = read_reason_th(reason) or "ไม่ทราบสาเหตุ"
     if age_hours is None or (isinstance(age_hours, float) and age_hours != age_hours):
         return f"{text}; ยังไม่เคยอ่านข้อมูลได้"
     return f"{text}; ใช้ข้อมูลเดิมอายุ {format_age_th(age_hours)}"
 
 
 def format_age_th(hours: float) -> str:
+    if hours < 1:
+        return "ไม่ถึง 1 ชั่วโมง"
     if hours < 48:
         return f"{round(hours)} ชั่วโมง"
     return f"{round(hours / 24)} วัน"
@@ -429,8 +433,8 @@ OUTLIER_FIELDS = (
 
 
 def outliers(d: District, fields=OUTLIER_FIELDS, ratio: float = OUTLIER_RATIO) -> pd.DataFrame:
-    """Values far from the district's distribution: ≥ ``ratio`` × the district median, or ≤ median / ratio
-    (positive values only: a zero budget is a blank, not an outlier). Compared in satang, exactly."""
+    """Values far from the district's distribution: ≥ ``ratio`` × the district median (and, for a school's
+    total, ≤ median / ratio). Positive values only: a zero budget is a blank, not an outlier. In satang, exactly."""
     cols = ["sheet", "column", "per", "school_code", "school_name", "row", "value", "median", "ratio", "note_th"]
     out = []
     names = dict(zip(d.schools["school_code"], d.schools.get("school_name", d.schools["school_code"]),
@@ -450,7 +454,9 @@ def outliers(d: District, fields=OUTLIER_FIELDS, ratio: float = OUTLIER_RATIO) -
         if med <= 0:
             continue
         hi = vals[vals["v"] >= med * ratio]
-        lo = vals[vals["v"] * ratio <= med]
+        # Far below is only telling for a school's total (a plan missing most of its budget); single small
+        # rows (a 3,000-baht activity) are normal.
+        lo = vals[vals["v"] * ratio <= med] if per == "school" else vals.iloc[0:0]
         header = SHEETS[sheet_key].column(column).header_th
         for sel, word in ((hi, "สูงกว่า"), (lo, "ต่ำกว่า")):
             for code, row, v in zip(sel["school_code"], sel["_row"], sel["v"], strict=True):

@@ -22,7 +22,7 @@ import pandas as pd
 
 from addin.status import Status
 from addin.thaidate import format_thai_date
-from sync.aggregate import READ_REASON_TH, format_age_th
+from sync.aggregate import format_age_th, read_reason_th
 from workbook.sheets import FEEDBACK
 
 WIDTH = len(FEEDBACK.columns)
@@ -66,7 +66,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
     read_msg = f"เขตอ่านข้อมูลจากชีตนี้ได้สำเร็จล่าสุดเมื่อ {_when(last_read_at)}"
     action = ""
     if read_outcome in ("failed", "not_provisioned"):
-        why = READ_REASON_TH.get(read_reason or "", read_reason or "")
+        why = read_reason_th(read_reason)
         read_msg += f"; คืนนี้อ่านไม่ได้ ({why})"
         if data_age_hours is not None:
             read_msg += f" เขตใช้ข้อมูลเดิมอายุ {format_age_th(data_age_hours)}"

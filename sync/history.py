@@ -336,6 +336,15 @@ class History:
             " ON m.school_code=r.school_code AND m.run_id=r.run_id").fetchall()
         return {code: mod for code, mod in rows}
 
+    def failed_codes(self) -> set[str]:
+        """Schools whose newest read failed or had a problem: re-read next night even if Drive shows no change
+        (sharing restored, a tab renamed back and quota failures do not always move modifiedTime)."""
+        rows = self.db.execute(
+            "SELECT r.school_code FROM reads r JOIN (SELECT school_code, MAX(run_id) AS run_id FROM reads"
+            " GROUP BY school_code) m ON m.school_code=r.school_code AND m.run_id=r.run_id"
+            " WHERE r.outcome='failed' OR r.reason IS NOT NULL").fetchall()
+        return {r[0] for r in rows}
+
     def last_good(self, school_code: str) -> dict[str, list[list[Any]]]:
         """The school's last good grid per tab key ({} if never read)."""
         return {k: t.grid for k, t in self.school_tabs(school_code).items()}

@@ -55,6 +55,8 @@ class RunReport:
     outputs: dict[str, Any] = field(default_factory=dict)       # xlsx path, district sheet, feedback counts
     errors: list[str] = field(default_factory=list)
     schools: list[SchoolOutcome] = field(default_factory=list)
+    # Not a field (never serialised): the run's aggregate.Summary, for the demo's terminal print.
+    summary = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -147,10 +147,10 @@ def tab_frame(summary: Summary, tab: Tab, as_of: dt.datetime) -> pd.DataFrame:
         return overview(summary, as_of)
     frame = getattr(summary, tab.frame)
     if tab.key == "reads" and len(frame):
-        from sync.aggregate import READ_REASON_TH
+        from sync.aggregate import read_reason_th
 
         frame = frame.assign(outcome_th=frame["outcome"].map(READ_OUTCOME_TH),
-                             reason_th=frame["reason"].map(lambda r: READ_REASON_TH.get(r, r or "") if r else ""))
+                             reason_th=frame["reason"].map(read_reason_th))
     if tab.columns:
         frame = frame.reindex(columns=list(tab.columns))
     return frame

@@ -193,7 +193,8 @@ def test_follow_up_list_with_contacts(summary):
         S2, "แผนปฏิบัติการประจำปี", "s2@school.example", "ข้อผิดพลาด 1 รายการ")
     gone = f[f["kind"] == "unreachable"].iloc[0]
     assert gone["school_code"] == S6
-    assert gone["detail_th"] == "ยังไม่ได้แชร์ชีตให้เขต หรือถูกยกเลิกการแชร์; ใช้ข้อมูลเดิมอายุ 30 ชั่วโมง"
+    assert gone["detail_th"] == ("ชีตไม่ได้แชร์ให้บัญชีของเขตแล้ว ขอให้โรงเรียนแชร์กลับ (สิทธิ์ผู้แก้ไข);"
+                                 " ใช้ข้อมูลเดิมอายุ 30 ชั่วโมง")
     assert f["network"].tolist() == sorted(f["network"].tolist())
 
 

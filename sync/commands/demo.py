@@ -1,26 +1,50 @@
-"""`khet demo` (interim): until the nightly sync exists, show this fiscal year's district work calendar with
-statuses — the same output as `khet calendar` for the fiscal year of today (or of `--today`). Issue 6 replaces
-this with the whole job on the embedded Google emulator."""
+"""`khet demo` — the README's first command: a realistic district on the embedded Google emulator, two nights
+of the real nightly job, the district summary in the terminal and as a workbook (see ``sync/demo.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-
-from sync.commands.calendar import parser, run
+from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="khet demo",
-        description="สาธิต (ชั่วคราว): ปฏิทินการปฏิบัติงานของเขตในปีงบประมาณปัจจุบันพร้อมสถานะ / interim demo: "
-                    "this fiscal year's district work calendar with statuses")
-    p.add_argument("--today", help="วันนี้ (YYYY-MM-DD) ค่าเริ่มต้นคือวันนี้ตามเวลาประเทศไทย / today (default: today in Thailand)")
-    p.add_argument("--all", action="store_true", help="แสดงทุกครั้ง (รายสัปดาห์ด้วย) / show every occurrence")
-    p.add_argument("--json", action="store_true", help="ผลแบบ JSON / machine-readable output")
-    args = parser().parse_args([])
-    vars(args).update(vars(p.parse_args(argv)))
-    if not args.json:
-        print("khet demo — ปฏิทินการปฏิบัติงานของเขต (งานประมวลผลรายคืนยังไม่พร้อม) / the district work calendar "
-              "(the nightly sync is not there yet)\n", file=sys.stderr)
-    return run(args)
+        description="สาธิตทั้งระบบบนโปรแกรมจำลอง Google (ไม่ต้องมีบัญชี Google ไม่ใช้เครือข่าย) / the whole job on the "
+                    "embedded Google emulator: no Google account, no network")
+    p.add_argument("--schools", type=int, default=60, help="จำนวนโรงเรียน (ค่าเริ่มต้น 60) / number of schools")
+    p.add_argument("--networks", type=int, default=6, help="จำนวนเครือข่าย (ค่าเริ่มต้น 6) / number of networks")
+    p.add_argument("--seed", type=int, default=0, help="เมล็ดสุ่ม: ผลเหมือนเดิมทุกครั้ง / random seed (deterministic)")
+    p.add_argument("--dir", default=".khet/demo", help="โฟลเดอร์สถานะ (เริ่มใหม่ทุกครั้ง) / state folder (fresh each run)")
+    p.add_argument("--calendar", action="store_true",
+                   help="แสดงปฏิทินการปฏิบัติงานของเขตในคืนสุดท้ายด้วย / also print the district work calendar")
+    p.add_argument("--quiet", action="store_true", help="ไม่แสดงแถบความคืบหน้า / no progress bars")
+    args = p.parse_args(argv)
+    if args.schools < 1 or args.networks < 1:
+        p.error("--schools and --networks must be at least 1")
+
+    from sync.demo import FY, NIGHT_2, run_demo, summary_lines
+
+    print("khet demo — สร้างเขตตัวอย่างบนโปรแกรมจำลอง Google แล้วรันงานประมวลผลรายคืน 2 คืน / a demo district on the "
+          "embedded Google emulator, two nights of the nightly job", flush=True)
+    try:
+        result = run_demo(args.dir, n_schools=args.schools, n_networks=args.networks, seed=args.seed,
+                          say=lambda text: print(text, flush=True), progress=False if args.quiet else None)
+    except Exception as exc:  # noqa: BLE001 - a demo failure must be readable, not a traceback
+        print(f"การสาธิตล้มเหลว / the demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    last = result.reports[-1]
+    print()
+    print("\n".join(summary_lines(last.summary, xlsx=result.xlsx.resolve())))
+    print(f"\nสถานะการสาธิต (ฐานข้อมูลจำลอง, ประวัติ, ทะเบียน, บันทึก, รายงาน JSON) / demo state: "
+          f"{Path(result.state_dir).resolve()}")
+    print(f"ประวัติของโรงเรียน / a school's history: khet history school {result.reports[-1].schools[0].school_code}"
+          f" --db {Path(result.state_dir) / 'history.sqlite'}")
+    print(f"เวลาที่ใช้ / took {result.seconds:.1f} s")
+    if args.calendar:
+        from sync.commands.calendar import parser, run
+
+        print("\nปฏิทินการปฏิบัติงานของเขต / the district work calendar\n")
+        run(parser().parse_args(["--fy", str(FY), "--today", NIGHT_2.isoformat()]))
+    return 0

@@ -1,0 +1,404 @@
+"""`khet demo`: a realistic district on the embedded Google emulator, two nights of the real nightly job.
+
+The generator (deterministic under a seed) makes schools in networks with Thai names, action plans with
+budgets by category and source, quarterly progress, KPI self-assessments, requests and submission
+confirmations — and a realistic share of late, missing and wrong entries. Every row has the day the school
+typed it (and, for a mistake, the day it was fixed), so the sheets can be shown "as of" any night.
+
+The flow: fresh state in ``.khet/demo/`` (each run starts over and says so — a demo must be repeatable);
+provision every school from the template exactly as ``khet schools provision`` does; each school types what
+it had by night 1 (as the school's own Google account); the nightly job runs; schools edit (fix mistakes,
+confirm late, add the next quarter; one renames a tab, one sheet starts failing
+on Google's side); the job runs again; the summary workbook's path is printed with the summary.
+
+Demo nights are in fiscal year 2569 (25 May 2026, a week before the action plan is due, and 20 July 2026,
+after quarter 3's progress was due): the current fiscal year has nothing due yet in November, which would
+show little. The demo lifts the emulator's per-minute quota: it shows the flow, not the pacing
+(``benchmarks/bench_read.py`` measures pacing under the real quota). The emulator keeps its files in memory
+(its SQLite mode writes every change and would double the demo's time); what the demo leaves in the state
+folder is Khet's own: history.sqlite, registry.csv, logs/, runs/*.json, out/khet-summary-2569.xlsx, keys/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from addin.thaidate import format_thai_date
+from workbook.reports import REPORTS_BY_KEY
+from workbook.sheets import (
+    BUDGET_CATEGORY_COLUMNS,
+    BUDGET_SOURCES,
+    DISTRICT_STRATEGIES,
+    OBEC_POLICIES,
+    SCHOOL_SIZES,
+    SHEETS,
+)
+
+FY = 2569
+NIGHT_1 = dt.date(2026, 5, 25)
+NIGHT_2 = dt.date(2026, 7, 20)
+BEFORE_1 = dt.date(2026, 5, 10)     # typed well before night 1
+BETWEEN = dt.date(2026, 6, 15)      # typed between the nights (after the plan's due date)
+NEVER = None
+HIGHER = "มากกว่าหรือเท่ากับดีกว่า"
+
+PLACES = ("หนองบัว", "โนนสูง", "ดอนตาล", "นาแก", "โพนทอง", "ห้วยยาง", "หนองแสง", "คำเตย", "นาคู", "บ้านแพง",
+          "ท่าอุเทน", "โพนสวรรค์", "ศรีสงคราม", "นาหว้า", "ปลาปาก", "วังยาง", "เรณูนคร", "นาทม", "ธาตุพนม",
+          "นาถ่อน", "หนองญาติ", "กุรุคุ", "อาจสามารถ", "ดงขวาง", "บ้านผึ้ง", "ขามเฒ่า", "นาราชควาย", "โคกหินแฮ่",
+          "หนองเทา", "นางัว", "สามผง", "ไชยบุรี", "พนอม", "นาเดื่อ", "ดอนเตย", "โนนตาล", "ท่าจำปา", "คำพอก",
+          "บะหว้า", "นาขมิ้น")
+FIRST = ("สมชาย", "สมศรี", "วิไลวรรณ", "ประเสริฐ", "กาญจนา", "สุริยา", "อำนวย", "พรทิพย์", "ธนพล", "ศิริพร",
+         "บุญมี", "จันทร์เพ็ญ", "เกศินี", "ณัฐวุฒิ", "ปิยะนุช", "วีระพงษ์")
+LAST = ("ศรีสุข", "แก้วมณี", "บุญประเสริฐ", "พลอาสา", "ทองดี", "วงศ์สุวรรณ", "ไชยวงศ์", "จันทร์หอม",
+        "สายสุด", "ภูมิพันธ์", "คำแสน", "อินทร์ธิแสง")
+PROJECTS = ("ยกระดับผลสัมฤทธิ์ทางการเรียน", "ห้องสมุดมีชีวิต", "โรงเรียนปลอดภัย", "อาหารกลางวันถูกหลักโภชนาการ",
+            "พัฒนาครูสู่มืออาชีพ", "ปรับปรุงห้องน้ำนักเรียน", "ส่งเสริมการอ่านออกเขียนได้", "คอมพิวเตอร์เพื่อการเรียนรู้",
+            "ลูกเสือและเนตรนารี", "ทัศนศึกษาแหล่งเรียนรู้", "ซ่อมแซมอาคารเรียน", "ระบบดูแลช่วยเหลือนักเรียน",
+            "ส่งเสริมคุณธรรมจริยธรรม", "สนามกีฬาและสุขภาพ")
+KPIS = (("K1", "ร้อยละของนักเรียนชั้น ป.1 ที่อ่านออกเขียนได้", "ร้อยละ", 85),
+        ("K2", "ร้อยละของครูที่ได้รับการพัฒนาอย่างน้อย 20 ชั่วโมงต่อปี", "ร้อยละ", 90),
+        ("K3", "จำนวนครั้งของการนิเทศภายในต่อภาคเรียน", "ครั้ง", 4),
+        ("K4", "ร้อยละของนักเรียนที่มีน้ำหนักและส่วนสูงตามเกณฑ์", "ร้อยละ", 80))
+REQUEST_ITEMS = (("ครุภัณฑ์คอมพิวเตอร์ 10 ชุด", "งบลงทุน: ครุภัณฑ์"), ("ซ่อมหลังคาอาคารเรียน", "งบลงทุน: ที่ดินและสิ่งก่อสร้าง"),
+                 ("ทุนการศึกษานักเรียนยากจน", "งบเงินอุดหนุน"), ("วัสดุการเรียนการสอน", "งบดำเนินงาน"))
+INJECTION = '=HYPERLINK("http://example.com/x","ดูรายละเอียด")'
+
+
+@dataclass
+class Row:
+    """One row a school types: its versions over time (from-date → values); invisible before the first."""
+
+    versions: list[tuple[dt.date, dict[str, Any]]]
+
+    def at(self, day: dt.date) -> dict[str, Any] | None:
+        current = None
+        for start, values in self.versions:
+            if start <= day:
+                current = values
+        return current
+
+
+@dataclass
+class DemoSchool:
+    index: int
+    code: str
+    name: str
+    network: str
+    email: str
+    scenario: str
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def grids(self, day: dt.date) -> dict[str, list[list[Any]]]:
+        """Each input tab's data rows (from row 3) as the school had typed them by ``day``."""
+        out = {}
+        for key, rows in self.rows.items():
+            sheet = SHEETS[key]
+            data = [[vals.get(k, "") for k in sheet.keys()] for r in rows if (vals := r.at(day)) is not None]
+            out[key] = [_trim(r) for r in data]
+        return out
+
+
+def _trim(row: list[Any]) -> list[Any]:
+    while row and row[-1] in ("", None):
+        row.pop()
+    return row
+
+
+def _money(rng: random.Random, lo: int, hi: int) -> Decimal:
+    return Decimal(rng.randrange(lo * 4, hi * 4)) / 4  # quarters of a baht: exact satang, never floats
+
+
+def _d(day: dt.date) -> str:
+    return format_thai_date(day)  # schools type Thai dates ("1 ต.ค. 2568"); validation reads them
+
+
+def generate_district(n_schools: int = 60, n_networks: int = 6, seed: int = 0) -> list[DemoSchool]:
+    rng = random.Random(seed)
+    networks = [f"เครือข่ายที่ {i + 1} {PLACES[(i * 7) % len(PLACES)]}" for i in range(n_networks)]
+    scenarios = (["on_time"] * 62 + ["late"] * 10 + ["wrong_fixed"] * 10 + ["wrong"] * 6 + ["missing"] * 6
+                 + ["absent"] * 6)
+    schools = []
+    for i in range(n_schools):
+        place = PLACES[i % len(PLACES)] + ("" if i < len(PLACES) else f" {i // len(PLACES) + 1}")
+        s = DemoSchool(i, f"1048{i + 1:06d}", f"โรงเรียนบ้าน{place}", networks[i % n_networks],
+                       f"school{i + 1:03d}@khet-demo.iam.gserviceaccount.com", rng.choice(scenarios))
+        _fill(s, random.Random(seed * 1000 + i))
+        schools.append(s)
+    return schools
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(('นาย', 'นาง', 'นางสาว'))}{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _confirm(report_key: str, day: dt.date, who: str) -> Row:
+    return Row([(day, {"report": REPORTS_BY_KEY[report_key].title_th, "fiscal_year": FY, "submitted_by": who,
+                       "position": "ครูผู้รับผิดชอบงานแผน", "submitted_on": _d(day), "confirmed": "ใช่"})])
+
+
+def _fill(s: DemoSchool, rng: random.Random) -> None:
+    plan, progress, kpi, requests, confirms = [], [], [], [], []
+    clerk = _person(rng)
+    s.rows["school_profile"] = [Row([(BEFORE_1 - dt.timedelta(days=60), {
+        "school_code": s.code, "school_name": s.name, "network": s.network, "size": rng.choice(SCHOOL_SIZES),
+        "students": rng.randint(40, 1500), "teachers": rng.randint(4, 70), "director": _person(rng),
+        "contact_name": clerk, "phone": f"042-{rng.randint(500000, 599999)}", "contact_email": s.email,
+        "fiscal_year": FY, "updated_on": _d(BEFORE_1 - dt.timedelta(days=60))})])]
+
+    # Action plan: typed by night 1 except for the absent; mistakes per scenario.
+    n_projects = rng.randint(3, 7)
+    names = rng.sample(PROJECTS, n_projects)
+    big = s.index == 4  # one school plans a new building: far above the district's distribution
+    for j, name in enumerate(names):
+        cats = rng.sample([c.key for c in BUDGET_CATEGORY_COLUMNS if c.key != "budget_personnel"], rng.randint(1, 2))
+        amounts = {c: _money(rng, 2_000, 60_000) for c in cats}
+        if big and j == 0:
+            amounts = {"budget_construction": Decimal("4850000.00")}
+        values = {"project_code": f"P{j + 1:02d}", "project_name": name, "obec_policy": rng.choice(OBEC_POLICIES),
+                  "district_strategy": rng.choice(DISTRICT_STRATEGIES), "budget_source": rng.choice(BUDGET_SOURCES),
+                  **{k: float(v) for k, v in amounts.items()}, "budget_total": float(sum(amounts.values())),
+                  "responsible": _person(rng), "start_date": _d(dt.date(2025, 10, 1)),
+                  "end_date": _d(dt.date(2026, 9, 30)), "indicator": f"ร้อยละความสำเร็จของโครงการ{name}",
+                  "unit": "ร้อยละ", "direction": HIGHER, "target": 80}
+        if s.index == 8 and j == 1:
+            values["project_name"] = INJECTION  # pasted as text by the school: must stay text downstream
+        versions = [(BEFORE_1, values)]
+        if j == 0 and s.scenario in ("wrong", "wrong_fixed"):
+            bad = dict(values, budget_total=float(sum(amounts.values())) + 1000, end_date="31/02/2569")
+            versions = [(BEFORE_1, bad)] + ([(BETWEEN, values)] if s.scenario == "wrong_fixed" else [])
+        if s.scenario != "absent":
+            plan.append(Row(versions))
+    plan_confirm = {"on_time": BEFORE_1, "late": BETWEEN, "wrong_fixed": BEFORE_1, "wrong": BEFORE_1}
+    if s.scenario in plan_confirm:
+        confirms.append(_confirm("action_plan", plan_confirm[s.scenario], clerk))
+
+    # Progress per quarter: Q1 and Q2 mostly before night 1, Q3 between the nights.
+    for q, usual in ((1, BEFORE_1), (2, BEFORE_1), (3, BETWEEN)):
+        draw = rng.random()
+        when = usual if draw < 0.8 else (BETWEEN if draw < 0.9 else NEVER)
+        if when is NEVER or s.scenario == "absent":
+            continue
+        for j, name in enumerate(names):
+            total = Decimal(str(plan[j].versions[-1][1]["budget_total"])) if j < len(plan) else Decimal(0)
+            pct = min(100, q * rng.randint(18, 34))
+            status = "ดำเนินการแล้วเสร็จ" if pct == 100 else rng.choice(("กำลังดำเนินการ", "กำลังดำเนินการ",
+                                                                          "ล่าช้ากว่าแผน"))
+            spent = (total * pct / 100).quantize(Decimal("0.01"))
+            progress.append(Row([(when, {"project_code": f"P{j + 1:02d}", "project_name": name, "quarter": str(q),
+                                         "status": status, "progress_pct": pct, "budget_total": float(total),
+                                         "spent": float(spent), "indicator_result": pct,
+                                         "problems": rng.choice(("", "งบประมาณโอนล่าช้า", "ครูติดภารกิจอบรม")),
+                                         "reported_on": _d(when)})]))
+        confirms.append(_confirm(f"progress_q{q}", when, clerk))
+
+    # KPI self-assessment, 6-month round.
+    draw = rng.random()
+    when = BEFORE_1 if draw < 0.75 else (BETWEEN if draw < 0.85 else NEVER)
+    if when is not NEVER and s.scenario != "absent":
+        for code, name, unit, target in KPIS:
+            result = round(target * rng.uniform(0.75, 1.2), 1) if unit == "ร้อยละ" else rng.randint(2, 6)
+            values = {"round": "6 เดือน", "indicator_code": code, "indicator": name, "unit": unit,
+                      "direction": HIGHER, "target": target, "result": min(result, 100),
+                      "quality_level": rng.randint(2, 5),
+                      "evidence_url": f"https://drive.google.com/drive/folders/demo{s.index}{code}"}
+            if code == "K3" and rng.random() < 0.1:
+                values["quality_level"] = 7  # out of range: a finding on the school's feedback tab
+            kpi.append(Row([(when, values)]))
+        confirms.append(_confirm("kpi_6m", when, clerk))
+
+    # Requests (due at year end; not confirmed yet): about half the schools.
+    if rng.random() < 0.5 and s.scenario != "absent":
+        for n, (item, cat) in enumerate(rng.sample(REQUEST_ITEMS, rng.randint(1, 2))):
+            requests.append(Row([(rng.choice((BEFORE_1, BETWEEN)), {
+                "request_no": f"R{n + 1:02d}", "request_type": "คำขอรับงบประมาณ", "item": item, "category": cat,
+                "quantity": 1, "unit": "รายการ", "amount": float(_money(rng, 5_000, 250_000)),
+                "source": "สพฐ./เขตพื้นที่", "reason": "เพื่อพัฒนาคุณภาพการจัดการเรียนรู้", "priority": n + 1})]))
+    s.rows.update({"action_plan": plan, "progress": progress, "kpi": kpi, "requests": requests,
+                   "submission": confirms})
+
+
+# --- the flow -------------------------------------------------------------------------------------------------
+
+def _write_school(client, sid: str, grids: dict[str, list[list[Any]]], titles: dict[str, str]) -> None:
+    """What the school typed, one batch: numbers as numbers, text as typed (RAW keeps "=…" pasted text as text)."""
+    data = [{"range": f"'{titles.get(k, SHEETS[k].title_th)}'!A{SHEETS[k].first_data_row}", "values": g}
+            for k, g in grids.items() if g]
+    if data:
+        client.http_client.values_batch_update(sid, body={"valueInputOption": "RAW", "data": data})
+
+
+@dataclass
+class DemoResult:
+    state_dir: Path
+    xlsx: Path
+    reports: list
+    seconds: float
+    schools: int
+
+
+def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
+             say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
+    from sync.emulator import Emulator
+    from sync.emulator.testing import connect_as
+    from sync.gclient import SCOPES_PROVISION, SCOPES_READ, SCOPES_WRITE, connect
+    from sync.google_template import ensure_template
+    from sync.history import History
+    from sync.http import Pacing, RetryPolicy, paced_client
+    from sync.job import JobSettings, run_locked
+    from sync.provision import provision
+    from sync.registry import School, load_registry, write_csv_registry
+
+    t0 = time.perf_counter()
+    state = Path(state_dir)
+    if state.exists():
+        say(f"เริ่มใหม่: ลบสถานะการสาธิตเดิมใน {state} / starting fresh: removed the previous demo state in {state}")
+        shutil.rmtree(state)
+    state.mkdir(parents=True)
+    schools = generate_district(n_schools, n_networks, seed)
+    with Emulator(key_dir=state / "keys", seed=seed, user_quota=1_000_000,
+                  project_quota=1_000_000) as emu:
+        key = emu.service_account(path=state / "keys" / "khet-sync.json")
+        admin = connect(key, SCOPES_PROVISION, endpoint=emu.url)
+        template_id, _ = ensure_template(admin, None)
+        registry_path = write_csv_registry(state / "registry.csv", [
+            School(s.code, s.name, s.email, s.network) for s in schools])
+        registry = load_registry(registry_path)
+        result = provision(admin, registry, template_id=template_id, folder_id=None)
+        failed = [o for o in result.outcomes if o.status == "failed"]
+        if failed:
+            raise RuntimeError(f"provisioning failed for {len(failed)} schools: {failed[0]}")
+        district_id = admin.create(f"สรุปภาพรวมเขต ปีงบประมาณ {FY} (Khet demo)").id
+        say(f"จำลอง Google ที่ {emu.url}: สร้างชีตโรงเรียน {len(schools)} โรง ใน {n_networks} เครือข่าย / "
+            f"provisioned {len(schools)} school sheets")
+        ids = {s.code: s.spreadsheet_id for s in registry.active()}
+        with ThreadPoolExecutor(8) as pool:
+            clients = dict(zip([s.code for s in schools],
+                               pool.map(lambda s: connect_as(emu, s.email, timeout=30), schools), strict=True))
+
+        def type_as_of(day: dt.date, titles: dict[str, dict[str, str]]) -> None:
+            def one(s: DemoSchool) -> None:
+                _write_school(clients[s.code], ids[s.code], s.grids(day), titles.get(s.code, {}))
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(one, schools))
+
+        history = History(state / "history.sqlite")
+        # The production client (pacing + bounded retries), with the lifted quota and short backoffs.
+        factory = paced_client(Pacing(1_000_000, 1_000_000), RetryPolicy(3, 0.05, 0.2, 30), seed=seed)
+        read = connect(key, SCOPES_READ, endpoint=emu.url, http_client=factory)
+        write = connect(key, SCOPES_WRITE, endpoint=emu.url, http_client=factory)
+        reports = []
+        try:
+            for night, day in enumerate((NIGHT_1, NIGHT_2), start=1):
+                titles: dict[str, dict[str, str]] = {}
+                if night == 2:
+                    titles = _rename_a_tab(clients, ids, schools[6])
+                type_as_of(day, titles)
+                if night == 2:
+                    # One school's sheet starts failing on Google's side (a 500 on every request).
+                    emu.configure(file_faults={ids[schools[12].code]: {"error_500": 1.0}})
+                say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"
+                    f" / night {night}: the schools typed their data; running the nightly job")
+                settings = JobSettings(history=history, registry=registry, read_client=read, write_client=write,
+                                       district_spreadsheet_id=district_id, report_dir=state / "out",
+                                       fiscal_year=FY, today=day, trigger="demo", progress=progress,
+                                       district_name="สพป.ตัวอย่าง (สาธิต)")
+                rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
+                                 json_dir=state / "runs")
+                reports.append(rep)
+                c = rep.counts
+                say(f"  ผล/result: exit {rep.exit_code} ({rep.status}) — อ่าน {c.get('schools_read', 0)},"
+                    f" ไม่เปลี่ยน {c.get('schools_unchanged', 0)}, อ่านไม่ได้ {c.get('schools_failed', 0)};"
+                    f" แถวถูกต้อง {c.get('rows_clean', 0)}, แถวมีข้อผิดพลาด {c.get('rows_rejected', 0)};"
+                    f" คำขออ่าน {c.get('read_requests', 0)}")
+                if rep.exit_code not in (0, 1):
+                    raise RuntimeError(f"{rep.message_th} / {rep.message_en}")
+        finally:
+            history.close()
+    xlsx = Path(reports[-1].outputs["xlsx"])
+    return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools))
+
+
+def _rename_a_tab(clients, ids, school: DemoSchool) -> dict[str, dict[str, str]]:
+    """A school renames a tab between the nights (header rows are protected, so columns cannot be broken)."""
+    sheet = SHEETS["requests"]
+    ss = clients[school.code].open_by_key(ids[school.code])
+    ss.worksheet(sheet.title_th).update_title(sheet.title_th + " (แก้ไข)")
+    return {school.code: {"requests": sheet.title_th + " (แก้ไข)"}}
+
+
+# --- terminal output ------------------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: Thai vowel and tone marks stack, they take none."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn" else 1 for ch in str(text))
+
+
+def _pad(text: Any, width: int, right: bool = False) -> str:
+    text = "" if text is None else str(text)
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def table(rows: list[list[Any]], header: list[str], right: set[int] = frozenset()) -> list[str]:
+    widths = [max(_width(str(x)) for x in [h, *[r[i] for r in rows]]) for i, h in enumerate(header)]
+    out = ["  " + "  ".join(_pad(h, w, i in right) for i, (h, w) in enumerate(zip(header, widths, strict=True)))]
+    out.append("  " + "  ".join("─" * w for w in widths))
+    out += ["  " + "  ".join(_pad(v, w, i in right) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+            for r in rows]
+    return out
+
+
+def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 10) -> list[str]:
+    """The district summary as Thai text for the terminal."""
+    h = summary.headline()
+    lines = [f"สรุปภาพรวมเขต ปีงบประมาณ {summary.fiscal_year} ณ วันที่ {format_thai_date(summary.today, 'long')}",
+             f"  โรงเรียน {h['schools']} โรง · รายงานที่ต้องส่ง {h['reports_expected']} ฉบับ · ส่งแล้ว {h['submitted']}"
+             f" (ตรงเวลา {h['on_time']}, ส่งช้า {h['late']}) · เกินกำหนด {h['overdue']} · ไม่ส่ง {h['missing']}"
+             f" · ต้องแก้ไข {h['needs_correction']} · อ่านชีตไม่ได้ {h['unreachable']} โรง", "",
+             "ความครบถ้วนและความตรงเวลาของรายงาน / completeness and timeliness"]
+    rows = [[r.report_th, format_thai_date(r.due), f"{r.submitted}/{r.expected}", r.on_time, r.late, r.overdue,
+             r.missing, r.pending, f"{r.pct_submitted:.2f}"] for r in summary.completeness.itertuples()]
+    lines += table(rows, ["รายงาน", "กำหนดส่ง", "ส่ง", "ตรงเวลา", "ช้า", "เกินกำหนด", "ไม่ส่ง", "ยังไม่ถึง",
+                          "ร้อยละที่ส่ง"], right={2, 3, 4, 5, 6, 7, 8})
+    c = summary.completeness_by_network
+    ap = c[c["report_key"] == "action_plan"]
+    lines += ["", "แผนปฏิบัติการประจำปี รายเครือข่าย / action plan by network"]
+    lines += table([[r.network, f"{r.submitted}/{r.expected}", r.on_time, r.late, f"{r.pct_submitted:.2f}"]
+                    for r in ap.itertuples()], ["เครือข่าย", "ส่ง", "ตรงเวลา", "ช้า", "ร้อยละ"], right={1, 2, 3, 4})
+    lines += ["", "งบประมาณตามหมวดงบรายจ่าย (บาท) / budget by category"]
+    lines += table([[r.category, f"{r.amount:,.2f}"] for r in summary.budget_by_category.itertuples()],
+                   ["หมวด", "บาท"], right={1})
+    lines += ["", "ความก้าวหน้าโครงการรายไตรมาส / project status per quarter"]
+    lines += table([[r.quarter, r.projects, r.schools, "-" if r.mean_progress_pct != r.mean_progress_pct
+                     or r.mean_progress_pct is None else f"{r.mean_progress_pct:.2f}", f"{r.spent:,.2f}"]
+                    for r in summary.projects.itertuples()],
+                   ["ไตรมาส", "โครงการ", "โรงเรียน", "ก้าวหน้าเฉลี่ย %", "เบิกจ่าย (บาท)"], right={0, 1, 2, 3, 4})
+    if len(summary.kpi):
+        lines += ["", "การบรรลุตัวชี้วัด / KPI attainment"]
+        lines += table([[r.round, r.indicator_code, r.indicator[:40], r.met, r.not_met, r.no_data]
+                        for r in summary.kpi.itertuples()],
+                       ["รอบ", "รหัส", "ตัวชี้วัด", "บรรลุ", "ไม่บรรลุ", "ไม่มีข้อมูล"], right={3, 4, 5})
+    f = summary.follow_up
+    lines += ["", f"รายการติดตาม {len(f)} รายการ (แสดง {min(len(f), follow_up_limit)}) / follow-up list"]
+    lines += table([[r.school_name, r.kind_th, r.report_th or r.detail_th, r.contact_email]
+                    for r in f.head(follow_up_limit).itertuples()], ["โรงเรียน", "เรื่อง", "รายงาน/รายละเอียด", "ติดต่อ"])
+    o = summary.outliers
+    if len(o):
+        lines += ["", f"ค่าผิดปกติ {len(o)} รายการ / outliers"]
+        lines += table([[r.school_name, r.sheet, r.column, f"{r.value:,.2f}", r.note_th]
+                        for r in o.head(follow_up_limit).itertuples()],
+                       ["โรงเรียน", "ชีต", "คอลัมน์", "ค่า", "หมายเหตุ"], right={3})
+    if xlsx is not None:
+        lines += ["", f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx}"]
+    return lines

@@ -1,0 +1,485 @@
+"""One nightly run: read every changed school, keep history, consolidate, write the summary and feedback.
+
+Order of a run, and why:
+1. read (``sync.reader.read_all``: one request per changed school, failures classified, never aborting);
+2. record each school's outcome in the history at once, one transaction per school (a run killed half-way
+   keeps the schools it finished, and the re-run reads the rest: nothing is written twice or lost);
+3. consolidate from the history's last good data of EVERY school (fresh or not) — validate, submissions
+   (first night seen confirmed and valid = submission date), report versions (edits after due), aggregate;
+4. write the .xlsx report (atomic), the district Google Sheet (atomic swap), then each school's feedback tab;
+5. close the run with counts and the JSON run report.
+
+Business dates (submission dates, statuses) use ``today`` — Bangkok's date unless given (the demo and tests
+simulate nights); timestamps (run start, read times) are always the real clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from addin.calendar import fiscal_year as fiscal_year_of
+from addin.validate import validate_table
+from sync import aggregate as agg
+from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
+from sync.history import History, iso, utcnow
+from sync.lock import LockHeld, RunLock
+from sync.reader import ReadResult, read_all
+from sync.registry import Registry
+from sync.runreport import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    STATUS_BY_EXIT,
+    Progress,
+    RunReport,
+    SchoolOutcome,
+    setup_logging,
+)
+from sync.summary import write_google, write_xlsx
+from workbook.reports import REPORTS
+from workbook.sheets import SHEETS
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+FINDING_COLUMNS = ["school_code", "sheet", "sheet_key", "row", "column", "cell", "raw", "severity", "code",
+                   "message_th", "message_en", "fix_th"]
+# Reasons where writing feedback cannot work either (no access / no file).
+NO_FEEDBACK = {"not_shared", "deleted", "auth"}
+log = logging.getLogger("khet.sync.job")
+
+
+def bangkok_today() -> dt.date:
+    return dt.datetime.now(BANGKOK).date()
+
+
+@dataclass
+class JobSettings:
+    history: History
+    registry: Registry
+    read_client: Any                      # gspread client with read-only scopes
+    write_client: Any | None = None       # spreadsheets scope: summary + feedback (None = no Google writes)
+    folder_id: str | None = None
+    district_spreadsheet_id: str | None = None
+    report_dir: Path = Path("out")
+    fiscal_year: int | None = None
+    today: dt.date | None = None
+    trigger: str = "manual"
+    feedback: bool = True
+    full: bool = False
+    workers: int = 1
+    progress: bool | None = None
+    district_name: str = ""
+    # Test hook: called after each school is recorded (the reliability tests kill a run there).
+    after_school: Callable[[int], None] | None = None
+    http_stats: list = field(default_factory=list)   # HttpStats objects to fold into the report
+
+
+def xlsx_name(fiscal_year: int) -> str:
+    return f"khet-summary-{fiscal_year}.xlsx"
+
+
+# --- consolidation (pure apart from validation) ---------------------------------------------------------------
+
+@dataclass
+class Consolidated:
+    district: agg.District
+    results: dict[str, dict[str, Any]]     # school → sheet key → ValidationResult used tonight
+    rows_clean: int = 0
+    rows_rejected: int = 0
+
+
+# Row numbers of stacked schools: school k's row r is k * ROW_BASE + r (far above any real row or amount).
+ROW_BASE = 10**12
+_BIG_NUMBER = re.compile(r"\d{13,}")
+
+
+def _decode_text(text: str | None, k: int) -> str | None:
+    if not text:
+        return text
+    return _BIG_NUMBER.sub(lambda m: str(int(m.group()) % ROW_BASE) if int(m.group()) // ROW_BASE == k
+                           else m.group(), text)
+
+
+def validate_many(sheet, grids: dict[str, list[list[Any]]]) -> dict[str, Any]:
+    """Validate many schools' grids of one sheet: schools whose header rows are identical (the template's) are
+    stacked under one header and validated in ONE call — unique keys per school, row numbers per school — then
+    split back. A validation call costs ~10 ms however small the grid, so 1,000 schools one by one would take
+    a minute; stacked they take well under a second. A group with sheet-level findings (a broken header) is
+    validated school by school, so every message counts that school's own rows."""
+    from addin.validation.engine import ValidationResult
+
+    head_rows = sheet.first_data_row - 1
+    groups: dict[tuple, list[str]] = {}
+    for code, grid in grids.items():
+        head = tuple(tuple(r) for r in grid[:head_rows])
+        groups.setdefault(head if len(grid) > head_rows else ("__alone__", code), []).append(code)
+    out: dict[str, Any] = {}
+    for head, codes in groups.items():
+        if len(codes) == 1 or head[0] == "__alone__":
+            out.update({c: validate_table(sheet, grids[c], first_row=1) for c in codes})
+            continue
+        values: list[list[Any]] = [list(r) for r in head]
+        numbers, labels = list(range(1, head_rows + 1)), [None] * head_rows
+        for k, code in enumerate(codes, start=1):
+            data = grids[code][head_rows:]
+            values += data
+            numbers += range(k * ROW_BASE + head_rows + 1, k * ROW_BASE + head_rows + 1 + len(data))
+            labels += [code] * len(data)
+        res = validate_table(sheet, values, row_numbers=numbers, groups=labels)
+        if any(f.row is None for f in res.findings):
+            out.update({c: validate_table(sheet, grids[c], first_row=1) for c in codes})
+            continue
+        rows_k = (res.rows["_row"].to_numpy() // ROW_BASE) if len(res.rows) else np.zeros(0, dtype=np.int64)
+        rej_k = (res.rejected["_row"].to_numpy() // ROW_BASE) if len(res.rejected) else np.zeros(0, dtype=np.int64)
+        by_k: dict[int, list] = {}
+        for f in res.findings:
+            k = f.row // ROW_BASE
+            r = f.row % ROW_BASE
+            by_k.setdefault(k, []).append(dataclasses.replace(
+                f, row=r, cell=re.sub(r"\d+$", str(r), f.cell) if f.cell else f.cell,
+                message_th=_decode_text(f.message_th, k), message_en=_decode_text(f.message_en, k),
+                fix_th=_decode_text(f.fix_th, k)))
+        for k, code in enumerate(codes, start=1):
+            rows = res.rows[rows_k == k].reset_index(drop=True)
+            rej = res.rejected[rej_k == k].reset_index(drop=True)
+            rows["_row"] = rows["_row"] % ROW_BASE
+            rej["_row"] = rej["_row"] % ROW_BASE
+            n_in = len(grids[code]) - head_rows
+            stats = dict(res.stats, input_rows=n_in, clean_rows=len(rows), rejected_rows=len(rej),
+                         blank_rows=n_in - len(rows) - len(rej))
+            out[code] = ValidationResult(sheet, rows, rej, by_k.get(k, []), stats, header_row=res.header_row,
+                                         columns_found=res.columns_found)
+    return out
+
+
+def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]]],
+                fresh: dict[str, dict[str, Any]] | None = None, reads: pd.DataFrame | None = None) -> Consolidated:
+    """Validate every school's current tabs (reusing tonight's validation where the grid is the one read) and
+    stack them per sheet with a ``school_code`` column."""
+    fresh = fresh or {}
+    clean: dict[str, list[pd.DataFrame]] = {}
+    bad: dict[str, list[pd.DataFrame]] = {}
+    findings: list[tuple] = []
+    results: dict[str, dict[str, Any]] = {}
+    n_clean = n_bad = 0
+    todo: dict[str, dict[str, list[list[Any]]]] = {}
+    for code in schools["school_code"]:
+        for key, grid in tabs.get(code, {}).items():
+            if key in SHEETS and fresh.get(code, {}).get(key) is None:
+                todo.setdefault(key, {})[code] = grid
+    validated = {key: validate_many(SHEETS[key], grids) for key, grids in todo.items()}
+    for code in schools["school_code"]:
+        for key in tabs.get(code, {}):
+            if key not in SHEETS:
+                continue
+            res = fresh.get(code, {}).get(key) or validated[key][code]
+            results.setdefault(code, {})[key] = res
+            if len(res.rows):
+                clean.setdefault(key, []).append(res.rows.assign(school_code=code))
+                n_clean += len(res.rows)
+            if len(res.rejected):
+                bad.setdefault(key, []).append(res.rejected.assign(school_code=code))
+                n_bad += len(res.rejected)
+            findings.extend((code, f.sheet, f.sheet_key, f.row, f.column, f.cell, f.raw, f.severity, f.code,
+                             f.message_th, f.message_en, f.fix_th) for f in res.findings)
+    f = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    names = dict(zip(schools["school_code"], schools["school_name"], strict=True))
+    f.insert(1, "school_name", f["school_code"].map(names))
+    d = agg.District(
+        schools=schools,
+        tables={k: pd.concat(v, ignore_index=True) for k, v in clean.items()},
+        rejected={k: pd.concat(v, ignore_index=True) for k, v in bad.items()},
+        findings=f, reads=reads if reads is not None else pd.DataFrame())
+    return Consolidated(d, results, n_clean, n_bad)
+
+
+def report_fingerprints(d: agg.District) -> dict[tuple[str, str], str]:
+    """(school, report) → a hash of that report's rows (clean and rejected) — to see a report edited after due
+    even when other reports of the same tab (another quarter) change."""
+    out: dict[tuple[str, str], str] = {}
+    for report in REPORTS:
+        frames = [agg._report_rows(t, report) for t in (d.tables.get(report.sheet), d.rejected.get(report.sheet))
+                  if t is not None and len(t)]
+        if not frames:
+            continue
+        rows = pd.concat(frames, ignore_index=True)
+        cols = [c for c in [*SHEETS[report.sheet].keys(), "_row"] if c in rows.columns]
+        h = pd.util.hash_pandas_object(rows[cols].astype(str), index=False).to_numpy(dtype=np.uint64)
+        sums = pd.Series(h, index=rows["school_code"].to_numpy()).groupby(level=0).agg(
+            lambda s: int(np.bitwise_xor.reduce(s.to_numpy())) if len(s) else 0)
+        for code, value in sums.items():
+            out[(code, report.key)] = f"{value:016x}"
+    return out
+
+
+# --- the run --------------------------------------------------------------------------------------------------
+
+def _schools_frame(registry: Registry) -> pd.DataFrame:
+    active = registry.active()
+    return pd.DataFrame({"school_code": [s.code for s in active], "school_name": [s.name for s in active],
+                         "network": [s.network for s in active], "contact_email": [s.contact_email for s in active],
+                         "phone": [getattr(s, "phone", "") for s in active]})
+
+
+def _age_hours(now: dt.datetime, then: dt.datetime | None) -> float | None:
+    return None if then is None else round((now - then).total_seconds() / 3600, 1)
+
+
+def run_once(s: JobSettings) -> RunReport:
+    """One run (the lock is the caller's business: see :func:`run_locked`)."""
+    h = s.history
+    now = utcnow()
+    today = s.today or bangkok_today()
+    fy = s.fiscal_year or fiscal_year_of(today)
+    report = RunReport(trigger=s.trigger, fiscal_year=fy, started_at=iso(now))
+    run_id = h.begin_run(trigger=s.trigger, fiscal_year=fy, started_at=now)
+    report.run_id = run_id
+    t0 = time.perf_counter()
+    try:
+        _run(s, report, run_id, now, today, fy)
+    except Exception as exc:
+        log.exception("run %s failed", run_id)
+        report.errors.append(f"{type(exc).__name__}: {exc}")
+        report.exit_code = EXIT_FAILED
+        report.message_th = f"งานประมวลผลไม่สำเร็จ: {exc}"
+        report.message_en = f"the run could not complete: {type(exc).__name__}: {exc}"
+    report.phases["total"] = round(time.perf_counter() - t0, 3)
+    report.status = STATUS_BY_EXIT[report.exit_code]
+    report.ended_at = iso(utcnow())
+    for st in s.http_stats:
+        for k, v in st.as_dict().items():
+            if isinstance(v, (int, float)):
+                report.http[k] = round(report.http.get(k, 0) + v, 3)
+    h.end_run(run_id, status=report.status, exit_code=report.exit_code, counts=report.counts,
+              report=report.to_dict())
+    return report
+
+
+def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today: dt.date, fy: int) -> None:
+    h = s.history
+    phase = time.perf_counter()
+
+    # 1-2. read and record, school by school.
+    result: ReadResult = read_all(s.read_client, s.registry, h, folder_id=s.folder_id, full=s.full,
+                                  workers=s.workers, now=now)
+    report.phases["read"] = round(time.perf_counter() - phase, 3)
+    phase = time.perf_counter()
+    bar = Progress(len(result.schools), "บันทึก/record", enabled=s.progress)
+    fresh: dict[str, dict[str, Any]] = {}
+    for i, o in enumerate(result.schools):
+        code = o.school.code
+        results = o.read.results if o.read else {}
+        h.record_read(run_id, code, outcome=o.outcome, spreadsheet_id=o.school.spreadsheet_id or None,
+                      reason=o.reason, detail=o.message_en or None, drive_modified=o.drive_modified,
+                      tabs=o.tabs, validated=results, read_at=utcnow())
+        fresh[code] = {k: r for k, r in results.items() if k in o.tabs}
+        bar.update(1, code)
+        if s.after_school:
+            s.after_school(i)
+    bar.close()
+    report.phases["record"] = round(time.perf_counter() - phase, 3)
+
+    # 3. consolidate from the last good data of every school.
+    phase = time.perf_counter()
+    schools = _schools_frame(s.registry)
+    states = h.school_states()
+    outcome_by = {o.school.code: o for o in result.schools}
+    reads = pd.DataFrame([{
+        "school_code": code, "school_name": name, "network": net,
+        "outcome": outcome_by[code].outcome if code in outcome_by else "unchanged",
+        "reason": outcome_by[code].reason if code in outcome_by else None,
+        "last_good_at": states[code].last_good_at if code in states else None,
+        "data_age_hours": _age_hours(now, states[code].last_good_at) if code in states else None,
+    } for code, name, net in zip(schools["school_code"], schools["school_name"], schools["network"], strict=True)])
+    con = consolidate(schools, {c: {k: t.grid for k, t in tabs.items()}
+                                for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads)
+    d = con.district
+    dues = agg.report_dues(fy)
+    checks = agg.submittable(agg.report_checks(d), agg.confirmed_reports(d, fy))
+    modified = {o.school.code: o.drive_modified for o in result.schools}
+    ok = checks[checks["confirmed"] & checks["valid"]]
+    for code, key in zip(ok["school_code"], ok["report_key"], strict=True):
+        h.record_submission(run_id, code, key, fy, submitted_on=today, seen_at=now, drive_modified=modified.get(code))
+    for (code, key), fp in report_fingerprints(d).items():
+        h.record_report_version(run_id, code, key, fy, fp, seen_on=today, drive_modified=modified.get(code),
+                                after_due=today > dues[key])
+    first_seen = {(r["school_code"], r["report_key"]): dt.date.fromisoformat(r["submitted_on"])
+                  for r in h.submissions(fy)}
+    summary = agg.summarize(d, fy, today, first_seen=first_seen, edited_after_due=h.edited_after_due(fy),
+                            confirmed=set(zip(checks.loc[checks["confirmed"], "school_code"],
+                                              checks.loc[checks["confirmed"], "report_key"], strict=True)))
+    h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
+    report.phases["consolidate"] = round(time.perf_counter() - phase, 3)
+
+    # 4. outputs.
+    phase = time.perf_counter()
+    xlsx = write_xlsx(summary, Path(s.report_dir) / xlsx_name(fy), as_of=now.astimezone(BANGKOK).replace(tzinfo=None),
+                      district_name=s.district_name)
+    report.outputs["xlsx"] = str(xlsx)
+    report.phases["xlsx"] = round(time.perf_counter() - phase, 3)
+    if s.write_client is not None and s.district_spreadsheet_id:
+        phase = time.perf_counter()
+        report.outputs["district_sheet"] = {"spreadsheet_id": s.district_spreadsheet_id,
+                                            **write_google(s.write_client, s.district_spreadsheet_id, summary,
+                                                           as_of=now.astimezone(BANGKOK).replace(tzinfo=None))}
+        report.phases["district_sheet"] = round(time.perf_counter() - phase, 3)
+    feedback_failed = 0
+    fb_state: dict[str, str] = {}
+    if s.write_client is not None and s.feedback:
+        phase = time.perf_counter()
+        feedback_failed, fb_state = _write_feedback(s, run_id, summary, d, reads, today, states)
+        report.phases["feedback"] = round(time.perf_counter() - phase, 3)
+        report.outputs["feedback_written"] = sum(1 for v in fb_state.values() if v == "written")
+        report.outputs["feedback_failed"] = feedback_failed
+
+    # 5. the report.
+    school_rows = []
+    for r in reads.itertuples():
+        o = outcome_by.get(r.school_code)
+        school_rows.append(SchoolOutcome(
+            r.school_code, r.school_name, r.network, r.outcome, r.reason,
+            o.message_en if o and o.outcome == "failed" else None,
+            iso(r.last_good_at) if r.last_good_at is not None else None,
+            None if r.data_age_hours is None or r.data_age_hours != r.data_age_hours else r.data_age_hours,
+            fb_state.get(r.school_code)))
+    report.schools = school_rows
+    counts = result.counts()
+    report.counts = {"schools_total": len(schools), "schools_read": counts["read"],
+                     "schools_unchanged": counts["unchanged"],
+                     "schools_failed": counts["failed"] + counts["not_provisioned"],
+                     "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
+                     "findings": int(len(d.findings)), "read_requests": result.read_requests,
+                     **{f"reports_{k}": v for k, v in summary.headline().items() if k not in ("schools",)}}
+    failed = report.counts["schools_failed"] + feedback_failed
+    report.exit_code = EXIT_PARTIAL if failed else EXIT_OK
+    if failed:
+        report.message_th = (f"เสร็จบางส่วน: อ่านไม่ได้ {report.counts['schools_failed']} โรง, "
+                             f"เขียนข้อเสนอแนะไม่ได้ {feedback_failed} โรง")
+        report.message_en = (f"partial: {report.counts['schools_failed']} schools unread, "
+                             f"{feedback_failed} feedback tabs not written")
+    else:
+        report.message_th, report.message_en = "เสร็จสมบูรณ์", "success"
+    report.summary = summary  # not serialised: for the demo's terminal print
+
+
+def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.District, reads: pd.DataFrame,
+                    today: dt.date, states) -> tuple[int, dict[str, str]]:
+    last = s.history.last_feedback()
+    per_school = school_frames(summary.status, d.findings)
+    read_by = reads.set_index("school_code")
+    ids = {sc.code: sc.spreadsheet_id for sc in s.registry.active()}
+    failed, state = 0, {}
+    bar = Progress(len(per_school), "ข้อเสนอแนะ/feedback", enabled=s.progress)
+    for code, (status, findings) in per_school.items():
+        bar.update(1, code)
+        r = read_by.loc[code]
+        sid = ids.get(code)
+        if not sid or r["outcome"] == "not_provisioned" or (r["outcome"] == "failed" and r["reason"] in NO_FEEDBACK):
+            continue
+        st = states.get(code)
+        rows = feedback_rows(status, findings, today=today, last_read_at=st.last_good_at if st else None,
+                             read_outcome=r["outcome"], read_reason=r["reason"],
+                             data_age_hours=None if pd.isna(r["data_age_hours"]) else float(r["data_age_hours"]))
+        digest = feedback_hash(rows)
+        prev_hash, prev_rows = last.get(code, (None, 0))
+        if digest == prev_hash:
+            state[code] = "unchanged"
+            continue
+        try:
+            height = write_feedback(s.write_client, sid, rows, previous_rows=prev_rows)
+        except Exception as exc:  # noqa: BLE001 - one school's feedback never stops the night
+            log.warning("feedback %s failed: %s", code, exc)
+            failed += 1
+            state[code] = "failed"
+            continue
+        s.history.record_feedback(run_id, code, digest, height)
+        state[code] = "written"
+    bar.close()
+    return failed, state
+
+
+# --- with lock, logging and JSON: what `khet sync run` and the daemon call -------------------------------------
+
+def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
+               json_dir: Path | None = None) -> RunReport:
+    try:
+        lock = RunLock(lock_path).acquire()
+    except LockHeld as exc:
+        rep = RunReport(trigger=s.trigger, status="locked", exit_code=EXIT_LOCKED, message_th=exc.message_th,
+                        message_en=exc.message_en, started_at=iso(utcnow()), ended_at=iso(utcnow()))
+        return rep
+    try:
+        if log_dir is not None:
+            report_log = setup_logging(log_dir, dt.datetime.now(BANGKOK))
+            log.info("run starting (%s)", s.trigger)
+        rep = run_once(s)
+        if log_dir is not None:
+            rep.outputs["log"] = str(report_log)
+            log.info("run %s finished: %s (%s)", rep.run_id, rep.status, rep.message_en)
+            for sc in rep.failed_schools():
+                log.warning("school %s %s: %s %s", sc.school_code, sc.outcome, sc.reason, sc.detail or "")
+        if json_dir is not None:
+            path = Path(json_dir) / f"run-{rep.run_id:06d}.json"
+            rep.outputs["json"] = str(path)
+            rep.write_json(path)
+            rep.write_json(Path(json_dir) / "last-run.json")
+        return rep
+    finally:
+        lock.release()
+
+
+def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) -> JobSettings:
+    """Open the history, registry and both Google clients a configuration describes (closed by ``stack``)."""
+    from sync.gclient import SCOPES_READ, SCOPES_WRITE, connect
+    from sync.http import open_google, paced_client_from_config
+    from sync.registry import load_registry
+
+    if cfg.registry is None:
+        raise ValueError("ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)")
+    registry = load_registry(cfg.registry)
+    history = History(cfg.history_db)
+    stack.callback(history.close)
+    if cfg.endpoint == "emulator":
+        # One embedded emulator for both clients (two would fight over its SQLite file).
+        from sync.emulator import Emulator
+
+        Path(cfg.data_dir).mkdir(parents=True, exist_ok=True)
+        emu = stack.enter_context(Emulator(db=Path(cfg.data_dir) / "emulator.sqlite", key_dir=Path(cfg.data_dir)))
+        key = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json")
+        factory = paced_client_from_config(cfg)
+        read = connect(key, SCOPES_READ, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
+        write = connect(key, SCOPES_WRITE, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
+    else:
+        read = stack.enter_context(open_google(cfg, SCOPES_READ))
+        write = stack.enter_context(open_google(cfg, SCOPES_WRITE))
+    return JobSettings(history=history, registry=registry, read_client=read, write_client=write,
+                       folder_id=cfg.drive_folder_id or None,
+                       district_spreadsheet_id=cfg.district_spreadsheet_id or None, report_dir=Path(cfg.report_dir),
+                       trigger=trigger, http_stats=[read.http_client.stats, write.http_client.stats], **overrides)
+
+
+def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
+    lock_path = Path(cfg.data_dir) / "sync.lock"
+    try:
+        with ExitStack() as stack:
+            s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
+            return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
+    except Exception as exc:  # configuration, registry, key: the run could not start
+        log.exception("run could not start")
+        return RunReport(trigger=trigger, status="failed", exit_code=EXIT_FAILED, started_at=iso(utcnow()),
+                         ended_at=iso(utcnow()), message_th=f"เริ่มงานไม่ได้: {exc}",
+                         message_en=f"the run could not start: {type(exc).__name__}: {exc}",
+                         errors=[f"{type(exc).__name__}: {exc}"])
