@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import threading
 import urllib.request
 from pathlib import Path
@@ -72,12 +73,16 @@ def _serve(args) -> int:
     print(f"ไฟล์กุญแจบัญชีบริการ / service-account key file: {key}")
     print(f"ข้อมูล / state: {args.db.resolve() if args.db else 'หน่วยความจำ / memory only'}")
     print(f"ตัวนับ / counters: {emu.url}/_emulator/counters   กด Ctrl-C เพื่อหยุด / Ctrl-C to stop", flush=True)
+    stop = threading.Event()
+    # Ctrl-C, and also SIGTERM from a service manager or script (a background job may have SIGINT ignored).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("\nหยุดแล้ว / stopped")
+        while not stop.wait(0.5):
+            pass
     finally:
         emu.stop()
+    print("หยุดแล้ว / stopped", flush=True)
     return 0
 
 

@@ -39,7 +39,7 @@ def test_serve_counters_config(tmp_path, capsys):
         settings = json.loads(capsys.readouterr().out)
         assert (settings["error_503"], settings["user_quota"], settings["seed"]) == (0.25, 100, 5)
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "stopped" in out
     assert (tmp_path / "state.sqlite").exists()
