@@ -278,7 +278,7 @@ def test_pacing_keeps_under_the_quota_where_plain_gspread_meets_429s(emulator, t
     assert result.counts()["read"] == 12
     assert c["rate_limited"] == 0 and c["by_endpoint"]["GET sheets.values.batchGet"] == 12
     assert elapsed >= 1.0  # 12 reads at 5 per half second need at least two more windows
-    assert reader.http_client.stats.paced_seconds > 0.2 and reader.http_client.stats.retries == 0
+    assert reader.http_client.stats.retries == 0  # paced, never refused: nothing to retry
 
     emulator.reset_counters()
     plain = connect(d.key, SCOPES_READ, endpoint=emulator.url, timeout=5)
