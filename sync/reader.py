@@ -43,7 +43,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sync.gclient import list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
-from sync.http import ConnectionFailed, RequestFailed
+from sync.http import RequestFailed
 from sync.registry import Registry, School
 from workbook.sheets import SheetDef
 
@@ -239,14 +239,16 @@ def read_school(client, spreadsheet_id: str, sheets: Sequence[SheetDef] | None =
         for sheet, vr in zip(sheets, ranges, strict=False):
             _use(read, sheet, vr.get("values", []), sheet.title_th)
         return read
-    except Exception as exc:  # noqa: BLE001 — classified below; one school must never stop the night
+    except Exception as exc:  # noqa: BLE001 — classified; one school must never stop the night
         if not _is_range_error(exc):
-            if not isinstance(exc, (APIError, RequestFailed, ConnectionFailed, RefreshError)):
-                read.problems.append(_problem("error", None, f"{type(exc).__name__}: {exc}"))
-            else:
-                read.problems.append(_problem(_failure_reason(exc)))
-            return read
+            return _failed(read, exc)
     return _read_by_titles(client, read, sheets)
+
+
+def _failed(read: SchoolRead, exc: Exception) -> SchoolRead:
+    reason = _failure_reason(exc)
+    read.problems.append(_problem(reason, None, f"{type(exc).__name__}: {exc}" if reason == "error" else ""))
+    return read
 
 
 def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> SchoolRead:
@@ -267,8 +269,7 @@ def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> S
         read.requests += 1
         got = _batch_get(client, read.spreadsheet_id, ranges) if ranges else []
     except Exception as exc:  # noqa: BLE001
-        read.problems.append(_problem(_failure_reason(exc)))
-        return read
+        return _failed(read, exc)
     for sheet, vr in zip(present, got, strict=False):
         _use(read, sheet, vr.get("values", []), sheet.title_th)
     extra = {t: vr.get("values", []) for t, vr in zip(unknown, got[len(present):], strict=False)}
@@ -333,9 +334,6 @@ class ReadResult:
     @property
     def read_requests(self) -> int:
         return sum(o.read.requests for o in self.schools if o.read)
-
-    def failed(self) -> list[SchoolOutcome]:
-        return [o for o in self.schools if o.outcome == "failed" or (o.read and o.read.problems)]
 
 
 def plan_reads(schools: Iterable[School], files: dict[str, DriveFile], known: dict[str, str],

@@ -258,3 +258,23 @@ def test_inactive_schools_and_xlsx_registry_with_other_sheets_kept(emulator, tmp
     assert ws["A1"].font.bold is True
     assert wb["สรุป"]["A1"].value == "=COUNTA('ทะเบียนโรงเรียน'!A3:A100)"
     assert ws.cell(3, 1).value == "1020080001"
+
+
+def test_registry_reports_bad_rows_by_cell_and_adds_a_missing_id_column(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("ชื่อโรงเรียน,รหัสโรงเรียน,อีเมล,ใช้งาน\r\n"
+                    "บ้านหนองบัว,0010200805,Clerk@School.example,\r\n"
+                    "บ้านโคก,12345,b@school.example,\r\n"
+                    "บ้านนา,1020080006,not-an-email,ไม่ใช่\r\n", encoding="utf-8-sig")
+    reg = load_registry(path)
+    assert [(s.code, s.name, s.contact_email, s.row, s.active) for s in reg.schools] == [
+        ("0010200805", "บ้านหนองบัว", "clerk@school.example", 2, True)]
+    errors = [(f.code, f.cell) for f in reg.findings if f.severity == "error"]
+    assert errors == [("school_code.length", "B3"), ("email.invalid", "C4")]
+    assert all(f.message_th and f.message_en for f in reg.findings)
+    reg.save_spreadsheet_ids({"0010200805": "1AbC_x-9"})
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "ชื่อโรงเรียน,รหัสโรงเรียน,อีเมล,ใช้งาน,รหัสสเปรดชีต"
+    assert lines[1] == "บ้านหนองบัว,0010200805,Clerk@School.example,,1AbC_x-9"
+    assert lines[2:] == ["บ้านโคก,12345,b@school.example,", "บ้านนา,1020080006,not-an-email,ไม่ใช่"]
+    assert load_registry(path).schools[0].spreadsheet_id == "1AbC_x-9"
