@@ -142,8 +142,9 @@ def main() -> int:
 
         n1 = night("night 1 (first full read)", args.schools)
         emu.configure(user_quota=10**9, project_quota=10**9, latency=0)
+        writer = connect(key, SCOPES_PROVISION, endpoint=emu.url)
         for s in registry.schools[:: max(1, args.schools // args.changed)][: args.changed]:
-            write_version(connect(key, SCOPES_PROVISION, endpoint=emu.url), s.spreadsheet_id, int(s.code[-5:]), 2)
+            write_version(writer, s.spreadsheet_id, int(s.code[-5:]), 2)
         emu.configure(user_quota=60, project_quota=300, latency=args.latency)
         emu.advance(m)
         n2 = night(f"night 2 ({args.changed} changed)", args.changed)
