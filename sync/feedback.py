@@ -104,7 +104,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
             if f.cell:
                 where += f" (เซลล์ {f.cell})"
             msg = f.message_th
-            if f.raw not in (None, "") and f.raw == f.raw:
+            if f.raw not in (None, "") and f.raw == f.raw and str(f.raw) not in msg:
                 msg += f" — ค่าที่พบ: {f.raw}"
             rows.append([today_th, TOPIC_ERROR if f.severity == "error" else TOPIC_WARNING, str(f.sheet), "", "",
                          where, msg, f.fix_th or ""])

@@ -362,7 +362,7 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                      "schools_failed": counts["failed"] + counts["not_provisioned"],
                      "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
                      "findings": int(len(d.findings)), "read_requests": result.read_requests,
-                     **{f"reports_{k}": v for k, v in summary.headline().items() if k not in ("schools",)}}
+                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")}}
     failed = report.counts["schools_failed"] + feedback_failed
     report.exit_code = EXIT_PARTIAL if failed else EXIT_OK
     if failed:

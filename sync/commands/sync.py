@@ -1,0 +1,92 @@
+"""`khet sync run | daemon | trigger` — the nightly job once (for cron, Task Scheduler, systemd), as a daemon
+at the configured Asia/Bangkok time, or a manual trigger for a running daemon. Exit codes: see
+``sync/runreport.py`` (0 success, 1 partial, 2 failure, 3 another run holds the lock)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from sync.runreport import EXIT_FAILED
+
+
+def _config(path):
+    from sync.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _print_report(rep, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    c = rep.counts
+    print(f"รอบที่ {rep.run_id}: {rep.message_th} / run {rep.run_id}: {rep.message_en} (exit {rep.exit_code})")
+    if c:
+        print(f"  โรงเรียน {c.get('schools_total', 0)}: อ่าน {c.get('schools_read', 0)}, ไม่เปลี่ยน "
+              f"{c.get('schools_unchanged', 0)}, อ่านไม่ได้ {c.get('schools_failed', 0)}; แถวถูกต้อง "
+              f"{c.get('rows_clean', 0)}, แถวมีข้อผิดพลาด {c.get('rows_rejected', 0)}")
+    for s in rep.failed_schools():
+        print(f"  ✗ {s.school_code} {s.name}: {s.reason} {s.detail or ''}")
+    for key in ("xlsx", "json", "log"):
+        if key in rep.outputs:
+            print(f"  {key}: {rep.outputs[key]}")
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="khet sync", description="งานประมวลผลรายคืน / the nightly consolidation")
+    p.add_argument("--config", help="ไฟล์ตั้งค่า (ค่าเริ่มต้น khet.toml หรือ $KHET_CONFIG) / configuration file")
+    sub = p.add_subparsers(dest="action", required=True)
+    run = sub.add_parser("run", help="ประมวลผลหนึ่งรอบ / one run (cron, Task Scheduler, systemd)")
+    run.add_argument("--full", action="store_true", help="อ่านทุกโรงเรียน ไม่ดูเวลาแก้ไข / read every school")
+    run.add_argument("--fy", type=int, help="ปีงบประมาณ (ค่าเริ่มต้น: ของวันนี้) / fiscal year (BE)")
+    run.add_argument("--today", help="วันที่ใช้คำนวณสถานะ YYYY-MM-DD / business date for statuses")
+    run.add_argument("--no-feedback", action="store_true", help="ไม่เขียนแท็บข้อเสนอแนะ / skip feedback tabs")
+    run.add_argument("--json", action="store_true", help="พิมพ์รายงานผลเป็น JSON / print the run report as JSON")
+    run.add_argument("--progress", action="store_true", help="แสดงแถบความคืบหน้าเสมอ / force progress bars")
+    daemon = sub.add_parser("daemon", help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
+    daemon.add_argument("--at", help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
+    sub.add_parser("trigger", help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
+    args = p.parse_args(argv)
+    cfg = _config(args.config)
+    if cfg is None:
+        return EXIT_FAILED
+
+    from sync.job import run_from_config
+
+    if args.action == "run":
+        overrides = {"full": args.full, "feedback": not args.no_feedback, "fiscal_year": args.fy,
+                     "today": date.fromisoformat(args.today) if args.today else None,
+                     "progress": True if args.progress else None}
+        rep = run_from_config(cfg, trigger="cron", **overrides)
+        _print_report(rep, args.json)
+        return int(rep.exit_code)
+    if args.action == "trigger":
+        from sync.daemon import request_run
+
+        path = request_run(cfg.data_dir)
+        print(f"ส่งคำสั่งแล้ว ({path}) daemon จะเริ่มภายในไม่กี่วินาที / requested: the daemon starts within seconds")
+        return 0
+    from sync.daemon import Daemon
+
+    at = args.at or cfg.schedule_time
+
+    def one(trigger: str) -> int:
+        rep = run_from_config(cfg, trigger=trigger)
+        _print_report(rep, False)
+        return int(rep.exit_code)
+
+    d = Daemon(one, at=at, data_dir=cfg.data_dir)
+    print(f"khet sync daemon: ทุกวันเวลา {at} น. (Asia/Bangkok); ครั้งถัดไป {d.next_run} (เวลาเครื่อง); "
+          f"สั่งทันที: khet sync trigger / next run {d.next_run} machine time; Ctrl-C to stop", flush=True)
+    try:
+        d.serve()
+    except KeyboardInterrupt:
+        print("หยุดแล้ว / stopped")
+    return 0

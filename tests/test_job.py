@@ -1,0 +1,215 @@
+"""The nightly job end to end on the emulator: ten generated schools, two nights with edits in between, then
+quiet nights; submission dates, statuses, history, the district sheet (RAW, atomic), the .xlsx (neutralised),
+feedback tabs, the lock and the daemon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import gspread
+import openpyxl
+import pytest
+
+from sync.daemon import Daemon, request_run
+from sync.demo import FY, INJECTION, INJECTION_MONEY, NIGHT_1, NIGHT_2, generate_district, setup_district
+from sync.emulator import Emulator
+from sync.gclient import SCOPES_WRITE, connect
+from sync.history import History
+from sync.job import JobSettings, run_locked, run_once
+from sync.lock import RunLock
+from sync.runreport import EXIT_LOCKED, EXIT_OK
+from sync.summary import STAGING_PREFIX, TAB_TITLES, write_google
+from workbook.sheets import SHEETS
+
+CODES = [f"10480000{i:02d}" for i in range(1, 11)]
+ON_TIME, WRONG, LATE, _, MISSING, WRONG_FIXED, _, ABSENT, INJECTOR, _ = CODES
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    """Night 1, night 2 (after edits), then two nights without any school edit."""
+    tmp = tmp_path_factory.mktemp("job")
+    with Emulator(user_quota=10**6, project_quota=10**6) as emu:
+        dd = setup_district(emu, tmp, generate_district(10, 2, seed=0))
+        history = History(tmp / "history.sqlite")
+        read, write = dd.job_clients()
+
+        def night(day):
+            return run_locked(JobSettings(history=history, registry=dd.registry, read_client=read,
+                                          write_client=write, district_spreadsheet_id=dd.district_id,
+                                          report_dir=tmp / "out", fiscal_year=FY, today=day, trigger="test"),
+                              lock_path=tmp / "sync.lock", json_dir=tmp / "runs")
+
+        dd.type_as_of(NIGHT_1)
+        reports = [night(NIGHT_1)]
+        dd.type_as_of(NIGHT_2)
+        reports += [night(NIGHT_2), night(NIGHT_2), night(NIGHT_2)]
+        yield dd, history, reports, write, tmp
+        history.close()
+
+
+def test_exit_codes_and_reads(nights):
+    _, _, reports, _, _ = nights
+    assert [r.exit_code for r in reports] == [EXIT_OK] * 4
+    assert [r.counts["schools_read"] for r in reports] == [10, 10, 10, 0]
+    # Night 3 re-reads once because our own feedback write moved every sheet's modifiedTime; the content is the
+    # same, so nothing is rewritten and night 4 costs no Sheets read at all.
+    assert [r.counts["read_requests"] for r in reports] == [10, 10, 10, 0]
+    assert [r.outputs["feedback_written"] for r in reports] == [10, 10, 0, 0]
+    assert reports[3].counts["schools_unchanged"] == 10
+
+
+def test_submission_dates_and_statuses(nights):
+    _, history, reports, _, _ = nights
+    st = reports[-1].summary.status.set_index(["school_code", "report_key"])
+    plan = {code: st.loc[(code, "action_plan")] for code in CODES}
+    assert (plan[ON_TIME]["status"], plan[ON_TIME]["submitted_on"]) == ("on_time", NIGHT_1)
+    # Confirmed after the due date: first seen valid on night 2.
+    assert (plan[LATE]["status"], plan[LATE]["submitted_on"]) == ("late", NIGHT_2)
+    # Confirmed with an error on night 1, fixed after the due date: late, and flagged as edited after due.
+    assert (plan[WRONG_FIXED]["status"], plan[WRONG_FIXED]["submitted_on"]) == ("late", NIGHT_2)
+    assert plan[WRONG_FIXED]["edited_after_due"] and not plan[ON_TIME]["edited_after_due"]
+    # Confirmed but still wrong: not submitted, needs correction.
+    w = plan[WRONG]
+    assert (w["status"], w["confirmed"], w["valid"], w["errors"], w["needs_correction"]) == (
+        "overdue", True, False, 2, True)
+    assert (plan[MISSING]["status"], plan[MISSING]["confirmed"], plan[MISSING]["rows"] > 0) == (
+        "overdue", False, True)
+    assert (plan[ABSENT]["status"], plan[ABSENT]["rows"]) == ("overdue", 0)
+    subs = {(s["school_code"], s["report_key"]): s for s in history.submissions(FY)}
+    assert subs[(ON_TIME, "action_plan")]["submitted_on"] == "2026-05-25"
+    assert subs[(ON_TIME, "action_plan")]["run_id"] == reports[0].run_id
+    assert subs[(ON_TIME, "action_plan")]["drive_modified"].endswith("Z")
+    assert (WRONG, "action_plan") not in subs
+    # Statuses of every run are kept: 10 schools × 8 reports × 4 runs.
+    assert len(history.statuses()) == 320
+
+
+def test_history_keeps_every_version(nights):
+    _, history, reports, _, _ = nights
+    assert [r["status"] for r in history.runs()] == ["success"] * 4
+    versions = [v for v in history.tab_versions(WRONG_FIXED) if v["sheet_key"] == "action_plan"]
+    assert len(versions) == 2  # the wrong plan and the fixed one: both kept
+    assert versions[0]["grid"][2][SHEETS["action_plan"].keys().index("end_date")] == "31/02/2569"
+    assert versions[1]["run_id"] == reports[1].run_id
+    findings = history.snapshot_findings(versions[0]["snapshot_id"])
+    assert {f["code"] for f in findings} >= {"date.impossible"}
+
+
+def test_district_sheet_is_raw_and_complete(nights):
+    dd, _, reports, write, _ = nights
+    meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={"fields": "sheets.properties"})
+    titles = [s["properties"]["title"] for s in meta["sheets"]]
+    assert titles[:len(TAB_TITLES)] == list(TAB_TITLES)
+    assert not any(t.startswith(STAGING_PREFIX) for t in titles)
+    assert not any(s["properties"].get("hidden") for s in meta["sheets"])
+    title = SHEETS["findings"].title_th
+    rng = f"'{title}'"
+    formulas = write.http_client.values_get(dd.district_id, rng, params={"valueRenderOption": "FORMULA"})["values"]
+    assert formulas[0][:3] == ["รหัสโรงเรียน", "ชื่อโรงเรียน", "ชีต"]
+    assert formulas[1][:3] == ["school_code", "school_name", "sheet"]
+    raw_col = formulas[1].index("raw")
+    injected = [row for row in formulas[2:] if len(row) > raw_col and row[raw_col] == INJECTION_MONEY]
+    assert len(injected) == 1 and injected[0][0] == INJECTOR
+    # Stored as text: the unformatted value is the same string (a formula would evaluate to something else).
+    plain = write.http_client.values_get(dd.district_id, rng, params={"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert any(len(r) > raw_col and r[raw_col] == INJECTION_MONEY for r in plain["values"])
+
+
+def test_xlsx_neutralises_school_text(nights):
+    _, _, reports, _, _ = nights
+    wb = openpyxl.load_workbook(reports[-1].outputs["xlsx"])
+    assert wb.sheetnames == list(TAB_TITLES)
+    ws = wb[SHEETS["findings"].title_th]
+    keys = [c.value for c in ws[2]]
+    col = keys.index("raw") + 1
+    cells = [ws.cell(r, col) for r in range(3, ws.max_row + 1) if ws.cell(r, col).value == INJECTION_MONEY]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s" and cells[0].quotePrefix
+    assert ws.row_dimensions[2].hidden
+    overview = wb[SHEETS["district_summary"].title_th]
+    assert len(overview._charts) == 2
+    assert len(wb["สถานะโครงการรายไตรมาส"]._charts) == 1
+
+
+def test_feedback_tab_names_the_cells(nights):
+    dd, _, _, write, _ = nights
+    title = SHEETS["feedback"].title_th
+    rows = write.http_client.values_get(dd.ids[WRONG], f"'{title}'!A3:H")["values"]
+    assert rows[0][1] == "การอ่านข้อมูลของเขต"
+    plan_row = next(r for r in rows if r[1] == "กำหนดส่งและสถานะรายงาน" and r[2] == "แผนปฏิบัติการประจำปี")
+    assert plan_row[3:5] == ["31 พ.ค. 2569", "เกินกำหนด"]
+    assert plan_row[6] == "ยืนยันการส่งแล้ว แต่ยังมีข้อผิดพลาด 2 รายการ จึงยังไม่นับว่าส่ง"
+    errors = [r for r in rows if r[1] == "ข้อผิดพลาดที่ต้องแก้"]
+    assert any(r[5].startswith("ชีต แผนปฏิบัติการ แถว 3") and r[5].endswith("(เซลล์ O3)") for r in errors)
+    # The injected text reached the injector's own feedback as plain text.
+    inj = write.http_client.values_get(dd.ids[INJECTOR], f"'{title}'!A3:H",
+                                       params={"valueRenderOption": "FORMULA"})["values"]
+    money = [r for r in inj if len(r) > 6 and INJECTION_MONEY in r[6]]
+    assert len(money) == 1 and money[0][1] == "ข้อผิดพลาดที่ต้องแก้" and money[0][5].endswith("(เซลล์ K4)")
+    name = [r for r in inj if len(r) > 6 and INJECTION in r[6]]
+    assert len(name) == 1 and name[0][1] == "ข้อสังเกต" and name[0][5].endswith("(เซลล์ B4)")
+
+
+def test_lock_refuses_a_second_run(nights, tmp_path):
+    dd, history, _, write, _ = nights
+    runs_before = len(history.runs())
+    with RunLock(tmp_path / "sync.lock"):
+        rep = run_locked(JobSettings(history=history, registry=dd.registry, read_client=write),
+                         lock_path=tmp_path / "sync.lock")
+    assert rep.exit_code == EXIT_LOCKED
+    assert "อีกชุด" in rep.message_th and "another run holds the lock" in rep.message_en
+    assert len(history.runs()) == runs_before
+
+
+def test_summary_swap_is_atomic(nights):
+    """A crash between writing the staging tabs and the swap leaves the old summary whole and visible."""
+    dd, _, reports, write, _ = nights
+    before = write.http_client.values_get(dd.district_id, f"'{TAB_TITLES[4]}'")["values"]
+
+    class CrashBeforeSwap(gspread.HTTPClient):
+        def values_batch_update(self, *args, **kwargs):
+            raise KeyboardInterrupt("killed while writing values")
+
+    crashing = connect(dd.key, SCOPES_WRITE, endpoint=dd.emu.url, http_client=CrashBeforeSwap)
+    with pytest.raises(KeyboardInterrupt):
+        write_google(crashing, dd.district_id, reports[0].summary, as_of=dt.datetime(2026, 5, 25, 2, 0))
+    meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={"fields": "sheets.properties"})
+    # (Sheet1 is the new spreadsheet's own tab: Khet never deletes tabs it did not write.)
+    visible = [s["properties"]["title"] for s in meta["sheets"]
+               if not s["properties"].get("hidden") and s["properties"]["title"] != "Sheet1"]
+    staging = [s["properties"]["title"] for s in meta["sheets"] if s["properties"].get("hidden")]
+    assert visible == list(TAB_TITLES)
+    assert staging == [STAGING_PREFIX + t for t in TAB_TITLES]
+    assert write.http_client.values_get(dd.district_id, f"'{TAB_TITLES[4]}'")["values"] == before
+    # The next write clears the leftovers and swaps in one batchUpdate.
+    out = write_google(write, dd.district_id, reports[-1].summary, as_of=dt.datetime(2026, 7, 20, 2, 0))
+    assert out["requests"] == 4
+    meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={"fields": "sheets.properties"})
+    assert [s["properties"]["title"] for s in meta["sheets"]] == [*TAB_TITLES, "Sheet1"]
+
+
+def test_daemon_manual_trigger_and_schedule(tmp_path):
+    calls = []
+    d = Daemon(lambda trigger: calls.append(trigger) or 0, at="02:00", data_dir=tmp_path, poll_seconds=0)
+    d.tick()
+    assert calls == []
+    request_run(tmp_path)
+    d.tick()
+    assert calls == ["manual"] and d.results == [("manual", 0)]
+    assert not (tmp_path / "run-now").exists()
+    assert str(d.job.at_time_zone) == "Asia/Bangkok"
+    nxt = d.next_run  # the machine's local time of the next 02:00 in Bangkok
+    assert nxt is not None and nxt > dt.datetime.now()
+
+
+def test_run_report_json(nights):
+    _, _, reports, _, tmp = nights
+    import json
+
+    data = json.loads(Path(reports[0].outputs["json"]).read_text(encoding="utf-8"))
+    assert data["exit_code"] == 0 and data["status"] == "success" and data["fiscal_year"] == FY
+    assert data["counts"]["schools_total"] == 10 and len(data["schools"]) == 10
+    assert set(data["phases"]) >= {"read", "record", "consolidate", "xlsx", "district_sheet", "feedback", "total"}
+    assert json.loads((tmp / "runs" / "last-run.json").read_text(encoding="utf-8"))["run_id"] == reports[-1].run_id
