@@ -16,7 +16,7 @@ from sync.demo import FY, INJECTION, INJECTION_MONEY, NIGHT_1, NIGHT_2, generate
 from sync.emulator import Emulator
 from sync.gclient import SCOPES_WRITE, connect
 from sync.history import History
-from sync.job import JobSettings, run_locked, run_once
+from sync.job import JobSettings, run_locked
 from sync.lock import RunLock
 from sync.runreport import EXIT_LOCKED, EXIT_OK
 from sync.summary import STAGING_PREFIX, TAB_TITLES, write_google

@@ -108,7 +108,7 @@ def apply_cell_data(sheet: Sheet, r: int, c: int, data: dict, mask: dict | None,
             if "formulaValue" in uev:
                 cell.kind, cell.value = "f", uev["formulaValue"]
             elif uev:
-                (name, value), = uev.items()
+                ((_, value),) = uev.items()
                 cell.kind, cell.value, _ = from_json_value(value, "RAW", locale)
             else:
                 cell.kind = cell.value = None
@@ -270,6 +270,7 @@ def delete_protected_range(ctx: Ctx, req: dict) -> dict:
 
 def set_data_validation(ctx: Ctx, req: dict) -> dict:
     sheet, box = ctx.grid(req.get("range") or {})
+    _guard(ctx, sheet, box)
     rule = req.get("rule")
     # One copy shared by every cell of the range (cells share it on copy too): a deep copy per cell made
     # provisioning a school template with 500-row dropdowns take half a second.
@@ -285,8 +286,7 @@ def set_data_validation(ctx: Ctx, req: dict) -> dict:
 def repeat_cell(ctx: Ctx, req: dict) -> dict:
     sheet, box = ctx.grid(req.get("range") or {})
     mask = _fields(req, ctx)
-    if mask is None or "userEnteredValue" in mask:
-        _guard(ctx, sheet, box)
+    _guard(ctx, sheet, box)  # protection covers formats too, not only values
     data = req.get("cell") or {}
     for r, c in _cells(box):
         apply_cell_data(sheet, r, c, data, mask, ctx.ss.locale)
@@ -310,8 +310,7 @@ def update_cells(ctx: Ctx, req: dict) -> dict:
         r0, c0 = box[0], box[1]
     else:
         raise ctx.fail("Either start or range must be set.")
-    if mask is None or "userEnteredValue" in mask:
-        _guard(ctx, sheet, box)
+    _guard(ctx, sheet, box)
     if "range" in req:  # with a range, cells not mentioned are cleared of the masked fields
         for r, c in _cells(box):
             if sheet.cell(r, c) is not None:
