@@ -116,10 +116,14 @@ def test_protected_ranges_stop_schools_but_not_the_owner(emulator, gc):
                                                          "endColumnIndex": 4}]}}}]})
     sh.sheet1.update([["หัวตาราง"]], "A1")
     sh.share(SCHOOL, perm_type="user", role="writer", notify=False)
-    ws = connect_as(emulator, SCHOOL).open_by_key(sh.id).sheet1
+    mine = connect_as(emulator, SCHOOL).open_by_key(sh.id)
+    ws = mine.sheet1
     ws.update([["1", "2", "3"]], "B2")
+    bold_header = {"repeatCell": {"range": {"sheetId": 0, "endRowIndex": 1},
+                                  "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                                  "fields": "userEnteredFormat.textFormat.bold"}}
     for attempt in (lambda: ws.update([["แก้หัว"]], "A1"), lambda: ws.update([["x", "y"]], "D5"),
-                    lambda: ws.batch_clear(["A1:B2"])):
+                    lambda: ws.batch_clear(["A1:B2"]), lambda: mine.batch_update({"requests": [bold_header]})):
         with pytest.raises(APIError) as e:
             attempt()
         assert e.value.response.json()["error"] == {
