@@ -1,7 +1,8 @@
 """`khet emulator`: run the local Google Sheets/Drive emulator, or read/steer a running one.
 
     khet emulator serve [--port N] [--db FILE] [--seed N] [--key-out PATH]
-    khet emulator counters [--url URL]
+    khet emulator counters [--url URL] [--reset]
+    khet emulator files [--url URL]
     khet emulator config [--url URL] [KEY=VALUE ...]
 """
 
@@ -23,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="action", required=True)
     s = sub.add_parser("serve", help="เปิดโปรแกรมจำลอง / run the emulator until Ctrl-C")
     s.add_argument("--port", type=int, default=8765, help="พอร์ต / port (0 = any free port; default 8765)")
-    s.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; the admin endpoints have no authentication)")
     s.add_argument("--db", type=Path, help="ไฟล์ SQLite เก็บข้อมูล / SQLite file to keep state between runs")
     s.add_argument("--seed", type=int, default=0, help="seed for ids and injected faults (default 0)")
     s.add_argument("--key-out", type=Path, default=Path("emulator-key.json"),
@@ -36,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("counters", help="จำนวนคำขอ / request counters of a running emulator (JSON)")
     c.add_argument("--url", default=DEFAULT_URL)
     c.add_argument("--reset", action="store_true", help="reset the counters after reading them")
+    f = sub.add_parser("files", help="ไฟล์ทั้งหมดในโปรแกรมจำลอง / every file in a running emulator (JSON)")
+    f.add_argument("--url", default=DEFAULT_URL)
     g = sub.add_parser("config", help="ตั้งค่าโควตา/ข้อผิดพลาด / read or change quotas and faults")
     g.add_argument("--url", default=DEFAULT_URL)
     g.add_argument("settings", nargs="*", metavar="KEY=VALUE", help="e.g. error_503=0.1 user_quota=30")
@@ -95,6 +99,8 @@ def main(argv: list[str]) -> int:
             out = _call(args.url, "/_emulator/counters")
             if args.reset:
                 _call(args.url, "/_emulator/reset_counters", {})
+        elif args.action == "files":
+            out = _call(args.url, "/_emulator/files")
         else:
             settings = dict(s.split("=", 1) for s in args.settings if "=" in s)
             out = _call(args.url, "/_emulator/config", {k: _value(v) for k, v in settings.items()}) \

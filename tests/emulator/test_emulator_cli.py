@@ -35,6 +35,9 @@ def test_serve_counters_config(tmp_path, capsys):
         assert command.main(["counters", "--url", url]) == 0
         counters = json.loads(capsys.readouterr().out)
         assert counters["by_endpoint"]["POST drive.files.create"] == 1
+        assert command.main(["files", "--url", url]) == 0
+        (listed,) = json.loads(capsys.readouterr().out)
+        assert (listed["name"], listed["sheets"], listed["trashed"]) == ("from the CLI", ["Sheet1"], False)
         assert command.main(["config", "--url", url, "error_503=0.25", "user_quota=100"]) == 0
         settings = json.loads(capsys.readouterr().out)
         assert (settings["error_503"], settings["user_quota"], settings["seed"]) == (0.25, 100, 5)
