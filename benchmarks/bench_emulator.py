@@ -51,10 +51,13 @@ class Floor(BaseHTTPRequestHandler):
 
 
 def rate(label: str, n: int, fn, baseline: float | None = None) -> float:
-    start = time.perf_counter()
-    for i in range(n):
-        fn(i)
-    per = (time.perf_counter() - start) / n
+    """Best of three batches: the machine is shared, and the best batch is the emulator's own cost."""
+    per = float("inf")
+    for batch in range(3):
+        start = time.perf_counter()
+        for i in range(n):
+            fn(batch * n + i)
+        per = min(per, (time.perf_counter() - start) / n)
     ratio = f"  ({per / baseline:.1f}× the HTTP floor)" if baseline else ""
     print(f"{label:<58} {1 / per:9.0f} req/s  {per * 1000:7.2f} ms/req{ratio}")
     return per
@@ -87,19 +90,19 @@ def run(schools: int, reads: int, db: Path | None) -> None:
         ranges = [f"'{t}'!A1:L200" for t in TABS]
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
         http = gc.http_client
-        rate("school read: values:batchGet, 5 tabs × 40×12 cells", reads,
+        rate("school read: values:batchGet, 5 tabs × 40×12 cells", reads // 3,
              lambda i: http.values_batch_get(ids[i % len(ids)], ranges, params=dict(params)), FLOOR)
-        rate("one-row write: values.update RAW", reads // 2,
+        rate("one-row write: values.update RAW", reads // 6,
              lambda i: http.values_update(ids[i % len(ids)], f"'{TABS[1]}'!A{41 + i % 100}",
                                           {"valueInputOption": "RAW"}, {"values": [["x"] * 12]}), FLOOR)
         summary = gc.create("district summary")
         summary.sheet1.resize(rows=schools + 1, cols=30)
         rows = [[f"school-{i:04d}"] + [i * j for j in range(29)] for i in range(schools)]
-        rate(f"summary write: {schools} rows × 30 cols values.update", 5,
+        rate(f"summary write: {schools} rows × 30 cols values.update", 2,
              lambda i: http.values_update(summary.id, "Sheet1!A1", {"valueInputOption": "RAW"},
                                           {"values": rows}), FLOOR)
         q = f"'{folder}' in parents and mimeType='application/vnd.google-apps.spreadsheet' and trashed=false"
-        per = rate(f"discovery: files.list over {schools} files, pageSize 1000", 20,
+        per = rate(f"discovery: files.list over {schools} files, pageSize 1000", 5,
                    lambda i: list(gclient.list_files(gc, q, "id,name,modifiedTime")), FLOOR)
         print(f"{'':<58} {schools / per:9.0f} files/s listed")
 
@@ -121,7 +124,7 @@ def main() -> None:
     session = requests.Session()
     url = f"http://127.0.0.1:{server.server_address[1]}/x"
     print("== baseline ==")
-    FLOOR = rate("HTTP floor: bare stdlib server, fixed JSON", args.reads, lambda i: session.get(url).json())
+    FLOOR = rate("HTTP floor: bare stdlib server, fixed JSON", args.reads // 3, lambda i: session.get(url).json())
     server.shutdown()
     run(args.schools, args.reads, None)
     with tempfile.TemporaryDirectory() as tmp:
