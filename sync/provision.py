@@ -169,8 +169,8 @@ def provision(client, registry: Registry, *, template_id: str, folder_id: str | 
         return result
     try:
         template_ids, _ = sheet_metadata(client, template_id)
-    except APIError as exc:
-        reason, th, en = _error_reason(exc)
+    except (APIError, RequestFailed) as exc:
+        _, th, en = _error_reason(exc)
         raise ProvisionError(f"เปิดแม่แบบ {template_id} ไม่ได้: {th}", f"cannot open template {template_id}: {en}") from exc
     expected = {s.key for s in SCHOOL_SHEETS}
     if missing := sorted(expected - set(template_ids)):

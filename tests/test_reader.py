@@ -345,6 +345,16 @@ def test_cli_provision_and_read_against_a_running_emulator(emulator, tmp_path, c
     assert schools_main(["read", "--config", str(cfg)]) == 0
     assert "read 0, unchanged 2" in capsys.readouterr().out
     assert (tmp_path / "data" / "read_state.json").is_file()
+    # a key Google refuses: a clear answer, exit 2, no traceback and nothing secret
+    info = json.loads(d.key.read_text())
+    info["client_email"] = "revoked@khet-district.iam.gserviceaccount.com"
+    revoked = tmp_path / "revoked.json"
+    revoked.write_text(json.dumps(info))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(no_template.read_text(encoding="utf-8").replace(str(d.key), str(revoked)), encoding="utf-8")
+    assert schools_main(["template", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "ปฏิเสธกุญแจ" in err and "refused the service-account key" in err and "PRIVATE" not in err
 
 
 def test_cli_embedded_emulator_keeps_its_state_between_commands(tmp_path, capsys, monkeypatch):

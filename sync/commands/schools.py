@@ -15,7 +15,15 @@ import json
 import sys
 from pathlib import Path
 
+from google.auth.exceptions import GoogleAuthError, RefreshError
+from gspread.exceptions import APIError
+from requests import RequestException
+
 from sync.config import Config, ConfigError, load_config
+from sync.http import RequestFailed
+
+# Failures that mean Google cannot be used at all (per-school failures never get here).
+GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, ValueError, OSError)
 
 
 def _config(args) -> Config | None:
@@ -55,6 +63,18 @@ def _template(client, cfg: Config) -> tuple[str, bool]:
     return ensure_template(client, cfg.drive_folder_id or None, cfg.template_spreadsheet_id or None)
 
 
+def _google_trouble(exc: Exception) -> int:
+    """Say in Thai and English why Google could not be used at all (never a traceback, never a secret)."""
+    if isinstance(exc, RefreshError):
+        th, en = "Google ปฏิเสธกุญแจบัญชีบริการ (ถูกเพิกถอนหรือผิดไฟล์?)", "Google refused the service-account key"
+    elif isinstance(exc, APIError):
+        th, en = f"Google ตอบข้อผิดพลาด {exc.code}", f"Google answered {exc.code}: {exc.error.get('message', '')}"
+    else:
+        th, en = "ติดต่อ Google ไม่ได้", f"cannot reach Google: {exc}"
+    print(f"{th} / {en} — khet config check", file=sys.stderr)
+    return 2
+
+
 def cmd_template(args) -> int:
     from sync.gclient import SCOPES_PROVISION
     from sync.http import open_google
@@ -62,8 +82,11 @@ def cmd_template(args) -> int:
     cfg = _config(args)
     if cfg is None:
         return 2
-    with open_google(cfg, SCOPES_PROVISION) as client:
-        sid, created = _template(client, cfg)
+    try:
+        with open_google(cfg, SCOPES_PROVISION) as client:
+            sid, created = _template(client, cfg)
+    except GOOGLE_ERRORS as exc:
+        return _google_trouble(exc)
     print(f"แม่แบบ / template: {sid} ({'สร้างใหม่ / created' if created else 'มีอยู่แล้ว / existing'})")
     if created or not cfg.template_spreadsheet_id:
         print(f"ใส่ใน khet.toml / put in khet.toml:  [google] template_spreadsheet_id = \"{sid}\"")
@@ -90,6 +113,8 @@ def cmd_provision(args) -> int:
     except (ProvisionError, RegistryError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    except GOOGLE_ERRORS as exc:
+        return _google_trouble(exc)
     for o in result.outcomes:
         if o.status in ("created", "resumed", "failed"):
             print(f"{o.code} {o.name}: {o.status} {o.spreadsheet_id} — {o.message_th} / {o.message_en}")
@@ -113,9 +138,12 @@ def cmd_read(args) -> int:
     if registry is None:
         return 2
     state = JsonReadState(Path(args.state) if args.state else Path(cfg.data_dir) / "read_state.json")
-    with open_google(cfg, SCOPES_READ) as client:
-        result = read_all(client, registry, state, folder_id=cfg.drive_folder_id or None, full=args.full)
-        stats = client.http_client.stats.as_dict() if hasattr(client.http_client, "stats") else {}
+    try:
+        with open_google(cfg, SCOPES_READ) as client:
+            result = read_all(client, registry, state, folder_id=cfg.drive_folder_id or None, full=args.full)
+            stats = client.http_client.stats.as_dict()
+    except GOOGLE_ERRORS as exc:
+        return _google_trouble(exc)
     state.commit(result)
     for o in result.schools:
         if o.outcome == "failed" or (o.read and o.read.problems):
