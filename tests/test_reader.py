@@ -205,8 +205,8 @@ def test_trashed_and_deleted_sheets(night):
     night.d.gc.del_spreadsheet(b)
     result, c = night.read(full=True)
     assert night.outcomes(result)[:2] == [("failed", "deleted"), ("failed", "deleted")]
-    assert a not in c["by_file"] or c["by_endpoint"].get("GET sheets.values.batchGet") == 3  # trashed: no read
-    assert c["by_endpoint"]["GET sheets.values.batchGet"] == 3
+    assert a not in c["by_file"]  # trashed: seen in the listing, not read
+    assert c["by_file"][b] == 1 and c["by_endpoint"]["GET sheets.values.batchGet"] == 3
     assert "ถังขยะ" in result.schools[0].message_th
 
 
