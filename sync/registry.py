@@ -26,7 +26,6 @@ from workbook.schema import NO_TH
 from workbook.sheets import SheetDef, get_sheet
 
 SHEET: SheetDef = get_sheet("school_registry")
-_INACTIVE = {NO_TH, "no", "n", "false", "0", "ไม่", "ไม่ใช้งาน"}
 
 
 class RegistryError(Exception):
@@ -93,12 +92,12 @@ def registry_from_grid(grid: list[list[Any]], path: Path | None = None) -> Regis
     result = validate_table(SHEET, grid, first_row=1)
     schools = []
     for rec in result.rows.to_dict("records"):
-        active = rec.get("active")
         schools.append(School(
             code=_text(rec.get("school_code")), name=_text(rec.get("school_name")),
             contact_email=_text(rec.get("contact_email")).lower(), network=_text(rec.get("network")),
             spreadsheet_id=_text(rec.get("spreadsheet_id")),
-            active=active is not False and _text(active).casefold() not in _INACTIVE, row=int(rec["_row"])))
+            # the validator normalises yes/no to ใช่ / ไม่ใช่; blank means active
+            active=rec.get("active") != NO_TH, row=int(rec["_row"])))
     return Registry(schools, path, list(result.findings))
 
 
