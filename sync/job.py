@@ -323,8 +323,27 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                                               checks.loc[checks["confirmed"], "report_key"], strict=True)))
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
     report.phases["consolidate"] = round(time.perf_counter() - phase, 3)
+    report.summary = summary  # not serialised: for the demo's terminal print
 
-    # 4. outputs.
+    # 4. school outcomes and counts, before any output (a failed output still reports them).
+    school_rows = []
+    for r in reads.itertuples():
+        o = outcome_by.get(r.school_code)
+        school_rows.append(SchoolOutcome(
+            r.school_code, r.school_name, r.network, r.outcome, r.reason,
+            o.message_en if o and o.outcome == "failed" else None,
+            None if pd.isna(r.last_good_at) else iso(r.last_good_at),
+            None if pd.isna(r.data_age_hours) else float(r.data_age_hours)))
+    report.schools = school_rows
+    counts = result.counts()
+    report.counts = {"schools_total": len(schools), "schools_read": counts["read"],
+                     "schools_unchanged": counts["unchanged"],
+                     "schools_failed": counts["failed"] + counts["not_provisioned"],
+                     "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
+                     "findings": int(len(d.findings)), "read_requests": result.read_requests,
+                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")}}
+
+    # 5. outputs.
     phase = time.perf_counter()
     xlsx = write_xlsx(summary, Path(s.report_dir) / xlsx_name(fy), as_of=now.astimezone(BANGKOK).replace(tzinfo=None),
                       district_name=s.district_name)
@@ -344,25 +363,9 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
         report.phases["feedback"] = round(time.perf_counter() - phase, 3)
         report.outputs["feedback_written"] = sum(1 for v in fb_state.values() if v == "written")
         report.outputs["feedback_failed"] = feedback_failed
+    for sc in report.schools:
+        sc.feedback = fb_state.get(sc.school_code)
 
-    # 5. the report.
-    school_rows = []
-    for r in reads.itertuples():
-        o = outcome_by.get(r.school_code)
-        school_rows.append(SchoolOutcome(
-            r.school_code, r.school_name, r.network, r.outcome, r.reason,
-            o.message_en if o and o.outcome == "failed" else None,
-            iso(r.last_good_at) if r.last_good_at is not None else None,
-            None if r.data_age_hours is None or r.data_age_hours != r.data_age_hours else r.data_age_hours,
-            fb_state.get(r.school_code)))
-    report.schools = school_rows
-    counts = result.counts()
-    report.counts = {"schools_total": len(schools), "schools_read": counts["read"],
-                     "schools_unchanged": counts["unchanged"],
-                     "schools_failed": counts["failed"] + counts["not_provisioned"],
-                     "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
-                     "findings": int(len(d.findings)), "read_requests": result.read_requests,
-                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")}}
     failed = report.counts["schools_failed"] + feedback_failed
     report.exit_code = EXIT_PARTIAL if failed else EXIT_OK
     if failed:
@@ -372,7 +375,6 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                              f"{feedback_failed} feedback tabs not written")
     else:
         report.message_th, report.message_en = "เสร็จสมบูรณ์", "success"
-    report.summary = summary  # not serialised: for the demo's terminal print
 
 
 def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.District, reads: pd.DataFrame,
