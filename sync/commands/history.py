@@ -54,6 +54,9 @@ def main(argv: list[str]) -> int:
     school = sub.add_parser("school", help="สิ่งที่เปลี่ยนในชีตของโรงเรียน / what changed in a school's sheet")
     school.add_argument("code", help="รหัสโรงเรียน 10 หลัก / school code")
     school.add_argument("--max-cells", type=int, default=20, help="แสดงเซลล์ต่อรุ่นไม่เกิน / cells shown per version")
+    # Used by the staff workbook's "pull latest" button: the last finished run's report (outputs.xlsx = the
+    # district summary workbook it reads).
+    sub.add_parser("last", help="รายงานผลของรอบล่าสุดที่ทำงานจบ / the last completed run's report")
     args = p.parse_args(argv)
     db = args.db
     if db is None:
@@ -64,6 +67,18 @@ def main(argv: list[str]) -> int:
         print(f"ไม่พบฐานข้อมูลประวัติ {db} / no history database at {db}", file=sys.stderr)
         return 2
     with History(db) as h:
+        if args.action == "last":
+            last = h.last_completed_run()
+            if last is None:
+                print("ยังไม่มีรอบการประมวลผลที่ทำงานจบ / no completed run yet", file=sys.stderr)
+                return 1
+            report = json.loads(last["report_json"] or "{}")
+            if args.json:
+                print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+            else:
+                print(f"#{last['run_id']} {last['ended_at']} {last['status']}: "
+                      f"{(report.get('outputs') or {}).get('xlsx', '')}")
+            return 0
         if args.action == "runs":
             rows = h.runs(args.limit)
             if args.json:
