@@ -254,9 +254,9 @@ def workbook_folder(book: xw.Book) -> Path | None:
 
 
 def run_khet(book: xw.Book, args: list[str], *, json_file: bool = False) -> dict | list:
-    """Run `khet <args>` in a fresh Python and return its JSON (printed, or written to the file given
-    after --json when `json_file`). Failures become a UserError in Thai and English with the command's
-    own message."""
+    """Run `khet <args>` in a fresh Python and return the JSON it prints (`args` carry the command's own
+    --json flag) or, with `json_file`, writes to the file given after an added --json. Failures become a
+    UserError in Thai and English with the command's own message."""
     import json
     import subprocess
     import tempfile
@@ -267,8 +267,6 @@ def run_khet(book: xw.Book, args: list[str], *, json_file: bool = False) -> dict
         handle, out_path = tempfile.mkstemp(prefix="khet-", suffix=".json")
         os.close(handle)
         command += ["--json", out_path]
-    else:
-        command.append("--json")
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flashing on Windows
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     shown = "khet " + " ".join(args)

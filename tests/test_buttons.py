@@ -344,3 +344,29 @@ def test_sync_report_summary_names_failed_schools():
                                   {"school_code": "1020080002", "name": "บ้านโนน", "outcome": "read"}]})
     assert th == "สำเร็จบางส่วน\nโรงเรียนที่อ่านไม่ได้ 1 แห่ง: 1020080001 บ้านหนอง (not_shared)\nread 3, failed 1"
     assert en == "partial success (read 3, failed 1)"
+
+
+def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path, monkeypatch):
+    """`khet demo` runs the real nightly job on the embedded emulator; the button then pulls its last run
+    through the real `khet history --json last` in a subprocess."""
+    demo = tmp_path / "demo"
+    assert khet(["demo", "--schools", "4", "--networks", "2", "--dir", str(demo), "--quiet"]) == 0
+    monkeypatch.delenv("KHET_CONFIG", raising=False)
+    monkeypatch.setenv("KHET_HISTORY_DB", str(demo / "history.sqlite"))
+    book = book_of(wb, CALENDAR)
+    counts = pull.run(book)
+    acts = actions(book)
+    summary_xlsx = next((demo / "out").glob("khet-summary-*.xlsx"))
+    source = openpyxl.load_workbook(summary_xlsx, data_only=True)
+    expected_subs = [r for r in source[SUBMISSIONS].iter_rows(min_row=3, values_only=True) if any(r)]
+    expected_sum = [r for r in source[SUMMARY].iter_rows(min_row=3, values_only=True) if any(r)]
+    assert counts == {"submissions": len(expected_subs), "district_summary": len(expected_sum),
+                      "findings": sum(1 for r in source[FINDINGS].iter_rows(min_row=3, values_only=True) if any(r))}
+    sub = cells(acts, wb.sheetnames.index(SUBMISSIONS))
+    first = expected_subs[0]  # school_code, school_name, network, report_th, due, submitted_on, status_th, …
+    assert [sub["A3"], sub["B3"], sub["C3"], sub["D3"], sub["H3"]] == [first[0], first[1], first[2], first[3],
+                                                                       first[6]]
+    assert sub["F3"] == first[4].date().isoformat() and sub["J3"] == first[9]
+    summ = cells(acts, wb.sheetnames.index(SUMMARY))
+    assert [summ["A3"], summ["B3"], summ["D3"]] == [expected_sum[0][0], expected_sum[0][1], expected_sum[0][3]]
+    assert alerts(acts)[0].startswith("ดึงข้อมูลล่าสุดแล้ว (รอบที่ 2 เสร็จเมื่อ ")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from addin.buttons.pull import write_export
+from addin.buttons.pull import pull_report
 from addin.excel import run_button, run_khet, tell
+from workbook.sheets import get_sheet
 
 
 def summary(report: dict) -> tuple[str, str]:
@@ -25,11 +26,13 @@ def summary(report: dict) -> tuple[str, str]:
 
 
 def run(book: xw.Book) -> dict:
-    report = run_khet(book, ["sync", "run"])
+    report = run_khet(book, ["sync", "run", "--json"])
     report = report if isinstance(report, dict) else {}
-    export = run_khet(book, ["history", "export"])
-    write_export(book, export if isinstance(export, dict) else {})
     th, en = summary(report)
+    if (report.get("outputs") or {}).get("xlsx"):
+        counts = pull_report(book, report, announce=False)
+        th += "\nนำผลเข้าสมุดงานแล้ว: " + ", ".join(f"{get_sheet(k).title_th} {n} แถว" for k, n in counts.items())
+        en += "; pulled into the workbook"
     tell(book, th, en)
     return report
 
