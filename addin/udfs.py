@@ -16,6 +16,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -265,21 +266,25 @@ def KHET_DEADLINE(phrases, fiscal_years, ref=None):
 
     p, fy, r = _broadcast(phrases, fiscal_years, ref)
     years, fy_errors = _int_grid(fy)
+    years = np.where(years < 2400, years + 543, years)  # a CE year typed by habit
     ref_days, ref_errors = _dates(r)
     out = np.full(p.shape, "", dtype=object)
-    cache: dict[tuple, object] = {}
     blank = _blank(p) | _blank(fy)
-    for idx in zip(*np.nonzero(~blank & pd.isna(fy_errors) & pd.isna(ref_errors)), strict=True):
-        year = int(years[idx])
-        year = year + 543 if year < 2400 else year  # a CE year typed by habit
-        ref_day = None if np.isnat(ref_days[idx]) else ref_days[idx].astype(object)
-        key = (str(p[idx]).strip(), year, ref_day)
-        if key not in cache:
+    ok = ~blank & pd.isna(fy_errors) & pd.isna(ref_errors)
+    if ok.any():
+        # Each distinct (phrase, year, reference) is evaluated once.
+        keys = pd.DataFrame({"phrase": [str(v).strip() for v in p[ok]], "year": years[ok],
+                             "ref": ref_days[ok].astype("int64")})
+        codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+        due = np.empty(len(uniques), dtype=object)
+        for i, (phrase, year, ref_day) in enumerate(uniques):
+            when = None if ref_day == np.datetime64("NaT").astype("int64") else date.fromordinal(
+                date(1970, 1, 1).toordinal() + int(ref_day))
             try:
-                cache[key] = deadline(key[0], year, ref_day)
+                due[i] = deadline(phrase, int(year), when)
             except TimingError as e:
-                cache[key] = ERROR_PREFIX + e.message_th
-        out[idx] = cache[key]
+                due[i] = ERROR_PREFIX + e.message_th
+        out[ok] = due[codes]
     return _output(out, _first_error(fy_errors, ref_errors), blank)
 
 

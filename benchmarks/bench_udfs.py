@@ -122,6 +122,8 @@ def main() -> None:
             failed.append(name)
         ratio = f"{loop_ms / ms:7.1f}x" if loop else "      -"
         print(f"{name:<18}{ms:12.1f}{loop_ms:10.1f} {ratio}  {verdict}")
+    print("ratio = loop ms / one call ms. The loop is Python alone over cached scalar rules; in Excel each of its "
+          "10,000 formulas would also cost a COM call (not measurable here), which one array call avoids.")
     print(f"date and status functions ≤ {TARGET_MS:.0f} ms per 10,000 rows: "
           + ("all met" if not failed else "NOT met by " + ", ".join(failed)))
 
