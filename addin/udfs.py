@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -70,7 +71,7 @@ def _grid(value) -> np.ndarray:
             return arr
         if not rows:
             return arr  # an empty range: one blank cell
-        raise ShapeError("ragged range")
+        raise ShapeError("ช่วงเซลล์ไม่เป็นรูปสี่เหลี่ยม")
     arr[0, 0] = value
     return arr
 
@@ -105,7 +106,8 @@ def _output(values: np.ndarray, errors: np.ndarray, blank: np.ndarray) -> list[l
 
 
 def _guard(f: Callable) -> Callable:
-    """A whole-call problem (ranges of different sizes) becomes one Thai message, never an exception."""
+    """A whole-call problem (ranges of different sizes, or a bug) becomes one Thai message in the cell, never
+    a Python traceback; unexpected ones are logged for IT."""
 
     @functools.wraps(f)
     def inner(*args):
@@ -113,6 +115,9 @@ def _guard(f: Callable) -> Callable:
             return f(*args)
         except ShapeError as e:
             return [[ERROR_PREFIX + str(e)]]
+        except Exception as e:  # noqa: BLE001 - a worksheet cell must get a message, whatever broke
+            logging.getLogger("khet.addin").exception("%s failed", f.__name__)
+            return [[f"{ERROR_PREFIX}คำนวณไม่ได้ ({type(e).__name__}: {e}) แจ้งผู้ดูแลระบบ"]]
 
     return inner
 

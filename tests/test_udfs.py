@@ -145,3 +145,10 @@ def test_any_column_gives_one_cell_per_cell_and_no_exception(cells):
 @pytest.mark.parametrize("f", [KHET_FY, KHET_QUARTER, KHET_PARSEDATE])
 def test_empty_range(f):
     assert f([]) == [[""]]
+
+
+def test_an_unexpected_failure_is_a_thai_message_not_a_traceback():
+    # A year far outside any holiday table or date range: whatever the rules raise, the cell gets a message.
+    out = KHET_ADDWORKDAYS(date(2025, 1, 1), 10**9)
+    assert len(out) == 1 and len(out[0]) == 1 and out[0][0].startswith(ERROR_PREFIX)
+    assert KHET_FY([[1, 2], [3]]) == [[ERROR_PREFIX + "ช่วงเซลล์ไม่เป็นรูปสี่เหลี่ยม"]]
