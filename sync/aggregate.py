@@ -47,6 +47,7 @@ class District:
     rejected: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     reads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cache: dict = field(default_factory=dict, repr=False)  # derived frames computed once per district
 
     def table(self, key: str) -> pd.DataFrame:
         frame = self.tables.get(key)
@@ -67,7 +68,10 @@ def to_satang(values: pd.Series) -> pd.Series:
 
     if len(values) == 0:
         return pd.Series([], dtype="int64", index=values.index)
-    return pd.Series([one(v) for v in values.tolist()], index=values.index, dtype="int64")
+    obj = values.astype(object).where(values.notna(), None)
+    # Amounts repeat (the same budget in four quarterly rows): convert each distinct one once.
+    table = {v: one(v) for v in pd.unique(obj.to_numpy())}
+    return pd.Series([table[v] for v in obj.tolist()], index=values.index, dtype="int64")
 
 
 def baht(satang: int | np.integer) -> Decimal:
@@ -108,13 +112,21 @@ def _norm_text(v) -> str:
     return str(v).strip()
 
 
+def norm_col(values: pd.Series) -> pd.Series:
+    """``_norm_text`` over a column, computed once per distinct value (a column has few)."""
+    obj = values.astype(object)
+    obj = obj.where(values.notna(), None)
+    table = {v: _norm_text(v) for v in pd.unique(obj.to_numpy())}
+    return obj.map(table.__getitem__)
+
+
 def _report_rows(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     if report.row_filter is None or len(frame) == 0:
         return frame
     col, value = report.row_filter
     if col not in frame.columns:
         return frame.iloc[0:0]
-    return frame[frame[col].map(_norm_text) == value]
+    return frame[norm_col(frame[col]).to_numpy() == value]
 
 
 def confirmed_reports(d: District, fiscal_year: int, reports: Iterable[Report] = REPORTS) -> set[tuple[str, str]]:
@@ -123,8 +135,8 @@ def confirmed_reports(d: District, fiscal_year: int, reports: Iterable[Report] =
     if len(sub) == 0:
         return set()
     titles = {r.title_th: r.key for r in reports}
-    fy_ok = sub["fiscal_year"].map(lambda v: _norm_text(v) == str(fiscal_year))
-    yes = sub["confirmed"].map(lambda v: v is True or _norm_text(v) == YES_TH)
+    fy_ok = norm_col(sub["fiscal_year"]) == str(fiscal_year)
+    yes = norm_col(sub["confirmed"]).isin([YES_TH, "True"])
     picked = sub[fy_ok & yes]
     return {(c, titles[t]) for c, t in zip(picked["school_code"], picked["report"], strict=True) if t in titles}
 
@@ -243,12 +255,18 @@ def status_matrix(status: pd.DataFrame, reports: Iterable[Report] = REPORTS) -> 
 # --- budgets --------------------------------------------------------------------------------------------------
 
 def _plan_satang(d: District) -> pd.DataFrame:
+    if "plan_satang" not in d.cache:
+        d.cache["plan_satang"] = _plan_satang_of(d)
+    return d.cache["plan_satang"]
+
+
+def _plan_satang_of(d: District) -> pd.DataFrame:
     plan = d.table("action_plan")
     out = pd.DataFrame({"school_code": plan["school_code"].to_numpy()}, index=plan.index)
     for c in (*CATEGORY_KEYS, "budget_total"):
         out[c] = to_satang(plan[c]) if c in plan.columns else 0
     for c in ("budget_source", "district_strategy"):
-        out[c] = plan[c].map(_norm_text).replace("", "(ไม่ระบุ)") if c in plan.columns else "(ไม่ระบุ)"
+        out[c] = norm_col(plan[c]).replace("", "(ไม่ระบุ)") if c in plan.columns else "(ไม่ระบุ)"
     return out
 
 
@@ -293,11 +311,12 @@ def budget_by_category(d: District) -> pd.DataFrame:
 def project_status(d: District) -> pd.DataFrame:
     """Per quarter: projects reported in each status, mean % progress, budget received and spent (baht)."""
     p = d.table("progress")
+    quarter = norm_col(p["quarter"]).to_numpy() if len(p) else None
     rows = []
     for q in QUARTERS:
-        pq = p[p["quarter"].map(_norm_text) == q] if len(p) else p
-        counts = pq["status"].map(_norm_text).value_counts() if len(pq) else pd.Series(dtype="int64")
-        pct = pd.to_numeric(pq["progress_pct"].map(lambda v: None if v is None else float(v)), errors="coerce")
+        pq = p[quarter == q] if len(p) else p
+        counts = norm_col(pq["status"]).value_counts() if len(pq) else pd.Series(dtype="int64")
+        pct = pd.to_numeric(pq["progress_pct"].astype(object), errors="coerce")
         rows.append({
             "quarter": q,
             "projects": int(len(pq)),

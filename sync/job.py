@@ -96,7 +96,6 @@ def xlsx_name(fiscal_year: int) -> str:
 @dataclass
 class Consolidated:
     district: agg.District
-    results: dict[str, dict[str, Any]]     # school → sheet key → ValidationResult used tonight
     rows_clean: int = 0
     rows_rejected: int = 0
 
@@ -113,23 +112,43 @@ def _decode_text(text: str | None, k: int) -> str | None:
                            else m.group(), text)
 
 
-def validate_many(sheet, grids: dict[str, list[list[Any]]]) -> dict[str, Any]:
-    """Validate many schools' grids of one sheet: schools whose header rows are identical (the template's) are
-    stacked under one header and validated in ONE call — unique keys per school, row numbers per school — then
-    split back. A validation call costs ~10 ms however small the grid, so 1,000 schools one by one would take
-    a minute; stacked they take well under a second. A group with sheet-level findings (a broken header) is
-    validated school by school, so every message counts that school's own rows."""
-    from addin.validation.engine import ValidationResult
+@dataclass
+class Stacked:
+    """Every school's rows of one sheet, validated: clean and rejected rows with ``school_code``, findings."""
 
+    rows: list[pd.DataFrame] = field(default_factory=list)
+    rejected: list[pd.DataFrame] = field(default_factory=list)
+    findings: list[tuple[str, Any]] = field(default_factory=list)  # (school code, Finding)
+
+    def add(self, code: str, res) -> None:
+        if len(res.rows):
+            self.rows.append(res.rows.assign(school_code=code))
+        if len(res.rejected):
+            self.rejected.append(res.rejected.assign(school_code=code))
+        self.findings.extend((code, f) for f in res.findings)
+
+
+def _decode(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    k = frame["_row"].to_numpy(dtype=np.int64) // ROW_BASE
+    return frame.assign(_row=frame["_row"].to_numpy(dtype=np.int64) % ROW_BASE, school_code=codes[k - 1])
+
+
+def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
+    """Validate many schools' grids of one sheet: schools whose header rows are identical (the template's) are
+    stacked under one header and validated in ONE call — unique keys per school, row numbers per school (school
+    k's row r is numbered k * ROW_BASE + r, decoded afterwards). A validation call costs ~10 ms however small
+    the grid, so 1,000 schools one by one take half a minute; stacked, a second. A group with sheet-level
+    findings (a broken header) is validated school by school, so every message counts that school's rows."""
     head_rows = sheet.first_data_row - 1
     groups: dict[tuple, list[str]] = {}
     for code, grid in grids.items():
         head = tuple(tuple(r) for r in grid[:head_rows])
         groups.setdefault(head if len(grid) > head_rows else ("__alone__", code), []).append(code)
-    out: dict[str, Any] = {}
+    out = Stacked()
     for head, codes in groups.items():
         if len(codes) == 1 or head[0] == "__alone__":
-            out.update({c: validate_table(sheet, grids[c], first_row=1) for c in codes})
+            for c in codes:
+                out.add(c, validate_table(sheet, grids[c], first_row=1))
             continue
         values: list[list[Any]] = [list(r) for r in head]
         numbers, labels = list(range(1, head_rows + 1)), [None] * head_rows
@@ -140,28 +159,20 @@ def validate_many(sheet, grids: dict[str, list[list[Any]]]) -> dict[str, Any]:
             labels += [code] * len(data)
         res = validate_table(sheet, values, row_numbers=numbers, groups=labels)
         if any(f.row is None for f in res.findings):
-            out.update({c: validate_table(sheet, grids[c], first_row=1) for c in codes})
+            for c in codes:
+                out.add(c, validate_table(sheet, grids[c], first_row=1))
             continue
-        rows_k = (res.rows["_row"].to_numpy() // ROW_BASE) if len(res.rows) else np.zeros(0, dtype=np.int64)
-        rej_k = (res.rejected["_row"].to_numpy() // ROW_BASE) if len(res.rejected) else np.zeros(0, dtype=np.int64)
-        by_k: dict[int, list] = {}
+        arr = np.asarray(codes, dtype=object)
+        if len(res.rows):
+            out.rows.append(_decode(res.rows, arr))
+        if len(res.rejected):
+            out.rejected.append(_decode(res.rejected, arr))
         for f in res.findings:
-            k = f.row // ROW_BASE
-            r = f.row % ROW_BASE
-            by_k.setdefault(k, []).append(dataclasses.replace(
+            k, r = divmod(f.row, ROW_BASE)
+            out.findings.append((codes[k - 1], dataclasses.replace(
                 f, row=r, cell=re.sub(r"\d+$", str(r), f.cell) if f.cell else f.cell,
                 message_th=_decode_text(f.message_th, k), message_en=_decode_text(f.message_en, k),
-                fix_th=_decode_text(f.fix_th, k)))
-        for k, code in enumerate(codes, start=1):
-            rows = res.rows[rows_k == k].reset_index(drop=True)
-            rej = res.rejected[rej_k == k].reset_index(drop=True)
-            rows["_row"] = rows["_row"] % ROW_BASE
-            rej["_row"] = rej["_row"] % ROW_BASE
-            n_in = len(grids[code]) - head_rows
-            stats = dict(res.stats, input_rows=n_in, clean_rows=len(rows), rejected_rows=len(rej),
-                         blank_rows=n_in - len(rows) - len(rej))
-            out[code] = ValidationResult(sheet, rows, rej, by_k.get(k, []), stats, header_row=res.header_row,
-                                         columns_found=res.columns_found)
+                fix_th=_decode_text(f.fix_th, k))))
     return out
 
 
@@ -170,40 +181,33 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
     """Validate every school's current tabs (reusing tonight's validation where the grid is the one read) and
     stack them per sheet with a ``school_code`` column."""
     fresh = fresh or {}
-    clean: dict[str, list[pd.DataFrame]] = {}
-    bad: dict[str, list[pd.DataFrame]] = {}
-    findings: list[tuple] = []
-    results: dict[str, dict[str, Any]] = {}
-    n_clean = n_bad = 0
+    stacks: dict[str, Stacked] = {}
     todo: dict[str, dict[str, list[list[Any]]]] = {}
     for code in schools["school_code"]:
         for key, grid in tabs.get(code, {}).items():
-            if key in SHEETS and fresh.get(code, {}).get(key) is None:
-                todo.setdefault(key, {})[code] = grid
-    validated = {key: validate_many(SHEETS[key], grids) for key, grids in todo.items()}
-    for code in schools["school_code"]:
-        for key in tabs.get(code, {}):
             if key not in SHEETS:
                 continue
-            res = fresh.get(code, {}).get(key) or validated[key][code]
-            results.setdefault(code, {})[key] = res
-            if len(res.rows):
-                clean.setdefault(key, []).append(res.rows.assign(school_code=code))
-                n_clean += len(res.rows)
-            if len(res.rejected):
-                bad.setdefault(key, []).append(res.rejected.assign(school_code=code))
-                n_bad += len(res.rejected)
-            findings.extend((code, f.sheet, f.sheet_key, f.row, f.column, f.cell, f.raw, f.severity, f.code,
-                             f.message_th, f.message_en, f.fix_th) for f in res.findings)
+            res = fresh.get(code, {}).get(key)
+            if res is None:
+                todo.setdefault(key, {})[code] = grid
+            else:
+                stacks.setdefault(key, Stacked()).add(code, res)
+    for key, grids in todo.items():
+        got = validate_stacked(SHEETS[key], grids)
+        st = stacks.setdefault(key, Stacked())
+        st.rows += got.rows
+        st.rejected += got.rejected
+        st.findings += got.findings
+    findings = [(code, f.sheet, f.sheet_key, f.row, f.column, f.cell, f.raw, f.severity, f.code, f.message_th,
+                 f.message_en, f.fix_th) for st in stacks.values() for code, f in st.findings]
     f = pd.DataFrame(findings, columns=FINDING_COLUMNS)
     names = dict(zip(schools["school_code"], schools["school_name"], strict=True))
     f.insert(1, "school_name", f["school_code"].map(names))
-    d = agg.District(
-        schools=schools,
-        tables={k: pd.concat(v, ignore_index=True) for k, v in clean.items()},
-        rejected={k: pd.concat(v, ignore_index=True) for k, v in bad.items()},
-        findings=f, reads=reads if reads is not None else pd.DataFrame())
-    return Consolidated(d, results, n_clean, n_bad)
+    tables = {k: pd.concat(st.rows, ignore_index=True) for k, st in stacks.items() if st.rows}
+    rejected = {k: pd.concat(st.rejected, ignore_index=True) for k, st in stacks.items() if st.rejected}
+    d = agg.District(schools=schools, tables=tables, rejected=rejected, findings=f,
+                     reads=reads if reads is not None else pd.DataFrame())
+    return Consolidated(d, sum(len(t) for t in tables.values()), sum(len(t) for t in rejected.values()))
 
 
 def report_fingerprints(d: agg.District) -> dict[tuple[str, str], str]:

@@ -199,50 +199,49 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _xlsx_value(cell, v: Any) -> None:
+def _xlsx_plain(v: Any) -> Any:
+    """A summary value as openpyxl takes it (formats and text safety are applied per column afterwards)."""
     if _blank(v):
-        return
+        return None
     if isinstance(v, bool):
-        cell.value = "ใช่" if v else ""
-        cell.data_type = "s"
-        return
+        return "ใช่" if v else ""
     if hasattr(v, "item") and not isinstance(v, (str, Decimal)):
         v = v.item()
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
-    if isinstance(v, Decimal):
-        cell.value = v
-        cell.number_format = NUMBER_FORMATS[ColType.MONEY]
-    elif isinstance(v, dt.datetime):
-        cell.value = v.replace(tzinfo=None)
-        cell.number_format = DATE_FORMAT_BE + " hh:mm"
-    elif isinstance(v, dt.date):
-        cell.value = v
-        cell.number_format = DATE_FORMAT_BE
-    elif isinstance(v, str):
-        cell.value = v
-        cell.data_type = "s"  # never a formula, whatever the text
-        if v.startswith(NEUTRALISE):
-            cell.quotePrefix = True
-    else:
-        cell.value = v
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None)
+    return v
 
 
 def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
     ws = wb.create_sheet(title)
     keys = [str(c) for c in frame.columns]
+    ws.append([caption(k) for k in keys])
+    ws.append(keys)
     for j, k in enumerate(keys, start=1):
-        c1 = ws.cell(1, j, caption(k))
-        c1.data_type = "s"
+        c1 = ws.cell(1, j)
         c1.font, c1.fill = HEADER_FONT, HEADER_FILL
         c1.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(2, j, k).data_type = "s"
-        width = max(10, min(45, len(caption(k)) + 4))
-        ws.column_dimensions[get_column_letter(j)].width = width
+        ws.column_dimensions[get_column_letter(j)].width = max(10, min(45, len(caption(k)) + 4))
     ws.row_dimensions[2].hidden = True
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=3):
-        for j, v in enumerate(row, start=1):
-            _xlsx_value(ws.cell(i, j), v)
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_xlsx_plain(v) for v in row])
+    # Per cell only where needed: number formats for money and dates, and text safety for every string
+    # (openpyxl would store "=…" as a formula; Excel would re-read "+…", "-…", "@…" as one on edit).
+    for col in ws.iter_cols(min_row=3, max_row=ws.max_row):
+        for cell in col:
+            v = cell.value
+            if isinstance(v, str):
+                cell.data_type = "s"
+                if v.startswith(NEUTRALISE):
+                    cell.quotePrefix = True
+            elif isinstance(v, Decimal):
+                cell.number_format = NUMBER_FORMATS[ColType.MONEY]
+            elif isinstance(v, dt.datetime):
+                cell.number_format = DATE_FORMAT_BE + " hh:mm"
+            elif isinstance(v, dt.date):
+                cell.number_format = DATE_FORMAT_BE
     ws.freeze_panes = "A3"
     return ws
 
