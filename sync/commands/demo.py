@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     last = result.reports[-1]
     print()
     print("\n".join(summary_lines(last.summary, xlsx=result.xlsx.resolve())))
-    print(f"\nสถานะการสาธิต (ฐานข้อมูลจำลอง, ประวัติ, ทะเบียน, บันทึก, รายงาน JSON) / demo state: "
+    print(f"\nสถานะการสาธิต (ประวัติ, ทะเบียน, บันทึก, รายงาน JSON, ไฟล์สรุป) / demo state: "
           f"{Path(result.state_dir).resolve()}")
     print(f"ประวัติของโรงเรียน / a school's history: khet history school {result.reports[-1].schools[0].school_code}"
           f" --db {Path(result.state_dir) / 'history.sqlite'}")

@@ -1,0 +1,60 @@
+"""`khet demo` end to end (a small district so the suite stays quick): deterministic output, the summary
+workbook, the history and run reports left in the state folder, a fresh start on every run."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import openpyxl
+
+from sync.commands.demo import main
+from sync.demo import generate_district
+from sync.history import History
+from sync.summary import TAB_TITLES
+
+
+def test_generator_is_deterministic_and_realistic():
+    a, b = generate_district(60, 6, seed=0), generate_district(60, 6, seed=0)
+    assert [(s.code, s.name, s.scenario) for s in a] == [(s.code, s.name, s.scenario) for s in b]
+    assert len({s.network for s in a}) == 6 and len({s.code for s in a}) == 60
+    assert all(len(s.code) == 10 and s.code.isdigit() for s in a)
+    # Most schools on time; a realistic share late, wrong (fixed later or not), missing or absent.
+    assert Counter(s.scenario for s in a) == {"on_time": 36, "late": 9, "wrong_fixed": 6, "missing": 4,
+                                              "absent": 3, "wrong": 2}
+    assert sum(len(rows) for s in a for rows in s.rows.values()) == 1658
+
+
+def test_khet_demo(tmp_path, capsys):
+    state = tmp_path / "demo"
+    assert main(["--schools", "14", "--networks", "2", "--dir", str(state), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "  ผล/result: exit 0 (success) — อ่าน 14, ไม่เปลี่ยน 0, อ่านไม่ได้ 0; แถวถูกต้อง 271, แถวมีข้อผิดพลาด 3;" \
+           " คำขออ่าน 14" in lines
+    # Night 2: one school's sheet fails on Google's side (kept with its last good data), one renamed a tab
+    # (read anyway: three requests instead of one).
+    assert "  ผล/result: exit 1 (partial) — อ่าน 13, ไม่เปลี่ยน 0, อ่านไม่ได้ 1; แถวถูกต้อง 373, แถวมีข้อผิดพลาด 2;" \
+           " คำขออ่าน 16" in lines
+    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 112 ฉบับ · ส่งแล้ว 53 (ตรงเวลา 7, ส่งช้า 46) · เกินกำหนด 17 ·" \
+           " ไม่ส่ง 0 · ต้องแก้ไข 2 · อ่านชีตไม่ได้ 1 โรง" in lines
+    plan = next(line for line in lines if line.startswith("  แผนปฏิบัติการประจำปี"))
+    assert plan.split() == ["แผนปฏิบัติการประจำปี", "31", "พ.ค.", "2569", "9/14", "7", "2", "5", "0", "0", "64.29"]
+    xlsx = state / "out" / "khet-summary-2569.xlsx"
+    assert f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx.resolve()}" in lines
+    assert openpyxl.load_workbook(xlsx).sheetnames == list(TAB_TITLES)
+    with History(state / "history.sqlite") as h:
+        assert [r["status"] for r in h.runs()] == ["partial", "success"]
+    last = json.loads((state / "runs" / "last-run.json").read_text(encoding="utf-8"))
+    assert last["exit_code"] == 1 and last["counts"]["schools_failed"] == 1
+    failed = [s for s in last["schools"] if s["outcome"] == "failed"]
+    assert [(s["school_code"], s["reason"]) for s in failed] == [("1048000013", "server")]
+    assert (state / "registry.csv").is_file() and list((state / "logs").glob("sync-*.log"))
+
+    # A second run starts fresh, and says so.
+    assert main(["--schools", "3", "--networks", "1", "--dir", str(state), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == (f"เริ่มใหม่: ลบสถานะการสาธิตเดิมใน {state} / starting fresh: removed the previous demo"
+                                   f" state in {state}")
+    with History(state / "history.sqlite") as h:
+        assert len(h.runs()) == 2 and len(h.school_states()) == 3
