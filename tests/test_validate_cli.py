@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -175,8 +176,9 @@ def test_a_wrong_dimension_tag_hides_no_cell(tmp_path):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<dimension ref=\"A1:K5\" />", b"<dimension ref=\"A1\" />")
-                assert b"<dimension ref=\"A1\" />" in data
+                # (openpyxl writes `<x />` through et_xmlfile and `<x/>` through lxml.)
+                data = re.sub(rb'<dimension ref="A1:K5"\s*/>', b'<dimension ref="A1"/>', data)
+                assert b'<dimension ref="A1"/>' in data
             dst.writestr(item, data)
     result = validate_workbook(bad)["progress"]
     assert [(f.code, f.cell) for f in result.findings] == [
