@@ -298,6 +298,18 @@ def budget_by(d: District, key: str) -> pd.DataFrame:
     return _baht_frame(g, MONEY_COLUMNS)
 
 
+def budget_by_school_source_strategy(d: District) -> pd.DataFrame:
+    """Each school's budget by source × strategy (categories and total, baht): the per-school view of
+    ``budget_by(d, "budget_source")`` and ``budget_by(d, "district_strategy")``."""
+    s = _plan_satang(d)
+    keys = ["school_code", "budget_source", "district_strategy"]
+    g = s.groupby(keys)[list(MONEY_COLUMNS)].sum().reset_index()
+    g["projects"] = s.groupby(keys).size().to_numpy()
+    names = d.schools.set_index("school_code")["school_name"]
+    g.insert(1, "school_name", g["school_code"].map(names))
+    return _baht_frame(g, MONEY_COLUMNS)
+
+
 def budget_by_category(d: District) -> pd.DataFrame:
     """The district total per budget category (Thai name, baht) — what the chart shows."""
     s = _plan_satang(d)
@@ -504,6 +516,7 @@ class Summary:
     budget_by_category: pd.DataFrame
     budget_by_source: pd.DataFrame
     budget_by_strategy: pd.DataFrame
+    budget_detail: pd.DataFrame
     projects: pd.DataFrame
     kpi: pd.DataFrame
     follow_up: pd.DataFrame
@@ -541,7 +554,8 @@ def summarize(d: District, fiscal_year: int, today: date, *, first_seen: Mapping
         completeness=completeness(status), completeness_by_network=completeness(status, by="network"),
         matrix=status_matrix(status), budget_by_school=budget_by_school(d),
         budget_by_category=budget_by_category(d), budget_by_source=budget_by(d, "budget_source"),
-        budget_by_strategy=budget_by(d, "district_strategy"), projects=project_status(d),
+        budget_by_strategy=budget_by(d, "district_strategy"),
+        budget_detail=budget_by_school_source_strategy(d), projects=project_status(d),
         kpi=kpi_attainment(d), follow_up=follow_up(status, d), outliers=outliers(d),
         findings=d.findings, reads=d.reads,
     )

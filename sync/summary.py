@@ -94,6 +94,7 @@ TABS: tuple[Tab, ...] = (
     Tab("budget_by_category", "งบประมาณตามหมวด", "budget_by_category", ()),
     Tab("budget_by_source", "งบประมาณตามแหล่งเงิน", "budget_by_source", ()),
     Tab("budget_by_strategy", "งบประมาณตามกลยุทธ์", "budget_by_strategy", ()),
+    Tab("budget_detail", "งบโรงเรียนตามแหล่งเงิน-กลยุทธ์", "budget_detail", ()),
     Tab("projects", "สถานะโครงการรายไตรมาส", "projects", ()),
     Tab("kpi", "การบรรลุตัวชี้วัด", "kpi", ()),
     Tab("follow_up", "รายการติดตาม", "follow_up",

@@ -158,6 +158,11 @@ def test_budget_totals_exact_to_the_satang(summary):
     assert src.loc["รวม", "budget_total"] == D("57000.35") and src.loc["รวม", "projects"] == 6
     strat = summary.budget_by_strategy.set_index("district_strategy")
     assert strat.loc["กลยุทธ์ที่ 1", "budget_total"] == D("55000.15")
+    detail = summary.budget_detail
+    s1 = detail[detail["school_code"] == S1]
+    assert s1[["budget_source", "district_strategy", "budget_total", "projects"]].values.tolist() == [
+        ["เงินงบประมาณ", "กลยุทธ์ที่ 1", D("1000.10"), 1], ["เงินอุดหนุนรายหัว", "กลยุทธ์ที่ 2", D("2000.20"), 1]]
+    assert sum(detail["budget_total"], D(0)) == D("57000.35")
 
 
 def test_money_sums_do_not_drift_like_floats():
@@ -212,3 +217,11 @@ def test_headline(summary):
     h = summary.headline()
     assert (h["schools"], h["reports_expected"], h["submitted"], h["on_time"], h["late"], h["needs_correction"],
             h["unreachable"]) == (6, 48, 3, 1, 2, 1, 1)
+
+
+def test_summary_tab_titles_fit_excel():
+    from sync.summary import TAB_TITLES
+
+    # Excel refuses sheet names over 31 characters or with []:*?/\ in them.
+    assert all(len(t) <= 31 and not set(t) & set("[]:*?/\\") for t in TAB_TITLES)
+    assert len(set(TAB_TITLES)) == len(TAB_TITLES) == 16
