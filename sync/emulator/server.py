@@ -14,10 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import batch_update, drive, sheets
-from .auth import TokenIssuer
 from .errors import ApiError, bad_request, sheets_error, unimplemented
-from .limits import Counters, Limits
-from .state import Store
+from .fields import select
 
 _ID = r"([^/:]+)"
 # (method, path regex, endpoint name, api, kind, handler(emu, email, match, params, body))
@@ -40,8 +38,6 @@ def _ss_create(emu, email, m, params, body):
 
 @route("GET", rf"/v4/spreadsheets/{_ID}", "sheets.spreadsheets.get", "read")
 def _ss_get(emu, email, m, params, body):
-    from .fields import select  # noqa: PLC0415
-
     return select(sheets.spreadsheets_get(emu.store, email, m[1], params), sheets.one(params, "fields"))
 
 
@@ -340,5 +336,3 @@ def serve(emu, host: str, port: int) -> tuple[Server, threading.Thread]:
     thread.start()
     return server, thread
 
-
-__all__ = ["serve", "Handler", "TokenIssuer", "Counters", "Limits", "Store"]
