@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .a1 import col_letters
 from .auth import TokenIssuer, new_service_account
 from .limits import FAULT_KEYS, Counters, Limits
 from .server import serve
@@ -103,8 +104,6 @@ class Emulator:
     def formula_cells(self, file_id: str) -> list[tuple[str, str, str]]:
         """(sheet title, A1 cell, formula) of every formula in a spreadsheet — to prove school text never
         became a formula downstream."""
-        from .a1 import col_letters  # noqa: PLC0415
-
         with self.store.lock:
             f = self.store.files[file_id]
             return [(s.title, f"{col_letters(c)}{r + 1}", cell.value)

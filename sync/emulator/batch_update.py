@@ -9,8 +9,10 @@ from .a1 import Box
 from .errors import ApiError, bad_request, unimplemented
 from .fields import parse_fields
 from .sheets import (
+    apply_cell_data,
     check_protected,
     clipped,
+    mask_assign,
     new_sheet_props,
     open_spreadsheet,
     protected_for,
@@ -18,7 +20,6 @@ from .sheets import (
     spreadsheet_json,
 )
 from .state import File, Sheet, Spreadsheet, Store
-from .values import from_json_value
 
 # Every request kind Google defines; the ones without a handler below answer 501 (not retryable) — an unknown
 # name is a 400, exactly like Google's JSON parser.
@@ -69,58 +70,11 @@ class Ctx:
             raise self.fail(f'A sheet with the name "{title}" already exists. Please enter another name.')
 
 
-def _mask_assign(target: dict, source: dict, mask: dict | None) -> None:
-    """Copy the masked fields of `source` into `target`; a masked field absent from source is cleared."""
-    if mask is None:
-        target.clear()
-        target.update(copy.deepcopy(source))
-        return
-    for key, sub in mask.items():
-        if key == "*":
-            _mask_assign(target, source, None)
-            return
-        if sub is None or not isinstance(source.get(key, {}), dict):
-            if key in source:
-                target[key] = copy.deepcopy(source[key])
-            else:
-                target.pop(key, None)
-        else:
-            node = target.setdefault(key, {})
-            _mask_assign(node, source.get(key, {}), sub)
-            if not node:
-                target.pop(key)
-
-
 def _fields(req: dict, ctx: Ctx) -> dict | None:
     fields = req.get("fields")
     if not fields:
         raise ctx.fail("At least one field must be updated. Specify fields.")
     return None if fields.strip() == "*" else parse_fields(fields)
-
-
-def apply_cell_data(sheet: Sheet, r: int, c: int, data: dict, mask: dict | None, locale: str) -> None:
-    cell = sheet.cell(r, c, create=True)
-    keys = ("userEnteredValue", "userEnteredFormat", "dataValidation", "note") if mask is None else mask
-    for key in keys:
-        sub = None if mask is None else mask[key]
-        if key == "userEnteredValue":
-            uev = data.get("userEnteredValue") or {}
-            if "formulaValue" in uev:
-                cell.kind, cell.value = "f", uev["formulaValue"]
-            elif uev:
-                ((_, value),) = uev.items()
-                cell.kind, cell.value, _ = from_json_value(value, "RAW", locale)
-            else:
-                cell.kind = cell.value = None
-        elif key == "userEnteredFormat":
-            fmt = dict(cell.fmt or {})
-            _mask_assign(fmt, data.get("userEnteredFormat") or {}, sub)
-            cell.fmt = fmt or None
-        elif key == "dataValidation":
-            cell.validation = data.get("dataValidation")
-        elif key == "note":
-            cell.note = data.get("note")
-    sheet.drop_if_empty(r, c)
 
 
 def _cells(box: tuple[int, int, int, int]):
@@ -172,7 +126,7 @@ def update_sheet_properties(ctx: Ctx, req: dict) -> dict:
     if "title" in given and (mask is None or "title" in mask):
         ctx.unique_title(given["title"], ignore=sheet)
     before = copy.deepcopy(sheet.props)
-    _mask_assign(sheet.props, dict(given, sheetId=sheet.id), mask)
+    mask_assign(sheet.props, dict(given, sheetId=sheet.id), mask)
     sheet.props["sheetId"] = sheet.id
     sheet.props.setdefault("title", before["title"])
     sheet.props.setdefault("sheetType", "GRID")
@@ -206,7 +160,7 @@ def duplicate_sheet(ctx: Ctx, req: dict) -> dict:
 def update_spreadsheet_properties(ctx: Ctx, req: dict) -> dict:
     mask = _fields(req, ctx)
     props = req.get("properties") or {}
-    _mask_assign(ctx.ss.props, props, mask)
+    mask_assign(ctx.ss.props, props, mask)
     if "title" in props and (mask is None or "title" in mask):
         ctx.f.name = props["title"]
     ctx.ss.props.pop("title", None)
@@ -252,7 +206,7 @@ def _find_protected(ctx: Ctx, pid) -> tuple[Sheet, dict]:
 def update_protected_range(ctx: Ctx, req: dict) -> dict:
     given = req.get("protectedRange") or {}
     sheet, current = _find_protected(ctx, given.get("protectedRangeId"))
-    _mask_assign(current, given, _fields(req, ctx))
+    mask_assign(current, given, _fields(req, ctx))
     current["protectedRangeId"] = given["protectedRangeId"]
     current.setdefault("range", {"sheetId": sheet.id})
     new_sheet = ctx.sheet(current["range"].get("sheetId", 0))
@@ -396,7 +350,7 @@ def update_dimension_properties(ctx: Ctx, req: dict) -> dict:
     meta = sheet.row_meta if rows else sheet.col_meta
     for i in range(start, end):
         current = dict(meta.get(i, {"pixelSize": 21 if rows else 100}))
-        _mask_assign(current, req.get("properties") or {}, mask)
+        mask_assign(current, req.get("properties") or {}, mask)
         meta[i] = current
     return {}
 

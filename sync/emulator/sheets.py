@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
 from . import a1
 from .a1 import Box
 from .errors import bad_request, not_found, permission_denied
+from .fields import parse_fields
 from .state import ROLE_RANK, SHEETS_MIME, File, Sheet, Spreadsheet, Store
 from .values import Cell, effective_value, from_json_value, render, user_entered_value
 
@@ -87,18 +89,57 @@ def create_spreadsheet_file(store: Store, owner: str, name: str, parents: list[s
 
 
 def apply_grid_data(sheet: Sheet, r0: int, c0: int, rows: list[dict], fields: str, locale: str) -> None:
-    from .batch_update import apply_cell_data  # noqa: PLC0415 - the two modules share cell-writing rules
-
-    mask = set_mask(fields)
+    mask = None if fields.strip() == "*" else parse_fields(fields)
     for i, row in enumerate(rows):
         for j, data in enumerate(row.get("values") or []):
             apply_cell_data(sheet, r0 + i, c0 + j, data, mask, locale)
 
 
-def set_mask(fields: str) -> dict | None:
-    from .fields import parse_fields  # noqa: PLC0415
+def mask_assign(target: dict, source: dict, mask: dict | None) -> None:
+    """Copy the masked fields of `source` into `target`; a masked field absent from source is cleared."""
+    if mask is None:
+        target.clear()
+        target.update(copy.deepcopy(source))
+        return
+    for key, sub in mask.items():
+        if key == "*":
+            mask_assign(target, source, None)
+            return
+        if sub is None or not isinstance(source.get(key, {}), dict):
+            if key in source:
+                target[key] = copy.deepcopy(source[key])
+            else:
+                target.pop(key, None)
+        else:
+            node = target.setdefault(key, {})
+            mask_assign(node, source.get(key, {}), sub)
+            if not node:
+                target.pop(key)
 
-    return None if fields.strip() == "*" else parse_fields(fields)
+
+def apply_cell_data(sheet: Sheet, r: int, c: int, data: dict, mask: dict | None, locale: str) -> None:
+    cell = sheet.cell(r, c, create=True)
+    keys = ("userEnteredValue", "userEnteredFormat", "dataValidation", "note") if mask is None else mask
+    for key in keys:
+        sub = None if mask is None else mask[key]
+        if key == "userEnteredValue":
+            uev = data.get("userEnteredValue") or {}
+            if "formulaValue" in uev:
+                cell.kind, cell.value = "f", uev["formulaValue"]
+            elif uev:
+                ((_, value),) = uev.items()
+                cell.kind, cell.value, _ = from_json_value(value, "RAW", locale)
+            else:
+                cell.kind = cell.value = None
+        elif key == "userEnteredFormat":
+            fmt = dict(cell.fmt or {})
+            mask_assign(fmt, data.get("userEnteredFormat") or {}, sub)
+            cell.fmt = fmt or None
+        elif key == "dataValidation":
+            cell.validation = data.get("dataValidation")
+        elif key == "note":
+            cell.note = data.get("note")
+    sheet.drop_if_empty(r, c)
 
 
 # -- ranges ---------------------------------------------------------------------------------------------------
