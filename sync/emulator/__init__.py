@@ -55,6 +55,7 @@ class Emulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
             self._server = None
         self.store.close()
         if self._own_key_dir:

@@ -175,6 +175,13 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         # headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms per call
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self):
+        with self.server.lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format, *args):  # noqa: A002 - silence the per-request stderr log
         pass
@@ -326,6 +333,20 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def __init__(self, *args, **kw):
+        self.lock = threading.Lock()
+        self.connections: set[socket.socket] = set()
+        super().__init__(*args, **kw)
+
+    def close_connections(self) -> None:
+        """Hang up on idle keep-alive clients, so nothing is served after `stop()`."""
+        with self.lock:
+            for conn in list(self.connections):
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 def serve(emu, host: str, port: int) -> tuple[Server, threading.Thread]:

@@ -1,8 +1,11 @@
-"""State in an SQLite file survives a restart: files, values, sharing, protection, keys and the changes feed."""
+"""Lifecycle: state in an SQLite file survives a restart (files, values, sharing, protection, keys, changes
+feed); memory mode writes nothing; stopping hangs up on every client."""
 
 import json
 import sqlite3
 
+import pytest
+import requests
 from gspread.utils import ValueRenderOption
 
 from sync import gclient
@@ -49,3 +52,12 @@ def test_memory_mode_writes_nothing(tmp_path):
         emu.service_account()
         assert emu.store.db is None
     assert [p.name for p in tmp_path.iterdir()] == ["khet-sync.json"]
+
+
+def test_stop_hangs_up_on_keep_alive_clients():
+    emu = Emulator().start()
+    gc = gclient.connect(emu.service_account(), gclient.SCOPES_READ, endpoint=emu.url, timeout=5)
+    assert gc.list_spreadsheet_files() == []  # leaves a pooled keep-alive connection open
+    emu.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        gc.list_spreadsheet_files()
