@@ -298,16 +298,21 @@ def budget_by(d: District, key: str) -> pd.DataFrame:
     return _baht_frame(g, MONEY_COLUMNS)
 
 
-def budget_by_school_source_strategy(d: District) -> pd.DataFrame:
-    """Each school's budget by source × strategy (categories and total, baht): the per-school view of
-    ``budget_by(d, "budget_source")`` and ``budget_by(d, "district_strategy")``."""
+def budget_by_school_dimension(d: District) -> pd.DataFrame:
+    """Each school's total budget by source and by strategy (long: school, dimension, item, projects, baht);
+    its budget by category is in :func:`budget_by_school`."""
     s = _plan_satang(d)
-    keys = ["school_code", "budget_source", "district_strategy"]
-    g = s.groupby(keys)[list(MONEY_COLUMNS)].sum().reset_index()
-    g["projects"] = s.groupby(keys).size().to_numpy()
+    parts = []
+    for key, th in (("budget_source", "แหล่งงบประมาณ"), ("district_strategy", "กลยุทธ์ของเขต")):
+        g = s.groupby(["school_code", key]).agg(projects=("budget_total", "size"),
+                                                budget_total=("budget_total", "sum")).reset_index()
+        parts.append(g.rename(columns={key: "item"}).assign(dimension=th))
+    g = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     names = d.schools.set_index("school_code")["school_name"]
-    g.insert(1, "school_name", g["school_code"].map(names))
-    return _baht_frame(g, MONEY_COLUMNS)
+    g["school_name"] = g["school_code"].map(names)
+    g = g.sort_values(["school_code", "dimension", "item"], kind="stable").reset_index(drop=True)
+    return _baht_frame(g[["school_code", "school_name", "dimension", "item", "projects", "budget_total"]],
+                       ["budget_total"])
 
 
 def budget_by_category(d: District) -> pd.DataFrame:
@@ -555,7 +560,7 @@ def summarize(d: District, fiscal_year: int, today: date, *, first_seen: Mapping
         matrix=status_matrix(status), budget_by_school=budget_by_school(d),
         budget_by_category=budget_by_category(d), budget_by_source=budget_by(d, "budget_source"),
         budget_by_strategy=budget_by(d, "district_strategy"),
-        budget_detail=budget_by_school_source_strategy(d), projects=project_status(d),
+        budget_detail=budget_by_school_dimension(d), projects=project_status(d),
         kpi=kpi_attainment(d), follow_up=follow_up(status, d), outliers=outliers(d),
         findings=d.findings, reads=d.reads,
     )

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -62,7 +63,7 @@ def _captions() -> dict[str, str]:
         "sheet": "ชีต", "column": "คอลัมน์", "per": "ระดับ", "value": "ค่า", "median": "ค่ามัธยฐานของเขต",
         "ratio": "เท่าของมัธยฐาน", "note_th": "หมายเหตุ", "outcome_th": "ผลการอ่าน", "reason_th": "สาเหตุ",
         "last_good_at": "อ่านข้อมูลได้ล่าสุด", "data_age_hours": "อายุข้อมูล (ชั่วโมง)",
-        "budget_source": "แหล่งงบประมาณ", "district_strategy": "กลยุทธ์ของเขต",
+        "budget_source": "แหล่งงบประมาณ", "district_strategy": "กลยุทธ์ของเขต", "dimension": "จำแนกตาม",
     })
     return caps
 
@@ -200,50 +201,55 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _xlsx_plain(v: Any) -> Any:
-    """A summary value as openpyxl takes it (formats and text safety are applied per column afterwards)."""
+def _xlsx_cell(ws, v: Any) -> Any:
+    """A summary value for a write-only sheet: plain where openpyxl gets it right, a styled cell otherwise."""
     if _blank(v):
         return None
     if isinstance(v, bool):
         return "ใช่" if v else ""
     if hasattr(v, "item") and not isinstance(v, (str, Decimal)):
         v = v.item()
+    if isinstance(v, str):
+        if not v.startswith(NEUTRALISE):
+            return v
+        cell = WriteOnlyCell(ws, value=v)
+        cell.data_type = "s"  # openpyxl would store "=…" as a formula; Excel re-reads "+…", "-…", "@…" on edit
+        cell.quotePrefix = True
+        return cell
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return v.replace(tzinfo=None)
-    return v
+    fmt = None
+    if isinstance(v, Decimal):
+        fmt = NUMBER_FORMATS[ColType.MONEY]
+    elif isinstance(v, dt.datetime):
+        v, fmt = v.replace(tzinfo=None), DATE_FORMAT_BE + " hh:mm"
+    elif isinstance(v, dt.date):
+        fmt = DATE_FORMAT_BE
+    if fmt is None:
+        return v
+    cell = WriteOnlyCell(ws, value=v)
+    cell.number_format = fmt
+    return cell
 
 
 def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
+    """One tab in a write-only workbook (streams rows: the nightly summary has ~500,000 cells for 1,000
+    schools)."""
     ws = wb.create_sheet(title)
     keys = [str(c) for c in frame.columns]
-    ws.append([caption(k) for k in keys])
-    ws.append(keys)
     for j, k in enumerate(keys, start=1):
-        c1 = ws.cell(1, j)
-        c1.font, c1.fill = HEADER_FONT, HEADER_FILL
-        c1.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(j)].width = max(10, min(45, len(caption(k)) + 4))
     ws.row_dimensions[2].hidden = True
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([_xlsx_plain(v) for v in row])
-    # Per cell only where needed: number formats for money and dates, and text safety for every string
-    # (openpyxl would store "=…" as a formula; Excel would re-read "+…", "-…", "@…" as one on edit).
-    for col in ws.iter_cols(min_row=3, max_row=ws.max_row):
-        for cell in col:
-            v = cell.value
-            if isinstance(v, str):
-                cell.data_type = "s"
-                if v.startswith(NEUTRALISE):
-                    cell.quotePrefix = True
-            elif isinstance(v, Decimal):
-                cell.number_format = NUMBER_FORMATS[ColType.MONEY]
-            elif isinstance(v, dt.datetime):
-                cell.number_format = DATE_FORMAT_BE + " hh:mm"
-            elif isinstance(v, dt.date):
-                cell.number_format = DATE_FORMAT_BE
     ws.freeze_panes = "A3"
+    head = []
+    for k in keys:
+        c = WriteOnlyCell(ws, value=caption(k))
+        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, Alignment(wrap_text=True, vertical="top")
+        head.append(c)
+    ws.append(head)
+    ws.append(keys)
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_xlsx_cell(ws, v) for v in row])
     return ws
 
 
@@ -269,8 +275,7 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
     """The summary report workbook, with charts; atomic (temp file + os.replace)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     sheets = {}
     for tab in TABS:
         frame = tab_frame(summary, tab, as_of)

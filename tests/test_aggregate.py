@@ -160,9 +160,10 @@ def test_budget_totals_exact_to_the_satang(summary):
     assert strat.loc["กลยุทธ์ที่ 1", "budget_total"] == D("55000.15")
     detail = summary.budget_detail
     s1 = detail[detail["school_code"] == S1]
-    assert s1[["budget_source", "district_strategy", "budget_total", "projects"]].values.tolist() == [
-        ["เงินงบประมาณ", "กลยุทธ์ที่ 1", D("1000.10"), 1], ["เงินอุดหนุนรายหัว", "กลยุทธ์ที่ 2", D("2000.20"), 1]]
-    assert sum(detail["budget_total"], D(0)) == D("57000.35")
+    assert s1[["dimension", "item", "projects", "budget_total"]].values.tolist() == [
+        ["กลยุทธ์ของเขต", "กลยุทธ์ที่ 1", 1, D("1000.10")], ["กลยุทธ์ของเขต", "กลยุทธ์ที่ 2", 1, D("2000.20")],
+        ["แหล่งงบประมาณ", "เงินงบประมาณ", 1, D("1000.10")], ["แหล่งงบประมาณ", "เงินอุดหนุนรายหัว", 1, D("2000.20")]]
+    assert sum(detail["budget_total"], D(0)) == 2 * D("57000.35")
 
 
 def test_money_sums_do_not_drift_like_floats():
