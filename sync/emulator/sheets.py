@@ -11,6 +11,7 @@ from . import a1
 from .a1 import Box
 from .errors import bad_request, not_found, permission_denied
 from .fields import parse_fields
+from .formulas import Evaluator
 from .state import ROLE_RANK, SHEETS_MIME, File, Sheet, Spreadsheet, Store
 from .values import Cell, effective_value, from_json_value, render, user_entered_value
 
@@ -180,13 +181,16 @@ def clipped(sheet: Sheet, box: Box) -> tuple[int, int, int, int]:
 
 # -- reading ----------------------------------------------------------------------------------------------------
 
-def read_values(sheet: Sheet, r0: int, c0: int, r1: int, c1: int, value_option: str, dt_option: str,
-                locale: str, major: str) -> list[list]:
+def read_values(ss: Spreadsheet, sheet: Sheet, box: tuple[int, int, int, int], value_option: str,
+                dt_option: str, major: str) -> list[list]:
     """Values in the box, trailing empty rows/columns dropped like Sheets does ('' for blanks inside)."""
+    r0, c0, r1, c1 = box
+    ev = Evaluator(ss)
     found: dict[int, dict[int, object]] = {}
     for r in sorted(r for r in sheet.rows if r0 <= r < r1):
         row = sheet.rows[r]
-        vals = {c: render(cell, value_option, dt_option, locale)
+        vals = {c: render(cell, value_option, dt_option, ss.locale,
+                          ev.value_of(sheet, r, c) if cell.kind == "f" and value_option != "FORMULA" else None)
                 for c, cell in row.items() if c0 <= c < c1 and cell.kind is not None}
         if vals:
             found[r] = vals
@@ -223,8 +227,9 @@ def value_range(ss: Spreadsheet, text: str, params: dict) -> dict:
     major = choice(params, "majorDimension", ("ROWS", "COLUMNS", "DIMENSION_UNSPECIFIED"), "ROWS")
     major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
     out = {"range": a1.format_box(sheet.title, r0, c0, r1, c1), "majorDimension": major}
-    values = read_values(sheet, r0, c0, r1, c1, choice(params, "valueRenderOption", VALUE_RENDER, "FORMATTED_VALUE"),
-                         choice(params, "dateTimeRenderOption", DATETIME_RENDER, "SERIAL_NUMBER"), ss.locale, major)
+    values = read_values(ss, sheet, (r0, c0, r1, c1),
+                         choice(params, "valueRenderOption", VALUE_RENDER, "FORMATTED_VALUE"),
+                         choice(params, "dateTimeRenderOption", DATETIME_RENDER, "SERIAL_NUMBER"), major)
     if values:
         out["values"] = values
     return out
@@ -253,7 +258,8 @@ def spreadsheet_json(f: File, ranges: list[str] | None = None, grid: bool = Fals
             continue
         item: dict = {"properties": json.loads(json.dumps(sheet.props))}
         if grid:
-            item["data"] = [grid_data(sheet, box, ss.locale) for box in wanted.get(sheet.id, [Box()])]
+            ev = Evaluator(ss)
+            item["data"] = [grid_data(ev, sheet, box) for box in wanted.get(sheet.id, [Box()])]
         if sheet.merges:
             item["merges"] = sheet.merges
         if sheet.conditional:
@@ -271,13 +277,15 @@ def spreadsheet_json(f: File, ranges: list[str] | None = None, grid: bool = Fals
     return out
 
 
-def cell_data(cell: Cell, locale: str) -> dict:
+def cell_data(ev: Evaluator, sheet: Sheet, r: int, c: int) -> dict:
+    cell = sheet.rows[r][c]
     out: dict = {}
     uev = user_entered_value(cell)
     if uev is not None:
+        result = ev.value_of(sheet, r, c) if cell.kind == "f" else None
         out["userEnteredValue"] = uev
-        out["effectiveValue"] = effective_value(cell)
-        out["formattedValue"] = render(cell, "FORMATTED_VALUE", "SERIAL_NUMBER", locale)
+        out["effectiveValue"] = effective_value(cell, result)
+        out["formattedValue"] = render(cell, "FORMATTED_VALUE", "SERIAL_NUMBER", ev.ss.locale, result)
     if cell.fmt:
         out["userEnteredFormat"] = cell.fmt
     if cell.validation:
@@ -287,7 +295,7 @@ def cell_data(cell: Cell, locale: str) -> dict:
     return out
 
 
-def grid_data(sheet: Sheet, box: Box, locale: str) -> dict:
+def grid_data(ev: Evaluator, sheet: Sheet, box: Box) -> dict:
     r0, c0, r1, c1 = clipped(sheet, box)
     rows = sorted(r for r in sheet.rows if r0 <= r < r1)
     row_data = []
@@ -298,7 +306,7 @@ def grid_data(sheet: Sheet, box: Box, locale: str) -> dict:
             if not cols:
                 row_data.append({})
                 continue
-            row_data.append({"values": [cell_data(row[c], locale) if c in row else {}
+            row_data.append({"values": [cell_data(ev, sheet, r, c) if c in row else {}
                                         for c in range(c0, max(cols) + 1)]})
     out: dict = {}
     if r0:

@@ -1,7 +1,7 @@
 """Cell values like Sheets stores them: RAW vs USER_ENTERED input, and the three value render options.
 
 A cell keeps what the user entered (number, string, bool or formula text) plus its userEnteredFormat; what a
-reader sees is derived from that on each read. Formulas are stored, never evaluated (see README, "Google emulator").
+reader sees is derived from that on each read (formula cells through `formulas.Evaluator`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 EPOCH = datetime(1899, 12, 30)
-FORMULA_ERROR = "#NAME?"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -225,13 +224,16 @@ def is_datetime(cell: Cell) -> bool:
     return (number_format_of(cell) or {}).get("type") in ("DATE", "TIME", "DATE_TIME")
 
 
-def render(cell: Cell, value_option: str, datetime_option: str, locale: str = "en_US"):
-    """The JSON value Sheets returns for one cell under values.get's render options."""
+def render(cell: Cell, value_option: str, datetime_option: str, locale: str = "en_US", result=None):
+    """The JSON value Sheets returns for one cell under values.get's render options; `result` is the evaluated
+    value of a formula cell (see formulas.py)."""
     kind, value = cell.kind, cell.value
     if kind == "f":
         if value_option == "FORMULA":
             return value
-        return FORMULA_ERROR
+        kind, value = result_kind(result), result
+        if kind == "e":
+            return value.code
     if kind is None:
         return ""
     if value_option == "FORMATTED_VALUE":
@@ -245,12 +247,25 @@ def render(cell: Cell, value_option: str, datetime_option: str, locale: str = "e
     return value
 
 
+def result_kind(result) -> str:
+    if isinstance(result, bool):
+        return "b"
+    if isinstance(result, int | float):
+        return "n"
+    if isinstance(result, str):
+        return "s"
+    return "e"
+
+
 def user_entered_value(cell: Cell) -> dict | None:
     key = {"n": "numberValue", "s": "stringValue", "b": "boolValue", "f": "formulaValue"}.get(cell.kind)
     return {key: cell.value} if key else None
 
 
-def effective_value(cell: Cell) -> dict | None:
+def effective_value(cell: Cell, result=None) -> dict | None:
     if cell.kind == "f":
-        return {"errorValue": {"type": "NAME", "message": "Formulas are not evaluated by the Khet emulator"}}
+        kind = result_kind(result)
+        if kind == "e":
+            return {"errorValue": result.to_json()}
+        return {{"n": "numberValue", "s": "stringValue", "b": "boolValue"}[kind]: result}
     return user_entered_value(cell)

@@ -6,7 +6,10 @@ from sync.emulator import a1
 from sync.emulator.a1 import Box
 from sync.emulator.errors import ApiError
 from sync.emulator.fields import select
+from sync.emulator.formulas import Err
 from sync.emulator.values import Cell, format_value, from_json_value, parse_user_entered, render
+
+VALUE_OPTIONS = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 
 
 @pytest.mark.parametrize("text, box", [
@@ -106,9 +109,11 @@ def test_render_options():
     assert render(date, "UNFORMATTED_VALUE", "SERIAL_NUMBER") == 45931
     assert render(date, "UNFORMATTED_VALUE", "FORMATTED_STRING") == "2025-10-01"
     assert render(date, "FORMULA", "SERIAL_NUMBER") == 45931
-    formula = Cell("f", "=A1*2")
-    assert [render(formula, o, "SERIAL_NUMBER") for o in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")] \
-        == ["#NAME?", "#NAME?", "=A1*2"]
+    formula = Cell("f", "=A1/0", {"numberFormat": {"type": "NUMBER", "pattern": "0.0"}})
+    error = Err("#DIV/0!", "Function DIVIDE parameter 2 cannot be zero.")
+    assert [render(formula, o, "SERIAL_NUMBER", result=error) for o in VALUE_OPTIONS] == ["#DIV/0!", "#DIV/0!",
+                                                                                          "=A1/0"]
+    assert [render(formula, o, "SERIAL_NUMBER", result=2) for o in VALUE_OPTIONS] == ["2.0", 2, "=A1/0"]
     flag = Cell("b", False)
     assert (render(flag, "FORMATTED_VALUE", "SERIAL_NUMBER"), render(flag, "UNFORMATTED_VALUE", "SERIAL_NUMBER")) \
         == ("FALSE", False)
