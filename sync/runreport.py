@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,20 +64,11 @@ class RunReport:
 
     def write_json(self, path: str | Path) -> Path:
         path = Path(path)
-        write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str))
+        from sync.registry import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str).encode("utf-8"))
         return path
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def setup_logging(log_dir: str | Path, when: datetime) -> Path:

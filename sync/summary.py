@@ -30,9 +30,11 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 
 from addin.thaidate import format_thai_date
 from sync.aggregate import Summary
@@ -255,18 +257,19 @@ def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
 
 def _bar(title: str, ws, data_cols: tuple[int, int], n_rows: int, *, cats_col: int, stacked: bool = False,
          y_title: str = "", horizontal: bool = True) -> BarChart:
+    """A bar chart over columns ``data_cols`` of a summary tab: series named by the row-1 captions, values and
+    categories from row 3 on (row 2 holds the hidden English keys)."""
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title, chart.y_axis.title = title, y_title
     if stacked:
         chart.grouping, chart.overlap = "stacked", 100
-    data = Reference(ws, min_col=data_cols[0], max_col=data_cols[1], min_row=1, max_row=n_rows + 2)
-    chart.add_data(data, titles_from_data=True)
-    # Row 2 (hidden keys) sits between the caption and the data: charts read titles from row 1 and data
-    # from row 3 on, so categories skip it too.
+    for col in range(data_cols[0], data_cols[1] + 1):
+        values = Reference(ws, min_col=col, min_row=3, max_row=n_rows + 2)
+        series = Series(values)
+        series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!${get_column_letter(col)}$1"))
+        chart.series.append(series)
     chart.set_categories(Reference(ws, min_col=cats_col, min_row=3, max_row=n_rows + 2))
-    for s in chart.series:
-        s.val.numRef.f = s.val.numRef.f.replace("$2:", "$3:")
     chart.height, chart.width = max(7.5, 0.6 * n_rows + 3), 18
     return chart
 

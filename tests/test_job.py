@@ -131,6 +131,11 @@ def test_xlsx_neutralises_school_text(nights):
     overview = wb[SHEETS["district_summary"].title_th]
     assert len(overview._charts) == 2
     assert len(wb["สถานะโครงการรายไตรมาส"]._charts) == 1
+    # Series named by the Thai captions (row 1), values from row 3 (row 2 holds the hidden keys).
+    chart = wb["ความครบถ้วนของรายงาน"]._charts[0]
+    assert [(s.tx.strRef.f, s.val.numRef.f) for s in chart.series] == [
+        ("'ความครบถ้วนของรายงาน'!$J$1", "'ความครบถ้วนของรายงาน'!$J$3:$J$10"),
+        ("'ความครบถ้วนของรายงาน'!$K$1", "'ความครบถ้วนของรายงาน'!$K$3:$K$10")]
 
 
 def test_feedback_tab_names_the_cells(nights):
