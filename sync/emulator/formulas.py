@@ -195,6 +195,8 @@ class Evaluator:
             return f.err
         except RecursionError:
             return Err("#ERROR!", "Formula too deeply nested.")
+        except (OverflowError, ZeroDivisionError, ValueError):
+            return Err("#NUM!", "The result is not a finite number.")
 
 
 class _Parser:
@@ -248,7 +250,12 @@ class _Parser:
         left = self.unary()
         while self.peek("^"):
             self.i += 1
-            left = _number(_scalar(left)) ** _number(_scalar(self.unary()))
+            # floats, so =2^100000000 overflows at once instead of building a huge integer
+            left = float(_number(_scalar(left))) ** float(_number(_scalar(self.unary())))
+            if isinstance(left, complex):  # (-8)^0.5
+                raise _Fail("#NUM!", "The result is not a real number.")
+            if left == int(left) and abs(left) < 1e15:
+                left = int(left)
         return left
 
     def unary(self):

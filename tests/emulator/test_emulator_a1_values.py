@@ -1,6 +1,8 @@
 """Pure rules of the emulator: A1 notation, USER_ENTERED parsing, number/date formatting, render options."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.emulator import a1
 from sync.emulator.a1 import Box
@@ -129,3 +131,27 @@ def test_fields_mask():
                                                                                            "index": 0}}]}
     assert select(data, "files/id") == {"files": [{"id": 1}, {"id": 2}]}
     assert select(data, "*") == data
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=25))
+def test_any_text_parses_as_sheets_would_store_it(text):
+    kind, value, fmt = parse_user_entered(text)
+    assert kind in (None, "s", "n", "b", "f")
+    assert (kind is None) == (text == "")
+    if kind == "n":
+        assert isinstance(value, int | float) and (fmt is None or "type" in fmt)
+    if kind in ("s", "f"):
+        assert value in (text, text[1:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="'!:$AaBZz019 ก", max_size=15))
+def test_any_range_text_parses_or_is_a_400(text):
+    try:
+        title, part = a1.split_sheet(text)
+    except ApiError as e:
+        assert e.code == 400
+        return
+    box = a1.parse_box(part)
+    assert box is None or all(v is None or v >= 0 for v in (box.r0, box.c0, box.r1, box.c1))

@@ -2,6 +2,13 @@
 
 import pytest
 from gspread.utils import ValueRenderOption
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync.emulator.formulas import Err, Evaluator
+from sync.emulator.sheets import new_sheet_props
+from sync.emulator.state import Sheet, Spreadsheet
+from sync.emulator.values import Cell
 
 CASES = [
     ("=1+2*3", 7, "7"),
@@ -37,6 +44,8 @@ CASES = [
     ('=IMPORTXML("http://evil.example","//a")', "#NAME?", "#NAME?"),
     ('=HYPERLINK("http://evil.example","x")', "#NAME?", "#NAME?"),
     ("=1+", "#ERROR!", "#ERROR!"),
+    ("=2^100000000", "#NUM!", "#NUM!"),
+    ("=(-8)^0.5", "#NUM!", "#NUM!"),
     ("=B1", "#REF!", "#REF!"),
 ]
 
@@ -77,3 +86,14 @@ def test_grid_data_reports_error_values(sheet):
                                                    "message": "Function DIVIDE parameter 2 cannot be zero."}}
     assert e1["formattedValue"] == "#DIV/0!"
     assert (f1["effectiveValue"], f1["formattedValue"]) == ({"numberValue": 30}, "30.00")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='=+-*/^&%<>(),;:!$"\' .0123456789ABCSUMIFxyzก', max_size=30))
+def test_any_typed_text_evaluates_to_a_value_or_a_sheets_error(text):
+    ss = Spreadsheet({}, [Sheet(new_sheet_props(0, "S", 0))])
+    ss.sheets[0].rows[0] = {0: Cell("n", 3), 1: Cell("f", "=" + text)}
+    result = Evaluator(ss).value_of(ss.sheets[0], 0, 1)
+    assert isinstance(result, int | float | str | bool | Err)
+    if isinstance(result, Err):
+        assert result.code in Err.TYPES
