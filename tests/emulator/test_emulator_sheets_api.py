@@ -3,6 +3,8 @@
 import pytest
 from gspread.exceptions import APIError
 from gspread.utils import ValueInputOption, ValueRenderOption
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.gclient import sheets_url
 
@@ -372,3 +374,19 @@ def test_values_in_response_and_create_with_data(gc, sh):
     assert opened.sheet1.get_all_values() == [["", ""], ["ก", "2"]]
     opened.sheet1.update([["1/10/2025"]], "A3", value_input_option="USER_ENTERED")  # th_TH: day first
     assert opened.sheet1.get("A3", value_render_option="UNFORMATTED_VALUE") == [[45931]]
+
+
+cells = st.one_of(st.text(min_size=1, max_size=12), st.integers(-10**9, 10**9), st.booleans(),
+                  st.floats(allow_nan=False, allow_infinity=False, width=32))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=4))
+def test_raw_round_trip_keeps_every_value_exactly(emulator, gc, sh, rows):
+    """Whatever a school's cells hold, RAW in and UNFORMATTED out gives it back unchanged."""
+    emulator.configure(user_quota=10**6, project_quota=10**6)  # one fixture for all examples
+    gc.http_client.values_clear(sh.id, "Sheet1")
+    gc.http_client.values_update(sh.id, "Sheet1!A1", {"valueInputOption": "RAW"}, {"values": rows})
+    back = gc.http_client.values_get(sh.id, "Sheet1!A1:C4", {"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert back["values"] == rows
+    assert gc.http_client.values_get(sh.id, "Sheet1!A1:C4", {"valueRenderOption": "FORMULA"})["values"] == rows
