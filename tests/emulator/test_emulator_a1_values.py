@@ -64,6 +64,7 @@ def test_split_sheet_and_quoting():
     ("2025-10-01 13:30", ("n", 45931 + 13.5 / 24, {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm"})),
     ("14:15", ("n", (14 * 60 + 15) / 1440, {"type": "TIME", "pattern": "H:mm"})),
     ("2025-02-30", ("s", "2025-02-30", None)),
+    ("1/10/2568", ("n", 243993, {"type": "DATE", "pattern": "M/d/yyyy"})),  # a BE year is not converted
     ("๑๒๓", ("s", "๑๒๓", None)),
     ("โรงเรียนบ้านหนองบัว", ("s", "โรงเรียนบ้านหนองบัว", None)),
 ])
