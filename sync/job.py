@@ -315,11 +315,13 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
     checks = agg.submittable(agg.report_checks(d), agg.confirmed_reports(d, fy))
     modified = {o.school.code: o.drive_modified for o in result.schools}
     ok = checks[checks["confirmed"] & checks["valid"]]
-    for code, key in zip(ok["school_code"], ok["report_key"], strict=True):
-        h.record_submission(run_id, code, key, fy, submitted_on=today, seen_at=now, drive_modified=modified.get(code))
-    for (code, key), fp in report_fingerprints(d).items():
-        h.record_report_version(run_id, code, key, fy, fp, seen_on=today, drive_modified=modified.get(code),
-                                after_due=today > dues[key])
+    with h.transaction():  # the night's evidence lands whole or not at all
+        for code, key in zip(ok["school_code"], ok["report_key"], strict=True):
+            h.record_submission(run_id, code, key, fy, submitted_on=today, seen_at=now,
+                                drive_modified=modified.get(code))
+        for (code, key), fp in report_fingerprints(d).items():
+            h.record_report_version(run_id, code, key, fy, fp, seen_on=today, drive_modified=modified.get(code),
+                                    after_due=today > dues[key])
     first_seen = {(r["school_code"], r["report_key"]): dt.date.fromisoformat(r["submitted_on"])
                   for r in h.submissions(fy)}
     summary = agg.summarize(d, fy, today, first_seen=first_seen, edited_after_due=h.edited_after_due(fy),
