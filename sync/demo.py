@@ -243,6 +243,12 @@ def _write_school(client, sid: str, grids: dict[str, list[list[Any]]], titles: d
         client.http_client.values_batch_update(sid, body={"valueInputOption": "RAW", "data": data})
 
 
+def night_time(day: dt.date) -> dt.datetime:
+    """02:00 in Bangkok on ``day`` (the usual nightly run), as UTC."""
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).astimezone(
+        dt.UTC)
+
+
 @dataclass
 class DemoResult:
     state_dir: Path
@@ -344,6 +350,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                 settings = JobSettings(history=history, registry=dd.registry, read_client=read, write_client=write,
                                        district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,
+                                       now=night_time(day),
                                        district_name="สพป.ตัวอย่าง (สาธิต)")
                 rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
                                  json_dir=state / "runs")

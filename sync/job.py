@@ -82,7 +82,10 @@ class JobSettings:
     workers: int = 1
     progress: bool | None = None
     district_name: str = ""
-    # Test hook: called after each school is recorded (the reliability tests kill a run there).
+    # A simulated night (the demo): the run's clock, for run and read times and the age of data. Drive's
+    # modifiedTime stays real, so it must lie in the past of the real clock.
+    now: dt.datetime | None = None
+    # Test hook: called after each school is recorded.
     after_school: Callable[[int], None] | None = None
     http_stats: list = field(default_factory=list)   # HttpStats objects to fold into the report
 
@@ -245,7 +248,7 @@ def _age_hours(now: dt.datetime, then: dt.datetime | None) -> float | None:
 def run_once(s: JobSettings) -> RunReport:
     """One run (the lock is the caller's business: see :func:`run_locked`)."""
     h = s.history
-    now = utcnow()
+    now = s.now or utcnow()
     today = s.today or bangkok_today()
     fy = s.fiscal_year or fiscal_year_of(today)
     report = RunReport(trigger=s.trigger, fiscal_year=fy, started_at=iso(now))
@@ -262,13 +265,14 @@ def run_once(s: JobSettings) -> RunReport:
         report.message_en = f"the run could not complete: {type(exc).__name__}: {exc}"
     report.phases["total"] = round(time.perf_counter() - t0, 3)
     report.status = STATUS_BY_EXIT[report.exit_code]
-    report.ended_at = iso(utcnow())
+    ended = s.now + dt.timedelta(seconds=report.phases["total"]) if s.now else utcnow()
+    report.ended_at = iso(ended)
     for st in s.http_stats:
         for k, v in st.as_dict().items():
             if isinstance(v, (int, float)):
                 report.http[k] = round(report.http.get(k, 0) + v, 3)
     h.end_run(run_id, status=report.status, exit_code=report.exit_code, counts=report.counts,
-              report=report.to_dict())
+              report=report.to_dict(), ended_at=ended)
     return report
 
 
@@ -288,7 +292,7 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
         results = o.read.results if o.read else {}
         h.record_read(run_id, code, outcome=o.outcome, spreadsheet_id=o.school.spreadsheet_id or None,
                       reason=o.reason, detail=o.message_en or None, drive_modified=o.drive_modified,
-                      tabs=o.tabs, validated=results, read_at=utcnow())
+                      tabs=o.tabs, validated=results, read_at=s.now or utcnow())
         fresh[code] = {k: r for k, r in results.items() if k in o.tabs}
         bar.update(1, code)
         if s.after_school:
@@ -413,7 +417,7 @@ def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.Di
             failed += 1
             state[code] = "failed"
             continue
-        s.history.record_feedback(run_id, code, digest, height)
+        s.history.record_feedback(run_id, code, digest, height, written_at=s.now)
         state[code] = "written"
     bar.close()
     return failed, state

@@ -44,11 +44,15 @@ def test_khet_demo(tmp_path, capsys):
     assert f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx.resolve()}" in lines
     assert openpyxl.load_workbook(xlsx).sheetnames == list(TAB_TITLES)
     with History(state / "history.sqlite") as h:
-        assert [r["status"] for r in h.runs()] == ["partial", "success"]
+        runs = h.runs()
+        assert [r["status"] for r in runs] == ["partial", "success"]
+        # The demo simulates its nights: 02:00 Bangkok on 25 May and 20 July 2026.
+        assert [r["started_at"] for r in runs] == ["2026-07-19T19:00:00.000Z", "2026-05-24T19:00:00.000Z"]
     last = json.loads((state / "runs" / "last-run.json").read_text(encoding="utf-8"))
     assert last["exit_code"] == 1 and last["counts"]["schools_failed"] == 1
     failed = [s for s in last["schools"] if s["outcome"] == "failed"]
-    assert [(s["school_code"], s["reason"]) for s in failed] == [("1048000013", "server")]
+    assert [(s["school_code"], s["reason"], s["data_age_hours"]) for s in failed] == [
+        ("1048000013", "server", 56 * 24.0)]
     assert (state / "registry.csv").is_file() and list((state / "logs").glob("sync-*.log"))
 
     # A second run starts fresh, and says so.
