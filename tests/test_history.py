@@ -112,3 +112,41 @@ def test_schema_is_plain_sql():
     assert not re.search(r"AUTOINCREMENT|WITHOUT ROWID|STRICT|BLOB|DATETIME", SCHEMA)
     types = set(re.findall(r"^ +\w+ (\w+)", SCHEMA, flags=re.M)) - {"KEY"}
     assert types <= {"TEXT", "INTEGER"}
+
+
+def test_khet_history_school_shows_cell_changes(tmp_path, capsys):
+    from sync.commands.history import main
+
+    db = tmp_path / "h.db"
+    with History(db) as h:
+        r1 = h.begin_run(started_at=T0)
+        h.record_read(r1, "1020080005", outcome="read", tabs={"action_plan": GRID_A}, read_at=T0)
+        h.end_run(r1, status="success", exit_code=0, ended_at=T0)
+        r2 = h.begin_run(started_at=T1)
+        h.record_read(r2, "1020080005", outcome="read", tabs={"action_plan": GRID_B}, read_at=T1)
+        h.record_submission(r2, "1020080005", "action_plan", 2570, submitted_on=date(2026, 11, 22), seen_at=T1,
+                            drive_modified="2026-11-21T10:00:00.000Z")
+    assert main(["--db", str(db), "school", "1020080005"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == ["โรงเรียน 1020080005: อ่าน 2 ครั้ง / 2 reads", "  รอบ #1 2026-11-20T19:00:00.000Z: read",
+                       "  รอบ #2 2026-11-21T19:00:00.000Z: read"]
+    assert "  รอบ #1 2026-11-20T19:00:00.000Z แท็บ action_plan: ข้อมูลชุดแรก 1 แถว / first seen, 1 rows" in out
+    assert "  รอบ #2 2026-11-21T19:00:00.000Z แท็บ action_plan: เปลี่ยน 1 เซลล์ / 1 cells changed" in out
+    assert "    B3: 1500.5 → 1600" in out
+    assert out[-1] == ("  action_plan ปีงบ 2570: 2026-11-22 (รอบ #2, Drive modifiedTime 2026-11-21T10:00:00.000Z)")
+    assert main(["--db", str(db), "school", "9999999999"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "ไม่มีประวัติของโรงเรียน 9999999999 / no history for school 9999999999"
+    assert main(["--db", str(tmp_path / "none.db"), "runs"]) == 2
+
+
+def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monkeypatch):
+    from sync.commands.sync import main
+
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\nhistory_db = "{tmp_path / "h.db"}"\n',
+                   encoding="utf-8")
+    monkeypatch.delenv("KHET_REGISTRY", raising=False)
+    assert main(["--config", str(cfg), "run"]) == 2
+    out = capsys.readouterr().out
+    assert "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)" in out
