@@ -107,7 +107,7 @@ def test_killed_run_then_rerun_equals_uninterrupted(tmp_path):
             dd.type_as_of(NIGHT_1)
             cfg = write_config(tmp, emu, dd)
             if name == "killed":
-                emu.configure(latency=0.15)
+                emu.configure(latency=0.3)
                 proc = khet_sync(cfg)
                 deadline = time.monotonic() + 120
                 while feedback_written(tmp / "history.sqlite") < 3 and time.monotonic() < deadline:
