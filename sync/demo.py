@@ -294,7 +294,6 @@ class DemoDistrict:
 
 def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0) -> DemoDistrict:
     """Template, registry, provisioning (as ``khet schools provision``), the district sheet, school accounts."""
-    from sync.emulator.testing import connect_as
     from sync.gclient import SCOPES_PROVISION, connect
     from sync.google_template import ensure_template
     from sync.provision import provision
@@ -313,7 +312,8 @@ def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0
     ids = {s.code: s.spreadsheet_id for s in registry.active()}
     with ThreadPoolExecutor(8) as pool:
         clients = dict(zip([s.code for s in schools],
-                           pool.map(lambda s: connect_as(emu, s.email, timeout=30), schools), strict=True))
+                           pool.map(lambda s: connect(emu.service_account(s.email), SCOPES_PROVISION, endpoint=emu.url, timeout=30),
+                                    schools), strict=True))
     return DemoDistrict(emu, state, schools, registry, ids, district_id, key, clients, seed)
 
 
