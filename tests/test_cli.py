@@ -27,3 +27,26 @@ def test_every_command_module_imports():
 def test_ruff_clean():
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_runtime_code_needs_no_test_packages():
+    """Users install without the [test] extra: nothing they run may import pytest or hypothesis."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    allowed = {root / "sync" / "emulator" / "testing.py"}  # the pytest fixtures, loaded only by tests
+    offenders = []
+    for package in ("workbook", "addin", "sync"):
+        for path in (root / package).rglob("*.py"):
+            if path in allowed:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"^\s*(import|from)\s+(pytest|hypothesis)\b|sync\.emulator\.testing", text, re.M):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+    code = "import sys, importlib\n" + "".join(
+        f"importlib.import_module({m!r})\n" for m, _ in COMMANDS.values()
+    ) + "assert not {'pytest', 'hypothesis'} & set(sys.modules), sorted({'pytest', 'hypothesis'} & set(sys.modules))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
