@@ -68,12 +68,18 @@ def seed_schools(emu: Emulator, owner: str, n: int, folder: str) -> list[str]:
     ids = []
     with emu.store.lock:
         for i in range(n):
-            f = create_spreadsheet_file(emu.store, owner, f"school-{i:04d}", [folder],
-                                        {"sheets": [{"properties": {"title": t}} for t in TABS]})
+            f = create_spreadsheet_file(
+                emu.store,
+                owner,
+                f"school-{i:04d}",
+                [folder],
+                {"sheets": [{"properties": {"title": t}} for t in TABS]},
+            )
             for sheet in f.spreadsheet.sheets:
                 for r in range(40):
-                    sheet.rows[r] = {c: Cell("s" if c == 0 else "n", f"row {r}" if c == 0 else r * c)
-                                     for c in range(12)}
+                    sheet.rows[r] = {
+                        c: Cell("s" if c == 0 else "n", f"row {r}" if c == 0 else r * c) for c in range(12)
+                    }
             emu.store.add_file(f)
             ids.append(f.id)
         emu.store.flush()
@@ -84,26 +90,50 @@ def run(schools: int, reads: int, db: Path | None) -> None:
     print(f"\n== store: {'SQLite ' + db.name if db else 'memory'} ==")
     with Emulator(db=db, user_quota=10**9, project_quota=10**9) as emu:
         gc = gclient.connect(emu.service_account(), gclient.SCOPES_PROVISION, endpoint=emu.url)
-        folder = gc.http_client.request("post", gclient.drive_url("files"), json={
-            "name": "schools", "mimeType": "application/vnd.google-apps.folder"}).json()["id"]
+        folder = gc.http_client.request(
+            "post",
+            gclient.drive_url("files"),
+            json={"name": "schools", "mimeType": "application/vnd.google-apps.folder"},
+        ).json()["id"]
         ids = seed_schools(emu, emu.DEFAULT_ACCOUNT, schools, folder)
         ranges = [f"'{t}'!A1:L200" for t in TABS]
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
         http = gc.http_client
-        rate("school read: values:batchGet, 5 tabs × 40×12 cells", reads // 3,
-             lambda i: http.values_batch_get(ids[i % len(ids)], ranges, params=dict(params)), FLOOR)
-        rate("one-row write: values.update RAW", reads // 6,
-             lambda i: http.values_update(ids[i % len(ids)], f"'{TABS[1]}'!A{41 + i % 100}",
-                                          {"valueInputOption": "RAW"}, {"values": [["x"] * 12]}), FLOOR)
+        rate(
+            "school read: values:batchGet, 5 tabs × 40×12 cells",
+            reads // 3,
+            lambda i: http.values_batch_get(ids[i % len(ids)], ranges, params=dict(params)),
+            FLOOR,
+        )
+        rate(
+            "one-row write: values.update RAW",
+            reads // 6,
+            lambda i: http.values_update(
+                ids[i % len(ids)],
+                f"'{TABS[1]}'!A{41 + i % 100}",
+                {"valueInputOption": "RAW"},
+                {"values": [["x"] * 12]},
+            ),
+            FLOOR,
+        )
         summary = gc.create("district summary")
         summary.sheet1.resize(rows=schools + 1, cols=30)
         rows = [[f"school-{i:04d}"] + [i * j for j in range(29)] for i in range(schools)]
-        rate(f"summary write: {schools} rows × 30 cols values.update", 2,
-             lambda i: http.values_update(summary.id, "Sheet1!A1", {"valueInputOption": "RAW"},
-                                          {"values": rows}), FLOOR)
+        rate(
+            f"summary write: {schools} rows × 30 cols values.update",
+            2,
+            lambda i: http.values_update(
+                summary.id, "Sheet1!A1", {"valueInputOption": "RAW"}, {"values": rows}
+            ),
+            FLOOR,
+        )
         q = f"'{folder}' in parents and mimeType='application/vnd.google-apps.spreadsheet' and trashed=false"
-        per = rate(f"discovery: files.list over {schools} files, pageSize 1000", 5,
-                   lambda i: list(gclient.list_files(gc, q, "id,name,modifiedTime")), FLOOR)
+        per = rate(
+            f"discovery: files.list over {schools} files, pageSize 1000",
+            5,
+            lambda i: list(gclient.list_files(gc, q, "id,name,modifiedTime")),
+            FLOOR,
+        )
         print(f"{'':<58} {schools / per:9.0f} files/s listed")
 
 
@@ -124,7 +154,9 @@ def main() -> None:
     session = requests.Session()
     url = f"http://127.0.0.1:{server.server_address[1]}/x"
     print("== baseline ==")
-    FLOOR = rate("HTTP floor: bare stdlib server, fixed JSON", args.reads // 3, lambda i: session.get(url).json())
+    FLOOR = rate(
+        "HTTP floor: bare stdlib server, fixed JSON", args.reads // 3, lambda i: session.get(url).json()
+    )
     server.shutdown()
     run(args.schools, args.reads, None)
     with tempfile.TemporaryDirectory() as tmp:

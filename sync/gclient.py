@@ -1,7 +1,9 @@
 """The one way Khet talks to Google: gspread over a google-auth service-account session.
 
-Pointing Khet at the local emulator is configuration only: `endpoint="http://127.0.0.1:PORT"` mounts a requests
-transport adapter that rewrites Google's API hosts to that URL; the key file's `token_uri` sends sign-in there.
+Pointing Khet at the local emulator is configuration only: `endpoint="http://127.0.0.1:PORT"` mounts a
+requests
+transport adapter that rewrites Google's API hosts to that URL; the key file's `token_uri` sends sign-in
+there.
 Every other line of code is identical to production. Drive calls gspread lacks (changes feed, files.get,
 files.list with our own query) go through the same `client.http_client.request`.
 """
@@ -28,13 +30,19 @@ SCOPES_WRITE = (AUTH + "spreadsheets", AUTH + "drive.metadata.readonly")
 SCOPES_PROVISION = (AUTH + "spreadsheets", AUTH + "drive")
 
 # google-auth also asks iamcredentials for the account's "regional access boundary" after each sign-in.
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://iamcredentials.googleapis.com")
+GOOGLE_HOSTS = (
+    "https://sheets.googleapis.com",
+    "https://www.googleapis.com",
+    "https://iamcredentials.googleapis.com",
+)
 DRIVE_BASE = "https://www.googleapis.com/drive/v3/"
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets/"
 
 
 def drive_url(path: str) -> str:
-    """`drive_url("changes/startPageToken")` → the Drive v3 URL (rewritten to the emulator when configured)."""
+    """`drive_url("changes/startPageToken")` → the Drive v3 URL (rewritten to the emulator when
+    configured).
+    """
     return DRIVE_BASE + path.lstrip("/")
 
 
@@ -51,14 +59,26 @@ class EndpointAdapter(HTTPAdapter):
 
     def send(self, request, **kw):
         parts = urlsplit(request.url)
-        request.url = urlunsplit((self.target.scheme, self.target.netloc, self.target.path + parts.path,
-                                  parts.query, parts.fragment))
+        request.url = urlunsplit(
+            (
+                self.target.scheme,
+                self.target.netloc,
+                self.target.path + parts.path,
+                parts.query,
+                parts.fragment,
+            )
+        )
         return super().send(request, **kw)
 
 
-def connect(key_file: str | Path, scopes: Sequence[str], *, endpoint: str | None = None,
-            http_client: type[gspread.HTTPClient] = gspread.HTTPClient,
-            timeout: float | None = 60) -> gspread.Client:
+def connect(
+    key_file: str | Path,
+    scopes: Sequence[str],
+    *,
+    endpoint: str | None = None,
+    http_client: type[gspread.HTTPClient] = gspread.HTTPClient,
+    timeout: float | None = 60,
+) -> gspread.Client:
     """A gspread client for the service account in `key_file`, with exactly `scopes`."""
     creds = service_account.Credentials.from_service_account_file(str(key_file), scopes=list(scopes))
     if endpoint:
@@ -77,15 +97,22 @@ def connect(key_file: str | Path, scopes: Sequence[str], *, endpoint: str | None
 
 
 def get_file(client: gspread.Client, file_id: str, fields: str = "id,name,mimeType,modifiedTime") -> dict:
-    return client.http_client.request("get", drive_url(f"files/{file_id}"),
-                                      params={"fields": fields, "supportsAllDrives": True}).json()
+    return client.http_client.request(
+        "get", drive_url(f"files/{file_id}"), params={"fields": fields, "supportsAllDrives": True}
+    ).json()
 
 
-def list_files(client: gspread.Client, q: str, fields: str = "id,name,modifiedTime",
-               order_by: str | None = None) -> Iterator[dict]:
+def list_files(
+    client: gspread.Client, q: str, fields: str = "id,name,modifiedTime", order_by: str | None = None
+) -> Iterator[dict]:
     """Every file matching Drive query `q`, 1000 per request, following nextPageToken."""
-    params: dict = {"q": q, "pageSize": 1000, "fields": f"nextPageToken,files({fields})",
-                    "supportsAllDrives": True, "includeItemsFromAllDrives": True}
+    params: dict = {
+        "q": q,
+        "pageSize": 1000,
+        "fields": f"nextPageToken,files({fields})",
+        "supportsAllDrives": True,
+        "includeItemsFromAllDrives": True,
+    }
     if order_by:
         params["orderBy"] = order_by
     while True:
@@ -97,17 +124,26 @@ def list_files(client: gspread.Client, q: str, fields: str = "id,name,modifiedTi
 
 
 def start_page_token(client: gspread.Client) -> str:
-    return client.http_client.request("get", drive_url("changes/startPageToken"),
-                                      params={"supportsAllDrives": True}).json()["startPageToken"]
+    return client.http_client.request(
+        "get", drive_url("changes/startPageToken"), params={"supportsAllDrives": True}
+    ).json()["startPageToken"]
 
 
-def list_changes(client: gspread.Client, page_token: str,
-                 fields: str = "nextPageToken,newStartPageToken,changes(fileId,removed,time,file(id,name,"
-                               "mimeType,parents,modifiedTime,trashed))") -> tuple[list[dict], str]:
+def list_changes(
+    client: gspread.Client,
+    page_token: str,
+    fields: str = "nextPageToken,newStartPageToken,changes(fileId,removed,time,file(id,name,"
+    "mimeType,parents,modifiedTime,trashed))",
+) -> tuple[list[dict], str]:
     """All changes since `page_token`: (changes, the token to start from next time)."""
     changes: list[dict] = []
-    params: dict = {"pageToken": page_token, "pageSize": 1000, "fields": fields, "supportsAllDrives": True,
-                    "includeItemsFromAllDrives": True}
+    params: dict = {
+        "pageToken": page_token,
+        "pageSize": 1000,
+        "fields": fields,
+        "supportsAllDrives": True,
+        "includeItemsFromAllDrives": True,
+    }
     while True:
         page = client.http_client.request("get", drive_url("changes"), params=params).json()
         changes += page.get("changes", [])

@@ -1,9 +1,9 @@
 """`khet emulator`: run the local Google Sheets/Drive emulator, or read/steer a running one.
 
-    khet emulator serve [--port N] [--db FILE] [--seed N] [--key-out PATH]
-    khet emulator counters [--url URL] [--reset]
-    khet emulator files [--url URL]
-    khet emulator config [--url URL] [KEY=VALUE ...]
+khet emulator serve [--port N] [--db FILE] [--seed N] [--key-out PATH]
+khet emulator counters [--url URL] [--reset]
+khet emulator files [--url URL]
+khet emulator config [--url URL] [KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -19,20 +19,30 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="khet emulator",
-                                description="โปรแกรมจำลอง Google Sheets/Drive บนเครื่อง / local Google emulator")
+    p = argparse.ArgumentParser(
+        prog="khet emulator", description="โปรแกรมจำลอง Google Sheets/Drive บนเครื่อง / local Google emulator"
+    )
     sub = p.add_subparsers(dest="action", required=True)
     s = sub.add_parser("serve", help="เปิดโปรแกรมจำลอง / run the emulator until Ctrl-C")
     s.add_argument("--port", type=int, default=8765, help="พอร์ต / port (0 = any free port; default 8765)")
-    s.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; the admin endpoints have no authentication)")
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; the admin endpoints have no authentication)",
+    )
     s.add_argument("--db", type=Path, help="ไฟล์ SQLite เก็บข้อมูล / SQLite file to keep state between runs")
     s.add_argument("--seed", type=int, default=0, help="seed for ids and injected faults (default 0)")
-    s.add_argument("--key-out", type=Path, default=Path("emulator-key.json"),
-                   help="where to write the service-account key file (default ./emulator-key.json)")
+    s.add_argument(
+        "--key-out",
+        type=Path,
+        default=Path("emulator-key.json"),
+        help="where to write the service-account key file (default ./emulator-key.json)",
+    )
     s.add_argument("--account", default=None, help="service-account e-mail for the key file")
     s.add_argument("--user-quota", type=int, default=60, help="Sheets requests/minute/user (default 60)")
-    s.add_argument("--project-quota", type=int, default=300, help="Sheets requests/minute/project (default 300)")
+    s.add_argument(
+        "--project-quota", type=int, default=300, help="Sheets requests/minute/project (default 300)"
+    )
     s.add_argument("--minute-seconds", type=float, default=60.0, help="length of a quota minute in seconds")
     s.add_argument("--token-ttl", type=int, default=3600, help="access-token lifetime in seconds")
     c = sub.add_parser("counters", help="จำนวนคำขอ / request counters of a running emulator (JSON)")
@@ -48,8 +58,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _call(url: str, path: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url.rstrip("/") + path, data=data, method="GET" if body is None else "POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url.rstrip("/") + path,
+        data=data,
+        method="GET" if body is None else "POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -64,9 +78,16 @@ def _value(text: str):
 def _serve(args) -> int:
     from sync.emulator import DEFAULT_ACCOUNT, Emulator  # noqa: PLC0415 - keep `khet --help` fast
 
-    emu = Emulator(port=args.port, host=args.host, db=args.db, seed=args.seed, user_quota=args.user_quota,
-                   project_quota=args.project_quota, minute_seconds=args.minute_seconds,
-                   token_ttl=args.token_ttl)
+    emu = Emulator(
+        port=args.port,
+        host=args.host,
+        db=args.db,
+        seed=args.seed,
+        user_quota=args.user_quota,
+        project_quota=args.project_quota,
+        minute_seconds=args.minute_seconds,
+        token_ttl=args.token_ttl,
+    )
     try:
         emu.start()
     except OSError as exc:
@@ -76,7 +97,8 @@ def _serve(args) -> int:
     print(f"โปรแกรมจำลอง Google ทำงานที่ / Google emulator listening on: {emu.url}")
     print(f"ไฟล์กุญแจบัญชีบริการ / service-account key file: {key}")
     print(f"ข้อมูล / state: {args.db.resolve() if args.db else 'หน่วยความจำ / memory only'}")
-    print(f"ตัวนับ / counters: {emu.url}/_emulator/counters   กด Ctrl-C เพื่อหยุด / Ctrl-C to stop", flush=True)
+    print(f"ตัวนับ / counters: {emu.url}/_emulator/counters", flush=True)
+    print("กด Ctrl-C เพื่อหยุด / Ctrl-C to stop", flush=True)
     stop = threading.Event()
     # Ctrl-C, and also SIGTERM from a service manager or script (a background job may have SIGINT ignored).
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -103,8 +125,11 @@ def main(argv: list[str]) -> int:
             out = _call(args.url, "/_emulator/files")
         else:
             settings = dict(s.split("=", 1) for s in args.settings if "=" in s)
-            out = _call(args.url, "/_emulator/config", {k: _value(v) for k, v in settings.items()}) \
-                if settings else _call(args.url, "/_emulator/config")
+            out = (
+                _call(args.url, "/_emulator/config", {k: _value(v) for k, v in settings.items()})
+                if settings
+                else _call(args.url, "/_emulator/config")
+            )
     except OSError as exc:
         print(f"ติดต่อโปรแกรมจำลองที่ {args.url} ไม่ได้ / cannot reach the emulator at {args.url}: {exc}")
         return 1

@@ -1,4 +1,5 @@
-"""A local Google Sheets v4 / Drive v3 / OAuth2 emulator on loopback, so Khet's real gspread + google-auth code
+"""A local Google Sheets v4 / Drive v3 / OAuth2 emulator on loopback, so Khet's real gspread + google-auth
+code
 runs in tests, benchmarks and `khet demo` without Google. See README section "Google emulator".
 
     with Emulator() as emu:
@@ -26,17 +27,29 @@ DEFAULT_ACCOUNT = "khet-sync@khet-district.iam.gserviceaccount.com"
 class Emulator:
     DEFAULT_ACCOUNT = DEFAULT_ACCOUNT
 
-    def __init__(self, port: int = 0, db: str | Path | None = None, seed: int = 0, user_quota: int = 60,
-                 project_quota: int = 300, minute_seconds: float = 60.0, latency: float = 0.0,
-                 token_ttl: int = 3600, host: str = "127.0.0.1", key_dir: str | Path | None = None, **faults):
+    def __init__(
+        self,
+        port: int = 0,
+        db: str | Path | None = None,
+        seed: int = 0,
+        user_quota: int = 60,
+        project_quota: int = 300,
+        minute_seconds: float = 60.0,
+        latency: float = 0.0,
+        token_ttl: int = 3600,
+        host: str = "127.0.0.1",
+        key_dir: str | Path | None = None,
+        **faults,
+    ):
         unknown = set(faults) - set(FAULT_KEYS) - {"drive_user_quota", "drive_project_quota"}
         if unknown:
             raise TypeError(f"unknown emulator options: {sorted(unknown)}")
         self.host, self.port = host, port
         self.store = Store(db, seed)
         self.issuer = TokenIssuer(self.store, token_ttl)
-        self.limits = Limits(seed=seed, user_quota=user_quota, project_quota=project_quota,
-                             minute_seconds=minute_seconds)
+        self.limits = Limits(
+            seed=seed, user_quota=user_quota, project_quota=project_quota, minute_seconds=minute_seconds
+        )
         self.limits.configure(latency=latency, **faults)
         self.counting = Counters()
         self._own_key_dir = key_dir is None
@@ -81,7 +94,7 @@ class Emulator:
         target = Path(path) if path else self.key_dir / f"{email.split('@')[0]}.json"
         return new_service_account(self.store, email, self.token_uri, target)
 
-    # -- quotas, faults, counters, clock ----------------------------------------------------------------------
+    # -- quotas, faults, counters, clock ---
     def configure(self, **settings) -> dict:
         if "token_ttl" in settings:
             self.issuer.token_ttl = int(settings.pop("token_ttl"))
@@ -107,16 +120,27 @@ class Emulator:
         became a formula downstream."""
         with self.store.lock:
             f = self.store.files[file_id]
-            return [(s.title, f"{col_letters(c)}{r + 1}", cell.value)
-                    for s in f.spreadsheet.sheets for r in sorted(s.rows)
-                    for c, cell in sorted(s.rows[r].items()) if cell.kind == "f"]
+            return [
+                (s.title, f"{col_letters(c)}{r + 1}", cell.value)
+                for s in f.spreadsheet.sheets
+                for r in sorted(s.rows)
+                for c, cell in sorted(s.rows[r].items())
+                if cell.kind == "f"
+            ]
 
     def files(self) -> list[dict]:
         """Every Drive file (for inspection and the demo), without access checks."""
         with self.store.lock:
-            return [{"id": f.id, "name": f.name, "mimeType": f.mime, "owner": f.owner, "parents": f.parents,
-                     "modifiedTime": rfc3339(f.modified), "trashed": f.trashed,
-                     "sheets": [s.title for s in f.spreadsheet.sheets] if f.spreadsheet else None}
-                    for f in self.store.files.values()]
-
-
+            return [
+                {
+                    "id": f.id,
+                    "name": f.name,
+                    "mimeType": f.mime,
+                    "owner": f.owner,
+                    "parents": f.parents,
+                    "modifiedTime": rfc3339(f.modified),
+                    "trashed": f.trashed,
+                    "sheets": [s.title for s in f.spreadsheet.sheets] if f.spreadsheet else None,
+                }
+                for f in self.store.files.values()
+            ]

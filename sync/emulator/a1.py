@@ -21,21 +21,33 @@ class Box:
     c1: int | None = None
 
     def clip(self, rows: int, cols: int) -> tuple[int, int, int, int]:
-        return (self.r0 or 0, self.c0 or 0,
-                rows if self.r1 is None else self.r1, cols if self.c1 is None else self.c1)
+        return (
+            self.r0 or 0,
+            self.c0 or 0,
+            rows if self.r1 is None else self.r1,
+            cols if self.c1 is None else self.c1,
+        )
 
     def to_grid_range(self, sheet_id: int) -> dict:
         out: dict = {"sheetId": sheet_id}
-        for key, val in (("startRowIndex", self.r0), ("endRowIndex", self.r1),
-                         ("startColumnIndex", self.c0), ("endColumnIndex", self.c1)):
+        for key, val in (
+            ("startRowIndex", self.r0),
+            ("endRowIndex", self.r1),
+            ("startColumnIndex", self.c0),
+            ("endColumnIndex", self.c1),
+        ):
             if val is not None:
                 out[key] = val
         return out
 
     @classmethod
     def from_grid_range(cls, gr: dict) -> Box:
-        return cls(gr.get("startRowIndex"), gr.get("startColumnIndex"), gr.get("endRowIndex"),
-                   gr.get("endColumnIndex"))
+        return cls(
+            gr.get("startRowIndex"),
+            gr.get("startColumnIndex"),
+            gr.get("endRowIndex"),
+            gr.get("endColumnIndex"),
+        )
 
 
 def col_letters(index: int) -> str:
@@ -106,7 +118,7 @@ def split_sheet(text: str) -> tuple[str | None, str]:
                     title.append("'")
                     i += 2
                     continue
-                rest = text[i + 1:]
+                rest = text[i + 1 :]
                 if rest == "":
                     return "".join(title), ""
                 if rest.startswith("!"):

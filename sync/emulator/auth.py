@@ -57,10 +57,12 @@ def _private_key(email: str) -> rsa.RSAPrivateKey:
 def new_service_account(store: Store, email: str, token_uri: str, path: Path) -> Path:
     """Register an RSA key for `email` (under a new key id) and write a Google-style key JSON to `path`."""
     key = _private_key(email)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     key_id = secrets.token_hex(20)
     with store.lock:
         store.add_key(email, key_id, public_pem)
@@ -115,8 +117,10 @@ class TokenIssuer:
             claims = json.loads(b64url_decode(claims_b64))
             signature = b64url_decode(sig_b64)
         except ValueError as exc:
-            raise oauth_error("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and "
-                                               "in a reasonable timeframe.") from exc
+            raise oauth_error(
+                "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.",
+            ) from exc
         if header.get("alg") != "RS256":
             raise oauth_error("invalid_grant", "Invalid JWT Signature.")
         keys = self.store.keys.get(str(claims.get("iss", "")), {})
@@ -137,9 +141,12 @@ class TokenIssuer:
         iat, exp = claims.get("iat", 0), claims.get("exp", 0)
         # Google allows a few minutes of clock skew and at most one hour of assertion lifetime.
         if not (iat - 300 <= now <= exp + 300) or exp - iat > 3600:
-            raise oauth_error("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and "
-                                               "in a reasonable timeframe. Check your iat and exp values in the "
-                                               "JWT claim.")
+            raise oauth_error(
+                "invalid_grant",
+                "Invalid JWT: Token must be a short-lived token (60 minutes) and "
+                "in a reasonable timeframe. Check your iat and exp values in the "
+                "JWT claim.",
+            )
         if not str(claims.get("aud", "")).rstrip("/").endswith("/token"):
             raise oauth_error("invalid_grant", "Invalid JWT: Failed audience check.")
         return claims

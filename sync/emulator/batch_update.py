@@ -24,20 +24,75 @@ from .state import File, Sheet, Spreadsheet, Store
 # Every request kind Google defines; the ones without a handler below answer 501 (not retryable) — an unknown
 # name is a 400, exactly like Google's JSON parser.
 GOOGLE_REQUESTS = {
-    "updateSpreadsheetProperties", "updateSheetProperties", "updateDimensionProperties", "updateNamedRange",
-    "repeatCell", "addNamedRange", "deleteNamedRange", "addSheet", "deleteSheet", "autoFill", "cutPaste",
-    "copyPaste", "mergeCells", "unmergeCells", "updateBorders", "updateCells", "addFilterView", "appendCells",
-    "clearBasicFilter", "deleteDimension", "deleteEmbeddedObject", "deleteFilterView", "duplicateFilterView",
-    "duplicateSheet", "findReplace", "insertDimension", "insertRange", "moveDimension",
-    "updateEmbeddedObjectPosition", "pasteData", "textToColumns", "updateFilterView", "deleteRange",
-    "appendDimension", "addConditionalFormatRule", "updateConditionalFormatRule", "deleteConditionalFormatRule",
-    "sortRange", "setDataValidation", "setBasicFilter", "addProtectedRange", "updateProtectedRange",
-    "deleteProtectedRange", "autoResizeDimensions", "addChart", "updateChartSpec", "updateBanding", "addBanding",
-    "deleteBanding", "createDeveloperMetadata", "updateDeveloperMetadata", "deleteDeveloperMetadata",
-    "randomizeRange", "addDimensionGroup", "deleteDimensionGroup", "updateDimensionGroup", "trimWhitespace",
-    "deleteDuplicates", "updateEmbeddedObjectBorder", "addSlicer", "updateSlicerSpec", "addDataSource",
-    "updateDataSource", "deleteDataSource", "refreshDataSource", "cancelDataSourceRefresh", "addTable",
-    "updateTable", "deleteTable",
+    "updateSpreadsheetProperties",
+    "updateSheetProperties",
+    "updateDimensionProperties",
+    "updateNamedRange",
+    "repeatCell",
+    "addNamedRange",
+    "deleteNamedRange",
+    "addSheet",
+    "deleteSheet",
+    "autoFill",
+    "cutPaste",
+    "copyPaste",
+    "mergeCells",
+    "unmergeCells",
+    "updateBorders",
+    "updateCells",
+    "addFilterView",
+    "appendCells",
+    "clearBasicFilter",
+    "deleteDimension",
+    "deleteEmbeddedObject",
+    "deleteFilterView",
+    "duplicateFilterView",
+    "duplicateSheet",
+    "findReplace",
+    "insertDimension",
+    "insertRange",
+    "moveDimension",
+    "updateEmbeddedObjectPosition",
+    "pasteData",
+    "textToColumns",
+    "updateFilterView",
+    "deleteRange",
+    "appendDimension",
+    "addConditionalFormatRule",
+    "updateConditionalFormatRule",
+    "deleteConditionalFormatRule",
+    "sortRange",
+    "setDataValidation",
+    "setBasicFilter",
+    "addProtectedRange",
+    "updateProtectedRange",
+    "deleteProtectedRange",
+    "autoResizeDimensions",
+    "addChart",
+    "updateChartSpec",
+    "updateBanding",
+    "addBanding",
+    "deleteBanding",
+    "createDeveloperMetadata",
+    "updateDeveloperMetadata",
+    "deleteDeveloperMetadata",
+    "randomizeRange",
+    "addDimensionGroup",
+    "deleteDimensionGroup",
+    "updateDimensionGroup",
+    "trimWhitespace",
+    "deleteDuplicates",
+    "updateEmbeddedObjectBorder",
+    "addSlicer",
+    "updateSlicerSpec",
+    "addDataSource",
+    "updateDataSource",
+    "deleteDataSource",
+    "refreshDataSource",
+    "cancelDataSourceRefresh",
+    "addTable",
+    "updateTable",
+    "deleteTable",
 }
 
 
@@ -60,8 +115,10 @@ class Ctx:
         box = Box.from_grid_range(gr)
         r0, c0, r1, c1 = clipped(sheet, box)
         if r1 > sheet.row_count or c1 > sheet.col_count or r0 > r1 or c0 > c1:
-            raise self.fail(f"Range ({gr}) exceeds grid limits. Max rows: {sheet.row_count}, "
-                            f"max columns: {sheet.col_count}")
+            raise self.fail(
+                f"Range ({gr}) exceeds grid limits. Max rows: {sheet.row_count}, "
+                f"max columns: {sheet.col_count}"
+            )
         return sheet, (r0, c0, r1, c1)
 
     def unique_title(self, title: str, ignore: Sheet | None = None) -> None:
@@ -88,7 +145,8 @@ def _guard(ctx: Ctx, sheet: Sheet, box) -> None:
         check_protected(locked, _cells(box))
 
 
-# -- handlers: each takes (ctx, request body) and returns the reply ({} when Google's reply is empty) ----------
+# -- handlers: each takes (ctx, request body) and returns the reply ({} when Google's reply is empty) ---
+
 
 def add_sheet(ctx: Ctx, req: dict) -> dict:
     given = req.get("properties") or {}
@@ -257,8 +315,9 @@ def update_cells(ctx: Ctx, req: dict) -> dict:
         width = max((len(r.get("values") or []) for r in rows), default=0)
         box = (r0, c0, r0 + len(rows), c0 + width)
         if box[2] > sheet.row_count or box[3] > sheet.col_count:
-            raise ctx.fail(f"Attempting to write row: {box[2]}, beyond the last requested row of: "
-                           f"{sheet.row_count}")
+            raise ctx.fail(
+                f"Attempting to write row: {box[2]}, beyond the last requested row of: {sheet.row_count}"
+            )
     elif "range" in req:
         sheet, box = ctx.grid(req["range"])
         r0, c0 = box[0], box[1]
@@ -279,22 +338,32 @@ def update_cells(ctx: Ctx, req: dict) -> dict:
 def append_cells(ctx: Ctx, req: dict) -> dict:
     sheet = ctx.sheet(req.get("sheetId"))
     rows = req.get("rows") or []
-    start = max((r for r, row in sheet.rows.items() if any(c.kind is not None for c in row.values())),
-                default=-1) + 1
+    start = (
+        max((r for r, row in sheet.rows.items() if any(c.kind is not None for c in row.values())), default=-1)
+        + 1
+    )
     width = max((len(r.get("values") or []) for r in rows), default=0)
     sheet.grid["rowCount"] = max(sheet.row_count, start + len(rows))
     sheet.grid["columnCount"] = max(sheet.col_count, width)
-    return update_cells(ctx, {"start": {"sheetId": sheet.id, "rowIndex": start, "columnIndex": 0},
-                              "rows": rows, "fields": req.get("fields")})
+    return update_cells(
+        ctx,
+        {
+            "start": {"sheetId": sheet.id, "rowIndex": start, "columnIndex": 0},
+            "rows": rows,
+            "fields": req.get("fields"),
+        },
+    )
 
 
 def update_borders(ctx: Ctx, req: dict) -> dict:
     sheet, (r0, c0, r1, c1) = ctx.grid(req.get("range") or {})
     for r, c in _cells((r0, c0, r1, c1)):
-        edges = {"top": req.get("top") if r == r0 else req.get("innerHorizontal"),
-                 "bottom": req.get("bottom") if r == r1 - 1 else req.get("innerHorizontal"),
-                 "left": req.get("left") if c == c0 else req.get("innerVertical"),
-                 "right": req.get("right") if c == c1 - 1 else req.get("innerVertical")}
+        edges = {
+            "top": req.get("top") if r == r0 else req.get("innerHorizontal"),
+            "bottom": req.get("bottom") if r == r1 - 1 else req.get("innerHorizontal"),
+            "left": req.get("left") if c == c0 else req.get("innerVertical"),
+            "right": req.get("right") if c == c1 - 1 else req.get("innerVertical"),
+        }
         edges = {k: v for k, v in edges.items() if v is not None}
         if edges:
             cell = sheet.cell(r, c, create=True)
@@ -316,19 +385,37 @@ def merge_cells(ctx: Ctx, req: dict) -> dict:
         boxes = [(r0, c0, r1, c1)]
     for a, b, c, d in boxes:
         for m in sheet.merges:
-            if a < m["endRowIndex"] and m["startRowIndex"] < c and b < m["endColumnIndex"] \
-                    and m["startColumnIndex"] < d:
+            if (
+                a < m["endRowIndex"]
+                and m["startRowIndex"] < c
+                and b < m["endColumnIndex"]
+                and m["startColumnIndex"] < d
+            ):
                 raise ctx.fail("You can't merge cells that are already merged.")
-        sheet.merges.append({"sheetId": sheet.id, "startRowIndex": a, "endRowIndex": c,
-                             "startColumnIndex": b, "endColumnIndex": d})
+        sheet.merges.append(
+            {
+                "sheetId": sheet.id,
+                "startRowIndex": a,
+                "endRowIndex": c,
+                "startColumnIndex": b,
+                "endColumnIndex": d,
+            }
+        )
     return {}
 
 
 def unmerge_cells(ctx: Ctx, req: dict) -> dict:
     sheet, (r0, c0, r1, c1) = ctx.grid(req.get("range") or {})
-    sheet.merges = [m for m in sheet.merges if not (
-        r0 <= m["startRowIndex"] and m["endRowIndex"] <= r1 and c0 <= m["startColumnIndex"]
-        and m["endColumnIndex"] <= c1)]
+    sheet.merges = [
+        m
+        for m in sheet.merges
+        if not (
+            r0 <= m["startRowIndex"]
+            and m["endRowIndex"] <= r1
+            and c0 <= m["startColumnIndex"]
+            and m["endColumnIndex"] <= c1
+        )
+    ]
     return {}
 
 
@@ -436,17 +523,31 @@ def clear_basic_filter(ctx: Ctx, req: dict) -> dict:
 
 
 HANDLERS = {
-    "addSheet": add_sheet, "deleteSheet": delete_sheet, "updateSheetProperties": update_sheet_properties,
-    "duplicateSheet": duplicate_sheet, "updateSpreadsheetProperties": update_spreadsheet_properties,
-    "addProtectedRange": add_protected_range, "updateProtectedRange": update_protected_range,
-    "deleteProtectedRange": delete_protected_range, "setDataValidation": set_data_validation,
-    "repeatCell": repeat_cell, "updateCells": update_cells, "appendCells": append_cells,
-    "updateBorders": update_borders, "mergeCells": merge_cells, "unmergeCells": unmerge_cells,
-    "updateDimensionProperties": update_dimension_properties, "autoResizeDimensions": auto_resize_dimensions,
-    "appendDimension": append_dimension, "insertDimension": insert_dimension,
-    "deleteDimension": delete_dimension, "addNamedRange": add_named_range,
-    "deleteNamedRange": delete_named_range, "addConditionalFormatRule": add_conditional_format_rule,
-    "deleteConditionalFormatRule": delete_conditional_format_rule, "setBasicFilter": set_basic_filter,
+    "addSheet": add_sheet,
+    "deleteSheet": delete_sheet,
+    "updateSheetProperties": update_sheet_properties,
+    "duplicateSheet": duplicate_sheet,
+    "updateSpreadsheetProperties": update_spreadsheet_properties,
+    "addProtectedRange": add_protected_range,
+    "updateProtectedRange": update_protected_range,
+    "deleteProtectedRange": delete_protected_range,
+    "setDataValidation": set_data_validation,
+    "repeatCell": repeat_cell,
+    "updateCells": update_cells,
+    "appendCells": append_cells,
+    "updateBorders": update_borders,
+    "mergeCells": merge_cells,
+    "unmergeCells": unmerge_cells,
+    "updateDimensionProperties": update_dimension_properties,
+    "autoResizeDimensions": auto_resize_dimensions,
+    "appendDimension": append_dimension,
+    "insertDimension": insert_dimension,
+    "deleteDimension": delete_dimension,
+    "addNamedRange": add_named_range,
+    "deleteNamedRange": delete_named_range,
+    "addConditionalFormatRule": add_conditional_format_rule,
+    "deleteConditionalFormatRule": delete_conditional_format_rule,
+    "setBasicFilter": set_basic_filter,
     "clearBasicFilter": clear_basic_filter,
 }
 
@@ -471,10 +572,12 @@ def batch_update(store: Store, email: str, ss_id: str, body: dict) -> dict:
         for i, req in enumerate(requests):
             if not isinstance(req, dict) or len(req) != 1:
                 raise bad_request(f"Invalid requests[{i}]: exactly one request kind must be set")
-            (kind, payload), = req.items()
+            ((kind, payload),) = req.items()
             if kind not in GOOGLE_REQUESTS:
-                raise bad_request(f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': "
-                                  "Cannot find field.")
+                raise bad_request(
+                    f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': "
+                    "Cannot find field."
+                )
             handler = HANDLERS.get(kind)
             if handler is None:
                 raise unimplemented(f"batchUpdate request '{kind}'")
@@ -489,7 +592,7 @@ def batch_update(store: Store, email: str, ss_id: str, body: dict) -> dict:
     store.touch(f)
     out = {"spreadsheetId": ss_id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
-        out["updatedSpreadsheet"] = spreadsheet_json(f, body.get("responseRanges"),
-                                                     bool(body.get("responseIncludeGridData")))
+        out["updatedSpreadsheet"] = spreadsheet_json(
+            f, body.get("responseRanges"), bool(body.get("responseIncludeGridData"))
+        )
     return out
-

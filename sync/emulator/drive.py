@@ -1,4 +1,6 @@
-"""Drive API v3: files list/get/create/copy/update/delete, permissions, the changes feed, and the `q` language."""
+"""Drive API v3: files list/get/create/copy/update/delete, permissions, the changes feed, and the `q`
+language.
+"""
 
 from __future__ import annotations
 
@@ -22,20 +24,42 @@ def root_id(email: str) -> str:
 
 
 def user_json(email: str, caller: str) -> dict:
-    return {"kind": "drive#user", "displayName": email.partition("@")[0], "emailAddress": email,
-            "me": email.lower() == caller.lower(), "permissionId": permission_id("user", email)}
+    return {
+        "kind": "drive#user",
+        "displayName": email.partition("@")[0],
+        "emailAddress": email,
+        "me": email.lower() == caller.lower(),
+        "permissionId": permission_id("user", email),
+    }
 
 
 def file_json(f: File, caller: str) -> dict:
     role = f.role_of(caller)
-    out = {"kind": "drive#file", "id": f.id, "name": f.name, "mimeType": f.mime, "parents": list(f.parents),
-           "starred": False, "trashed": f.trashed, "explicitlyTrashed": f.trashed, "version": str(f.version),
-           "createdTime": rfc3339(f.created), "modifiedTime": rfc3339(f.modified),
-           "owners": [user_json(f.owner, caller)], "ownedByMe": f.owner.lower() == caller.lower(),
-           "shared": len(f.permissions) > 1, "webViewLink": _link(f),
-           "capabilities": {"canEdit": role >= ROLE_RANK["writer"], "canShare": role >= ROLE_RANK["writer"],
-                            "canCopy": True, "canDelete": role == ROLE_RANK["owner"],
-                            "canTrash": role == ROLE_RANK["owner"], "canListChildren": f.mime == FOLDER_MIME}}
+    out = {
+        "kind": "drive#file",
+        "id": f.id,
+        "name": f.name,
+        "mimeType": f.mime,
+        "parents": list(f.parents),
+        "starred": False,
+        "trashed": f.trashed,
+        "explicitlyTrashed": f.trashed,
+        "version": str(f.version),
+        "createdTime": rfc3339(f.created),
+        "modifiedTime": rfc3339(f.modified),
+        "owners": [user_json(f.owner, caller)],
+        "ownedByMe": f.owner.lower() == caller.lower(),
+        "shared": len(f.permissions) > 1,
+        "webViewLink": _link(f),
+        "capabilities": {
+            "canEdit": role >= ROLE_RANK["writer"],
+            "canShare": role >= ROLE_RANK["writer"],
+            "canCopy": True,
+            "canDelete": role == ROLE_RANK["owner"],
+            "canTrash": role == ROLE_RANK["owner"],
+            "canListChildren": f.mime == FOLDER_MIME,
+        },
+    }
     if f.description is not None:
         out["description"] = f.description
     if role >= ROLE_RANK["writer"]:  # like Drive, only editors see who else has access
@@ -61,9 +85,11 @@ def visible(store: Store, file_id: str, email: str, need: str = "reader") -> Fil
     return f
 
 
-# -- the q language ---------------------------------------------------------------------------------------------
+# -- the q language ---
 
-_TOKEN = re.compile(r"\s*(?:('(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\")|(!=|<=|>=|=|<|>|\(|\))|([A-Za-z_][\w.]*))")
+_TOKEN = re.compile(
+    r"\s*(?:('(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\")|(!=|<=|>=|=|<|>|\(|\))|([A-Za-z_][\w.]*))"
+)
 
 
 def _tokens(q: str) -> list[tuple[str, str]]:
@@ -193,13 +219,20 @@ class Query:
 
 
 def _compare(get, op: str, bound: int):
-    ops = {"=": lambda a: a == bound, "!=": lambda a: a != bound, "<": lambda a: a < bound,
-           "<=": lambda a: a <= bound, ">": lambda a: a > bound, ">=": lambda a: a >= bound}
+    ops = {
+        "=": lambda a: a == bound,
+        "!=": lambda a: a != bound,
+        "<": lambda a: a < bound,
+        "<=": lambda a: a <= bound,
+        ">": lambda a: a > bound,
+        ">=": lambda a: a >= bound,
+    }
     test = ops[op]
     return lambda f, me: test(get(f))
 
 
 # -- files --------------------------------------------------------------------------------------------------
+
 
 def _page_size(params: dict, default: int) -> int:
     raw = one(params, "pageSize", str(default))
@@ -212,9 +245,13 @@ def _sort_key(order_by: str):
     keys = []
     for part in filter(None, (p.strip() for p in order_by.split(","))):
         name, _, direction = part.partition(" ")
-        getter = {"createdTime": lambda f: f.created, "modifiedTime": lambda f: f.modified,
-                  "name": lambda f: f.name.lower(), "name_natural": lambda f: f.name.lower(),
-                  "folder": lambda f: f.mime != FOLDER_MIME}.get(name)
+        getter = {
+            "createdTime": lambda f: f.created,
+            "modifiedTime": lambda f: f.modified,
+            "name": lambda f: f.name.lower(),
+            "name_natural": lambda f: f.name.lower(),
+            "folder": lambda f: f.mime != FOLDER_MIME,
+        }.get(name)
         if getter is None:
             raise drive_invalid("Invalid Value", "orderBy")
         keys.append((getter, direction.strip().lower() == "desc"))
@@ -242,20 +279,27 @@ def files_list(store: Store, email: str, params: dict) -> dict:
             ok = False
         if not ok:
             raise drive_invalid("Invalid Value", "pageToken")
-    page = matches[offset:offset + size]
-    out: dict = {"kind": "drive#fileList", "incompleteSearch": False,
-                 "files": [file_json(f, email) for f in page]}
+    page = matches[offset : offset + size]
+    out: dict = {
+        "kind": "drive#fileList",
+        "incompleteSearch": False,
+        "files": [file_json(f, email) for f in page],
+    }
     if offset + size < len(matches):
         out["nextPageToken"] = base64.urlsafe_b64encode(
-            json.dumps({"o": offset + size, "h": digest}).encode()).decode()
+            json.dumps({"o": offset + size, "h": digest}).encode()
+        ).decode()
     fields = one(params, "fields") or "kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)"
     return select(out, fields)
 
 
 def files_get(store: Store, email: str, file_id: str, params: dict) -> dict:
     if one(params, "alt") == "media":
-        raise drive_error(403, "fileNotDownloadable", "Only files with binary content can be downloaded. "
-                                                      "Use Export with Docs Editors files.")
+        raise drive_error(
+            403,
+            "fileNotDownloadable",
+            "Only files with binary content can be downloaded. Use Export with Docs Editors files.",
+        )
     f = visible(store, file_id, email)
     return select(file_json(f, email), one(params, "fields") or DEFAULT_FILE_FIELDS)
 
@@ -289,7 +333,8 @@ def files_create(store: Store, email: str, params: dict, body: dict) -> dict:
 
 
 def files_copy(store: Store, email: str, file_id: str, params: dict, body: dict) -> dict:
-    """A copy owned by the caller: every sheet with values, formulas, formats, validation, protected ranges and
+    """A copy owned by the caller: every sheet with values, formulas, formats, validation, protected ranges
+    and
     named ranges. Permissions, comments and revision history are not copied (as in Drive)."""
     source = visible(store, file_id, email)
     if source.mime == FOLDER_MIME:
@@ -297,10 +342,20 @@ def files_copy(store: Store, email: str, file_id: str, params: dict, body: dict)
     if "parents" in body:
         parents = _parents(store, email, body["parents"])
     else:
-        parents = [p for p in source.parents if p == root_id(email) or (
-            p in store.files and store.files[p].role_of(email) >= ROLE_RANK["writer"])] or [root_id(email)]
-    f = File(store.new_id(), body.get("name") or f"Copy of {source.name}", source.mime, email, store.now_ms(),
-             parents)
+        parents = [
+            p
+            for p in source.parents
+            if p == root_id(email)
+            or (p in store.files and store.files[p].role_of(email) >= ROLE_RANK["writer"])
+        ] or [root_id(email)]
+    f = File(
+        store.new_id(),
+        body.get("name") or f"Copy of {source.name}",
+        source.mime,
+        email,
+        store.now_ms(),
+        parents,
+    )
     f.description = body.get("description", source.description)
     if source.spreadsheet is not None:
         f.spreadsheet = copy_spreadsheet(source.spreadsheet)
@@ -314,8 +369,11 @@ def files_update(store: Store, email: str, file_id: str, params: dict, body: dic
     trash = "trashed" in body and bool(body["trashed"]) != f.trashed
     if trash and f.role_of(email) < ROLE_RANK["owner"]:
         raise drive_forbidden()
-    add = _parents(store, email, [p for p in (one(params, "addParents") or "").split(",") if p] or None) \
-        if one(params, "addParents") else []
+    add = (
+        _parents(store, email, [p for p in (one(params, "addParents") or "").split(",") if p] or None)
+        if one(params, "addParents")
+        else []
+    )
     remove = [p for p in (one(params, "removeParents") or "").split(",") if p]
     if trash:
         f.trashed = bool(body["trashed"])
@@ -343,7 +401,7 @@ def files_delete(store: Store, email: str, file_id: str) -> None:
             doomed += [c for c in store.files.values() if item.id in c.parents and c.owner == item.owner]
 
 
-# -- permissions -------------------------------------------------------------------------------------------------
+# -- permissions ---
 
 PERMISSION_DEFAULT_FIELDS = "kind,id,type,role"
 PERMISSION_TYPES = ("user", "group", "domain", "anyone")
@@ -353,23 +411,37 @@ def permissions_create(store: Store, email: str, file_id: str, params: dict, bod
     f = visible(store, file_id, email, "writer")
     kind, role = body.get("type"), body.get("role")
     if kind not in PERMISSION_TYPES:
-        raise drive_error(400, "required" if not kind else "invalid",
-                          "The permission type field is required." if not kind else f"Invalid type: {kind}",
-                          locationType="other", location="permission.type")
+        raise drive_error(
+            400,
+            "required" if not kind else "invalid",
+            "The permission type field is required." if not kind else f"Invalid type: {kind}",
+            locationType="other",
+            location="permission.type",
+        )
     if role not in ROLE_RANK:
-        raise drive_error(400, "required" if not role else "invalid",
-                          "The permission role field is required." if not role else f"Invalid role: {role}",
-                          locationType="other", location="permission.role")
+        raise drive_error(
+            400,
+            "required" if not role else "invalid",
+            "The permission role field is required." if not role else f"Invalid role: {role}",
+            locationType="other",
+            location="permission.role",
+        )
     who = body.get("emailAddress") if kind in ("user", "group") else body.get("domain")
     if kind != "anyone" and not who:
-        raise drive_error(400, "invalidSharingRequest", "Bad Request. User message: \"You must specify an email "
-                                                         "address or domain.\"")
+        raise drive_error(
+            400,
+            "invalidSharingRequest",
+            'Bad Request. User message: "You must specify an email address or domain."',
+        )
     if role == "owner":
         if f.role_of(email) < ROLE_RANK["owner"]:
             raise drive_forbidden()
         if not flag(params, "transferOwnership") or kind != "user":
-            raise drive_error(403, "forbidden", "The transferOwnership parameter must be enabled when the "
-                                                "permission role is 'owner'.")
+            raise drive_error(
+                403,
+                "forbidden",
+                "The transferOwnership parameter must be enabled when the permission role is 'owner'.",
+            )
     pid = permission_id(kind, who)
     perm = {"kind": "drive#permission", "id": pid, "type": kind, "role": role}
     if kind in ("user", "group"):
@@ -400,8 +472,13 @@ def permissions_get(store: Store, email: str, file_id: str, perm_id: str, params
     f = visible(store, file_id, email)
     perm = next((p for p in f.permissions if p["id"] == perm_id), None)
     if perm is None:
-        raise drive_error(404, "notFound", f"Permission not found: {perm_id}.", locationType="parameter",
-                          location="permissionId")
+        raise drive_error(
+            404,
+            "notFound",
+            f"Permission not found: {perm_id}.",
+            locationType="parameter",
+            location="permissionId",
+        )
     return select(dict(perm), one(params, "fields") or PERMISSION_DEFAULT_FIELDS)
 
 
@@ -409,15 +486,21 @@ def permissions_delete(store: Store, email: str, file_id: str, perm_id: str) -> 
     f = visible(store, file_id, email, "writer")
     perm = next((p for p in f.permissions if p["id"] == perm_id), None)
     if perm is None:
-        raise drive_error(404, "notFound", f"Permission not found: {perm_id}.", locationType="parameter",
-                          location="permissionId")
+        raise drive_error(
+            404,
+            "notFound",
+            f"Permission not found: {perm_id}.",
+            locationType="parameter",
+            location="permissionId",
+        )
     if perm["role"] == "owner":
         raise drive_error(403, "cannotRemoveOwner", "The owner of a file cannot be removed.")
     f.permissions.remove(perm)
     store.touch(f, content=False)
 
 
-# -- changes ---------------------------------------------------------------------------------------------------
+# -- changes ---
+
 
 def changes_start(store: Store) -> dict:
     return {"kind": "drive#startPageToken", "startPageToken": str(store.change_seq + 1)}
@@ -426,8 +509,17 @@ def changes_start(store: Store) -> dict:
 def changes_list(store: Store, email: str, params: dict) -> dict:
     token = one(params, "pageToken")
     if not token or not token.isdigit():
-        raise drive_invalid("Invalid Value", "pageToken") if token else drive_error(
-            400, "required", "Required parameter: pageToken", locationType="parameter", location="pageToken")
+        raise (
+            drive_invalid("Invalid Value", "pageToken")
+            if token
+            else drive_error(
+                400,
+                "required",
+                "Required parameter: pageToken",
+                locationType="parameter",
+                location="pageToken",
+            )
+        )
     size = _page_size(params, 100)
     include_removed = (one(params, "includeRemoved", "true") or "true").lower() == "true"
     start = int(token)
@@ -448,8 +540,14 @@ def changes_list(store: Store, email: str, params: dict) -> dict:
         if len(out_changes) == size:
             next_token = str(cid)
             break
-        item = {"kind": "drive#change", "changeType": "file", "type": "file", "time": rfc3339(t),
-                "removed": f is None, "fileId": fid}
+        item = {
+            "kind": "drive#change",
+            "changeType": "file",
+            "type": "file",
+            "time": rfc3339(t),
+            "removed": f is None,
+            "fileId": fid,
+        }
         if f is not None:
             item["file"] = file_json(f, email)
         out_changes.append(item)
@@ -463,4 +561,3 @@ def changes_list(store: Store, email: str, params: dict) -> dict:
 
 def comments_list(params: dict) -> dict:
     return {"kind": "drive#commentList", "comments": []}
-

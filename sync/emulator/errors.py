@@ -55,16 +55,21 @@ def bad_request(message: str) -> ApiError:
 
 def unimplemented(what: str) -> ApiError:
     # 501 is deliberate: clients must not retry it (only 429/500/503/408 are retryable).
-    return sheets_error(501, f"Operation is not implemented, or supported, or enabled: {what} (Khet emulator)")
+    return sheets_error(
+        501, f"Operation is not implemented, or supported, or enabled: {what} (Khet emulator)"
+    )
 
 
 def drive_not_found(file_id: str) -> ApiError:
-    return drive_error(404, "notFound", f"File not found: {file_id}.", locationType="parameter", location="fileId")
+    return drive_error(
+        404, "notFound", f"File not found: {file_id}.", locationType="parameter", location="fileId"
+    )
 
 
 def drive_forbidden() -> ApiError:
-    return drive_error(403, "insufficientFilePermissions",
-                       "The user does not have sufficient permissions for this file.")
+    return drive_error(
+        403, "insufficientFilePermissions", "The user does not have sufficient permissions for this file."
+    )
 
 
 def drive_invalid(message: str, location: str) -> ApiError:
@@ -74,38 +79,75 @@ def drive_invalid(message: str, location: str) -> ApiError:
 def unauthenticated(missing: bool = False, drive: bool = False) -> ApiError:
     """401 for a missing, unknown or expired bearer token (google-auth answers it by signing in again)."""
     if missing:
-        message = ("Request is missing required authentication credential. Expected OAuth 2 access token, login "
-                   "cookie or other valid authentication credential. See "
-                   "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+        message = (
+            "Request is missing required authentication credential. Expected OAuth 2 access token, login "
+            "cookie or other valid authentication credential. See "
+            "https://developers.google.com/identity/sign-in/web/devconsole-project."
+        )
     else:
-        message = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
-                   "or other valid authentication credential. See "
-                   "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+        message = (
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+            "or other valid authentication credential. See "
+            "https://developers.google.com/identity/sign-in/web/devconsole-project."
+        )
     err: dict = {"code": 401, "message": message}
     if drive:
-        err["errors"] = [{"message": "Login Required." if missing else "Invalid Credentials", "domain": "global",
-                          "reason": "required" if missing else "authError", "location": "Authorization",
-                          "locationType": "header"}]
+        err["errors"] = [
+            {
+                "message": "Login Required." if missing else "Invalid Credentials",
+                "domain": "global",
+                "reason": "required" if missing else "authError",
+                "location": "Authorization",
+                "locationType": "header",
+            }
+        ]
     err["status"] = "UNAUTHENTICATED"
-    err["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                       "reason": "CREDENTIALS_MISSING" if missing else "ACCESS_TOKEN_EXPIRED",
-                       "domain": "googleapis.com"}]
-    return ApiError(401, {"error": err},
-                    {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'
-                                         + ("" if missing else ', error="invalid_token"')})
+    err["details"] = [
+        {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "CREDENTIALS_MISSING" if missing else "ACCESS_TOKEN_EXPIRED",
+            "domain": "googleapis.com",
+        }
+    ]
+    return ApiError(
+        401,
+        {"error": err},
+        {
+            "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'
+            + ("" if missing else ', error="invalid_token"')
+        },
+    )
 
 
 def insufficient_scopes() -> ApiError:
-    return sheets_error(403, "Request had insufficient authentication scopes.", details=[{
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
-        "domain": "googleapis.com"}])
+    return sheets_error(
+        403,
+        "Request had insufficient authentication scopes.",
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                "domain": "googleapis.com",
+            }
+        ],
+    )
 
 
 def drive_insufficient_scopes() -> ApiError:
-    body = {"error": {"code": 403, "message": "Request had insufficient authentication scopes.",
-                      "errors": [{"message": "Insufficient Permission", "domain": "global",
-                                  "reason": "insufficientPermissions"}],
-                      "status": "PERMISSION_DENIED"}}
+    body = {
+        "error": {
+            "code": 403,
+            "message": "Request had insufficient authentication scopes.",
+            "errors": [
+                {
+                    "message": "Insufficient Permission",
+                    "domain": "global",
+                    "reason": "insufficientPermissions",
+                }
+            ],
+            "status": "PERMISSION_DENIED",
+        }
+    }
     return ApiError(403, body)
 
 
@@ -126,19 +168,40 @@ def quota_exceeded(kind: str, scope: str, limit: int, service: str = "sheets.goo
     metric = "Read requests" if kind == "read" else "Write requests"
     limit_name = f"{metric} per minute" + (" per user" if scope == "user" else "")
     quota_limit = ("ReadRequests" if kind == "read" else "WriteRequests") + (
-        "PerMinutePerUser" if scope == "user" else "PerMinutePerProject")
-    message = (f"Quota exceeded for quota metric '{metric}' and limit '{limit_name}' of service "
-               f"'{service}' for consumer 'project_number:{PROJECT_NUMBER}'.")
-    return sheets_error(429, message, details=[
-        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-         "domain": "googleapis.com",
-         "metadata": {"quota_metric": f"{service}/{kind}_requests", "quota_limit": quota_limit,
-                      "quota_limit_value": str(limit), "consumer": f"projects/{PROJECT_NUMBER}",
-                      "service": service, "quota_location": "global"}},
-        {"@type": "type.googleapis.com/google.rpc.Help", "links": [
-            {"description": "Request a higher quota limit.",
-             "url": "https://cloud.google.com/docs/quotas/help/request_increase"}]},
-    ])
+        "PerMinutePerUser" if scope == "user" else "PerMinutePerProject"
+    )
+    message = (
+        f"Quota exceeded for quota metric '{metric}' and limit '{limit_name}' of service "
+        f"'{service}' for consumer 'project_number:{PROJECT_NUMBER}'."
+    )
+    return sheets_error(
+        429,
+        message,
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_metric": f"{service}/{kind}_requests",
+                    "quota_limit": quota_limit,
+                    "quota_limit_value": str(limit),
+                    "consumer": f"projects/{PROJECT_NUMBER}",
+                    "service": service,
+                    "quota_location": "global",
+                },
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Request a higher quota limit.",
+                        "url": "https://cloud.google.com/docs/quotas/help/request_increase",
+                    }
+                ],
+            },
+        ],
+    )
 
 
 def drive_rate_limited(scope: str) -> ApiError:

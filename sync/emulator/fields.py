@@ -1,4 +1,6 @@
-"""Partial responses: Google's `fields` parameter (`files(id,name),nextPageToken`, `sheets.properties.title`)."""
+"""Partial responses: Google's `fields` parameter (`files(id,name),nextPageToken`,
+`sheets.properties.title`).
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """A small formula evaluator, so a formula a school types reads back as Sheets would show it.
 
 Covered: numbers, "text", TRUE/FALSE, cell references and ranges (also `'Other sheet'!A1`, `$A$1`), operators
-`+ - * / ^ & % = <> < > <= >=` with Sheets' precedence, and SUM AVERAGE MIN MAX COUNT COUNTA IF AND OR NOT ROUND
-ABS LEN CONCATENATE UPPER LOWER TRIM. Anything else (IMPORTXML, HYPERLINK, …) is `#NAME?`: the emulator never
-fetches or links anything.
+`+ - * / ^ & % = <> < > <= >=` with Sheets' precedence, and SUM AVERAGE MIN MAX COUNT COUNTA IF AND OR NOT
+ROUND ABS LEN CONCATENATE UPPER LOWER TRIM. Anything else (IMPORTXML, HYPERLINK, …) is `#NAME?`: the emulator
+never fetches or links anything.
 """
 
 from __future__ import annotations
@@ -14,20 +14,31 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import a1
 
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
   | (?P<str>"(?:[^"]|"")*")
-  | (?P<ref>(?:(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?(?![\w(.]))
+  | (?P<ref>(?:(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?
+            \$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?(?![\w(.]))
   | (?P<name>[A-Za-z_][\w.]*)
   | (?P<op><>|<=|>=|[-+*/^&%=<>(),;])
-)""", re.X | re.A)
+)""",
+    re.X | re.A,
+)
 
 
 class Err:
     """A formula error value (#DIV/0!, #VALUE!, …) with the errorValue type Sheets reports."""
 
-    TYPES = {"#DIV/0!": "DIVIDE_BY_ZERO", "#VALUE!": "VALUE", "#REF!": "REF", "#NAME?": "NAME",
-             "#ERROR!": "ERROR", "#N/A": "N_A", "#NUM!": "NUM"}
+    TYPES = {
+        "#DIV/0!": "DIVIDE_BY_ZERO",
+        "#VALUE!": "VALUE",
+        "#REF!": "REF",
+        "#NAME?": "NAME",
+        "#ERROR!": "ERROR",
+        "#N/A": "N_A",
+        "#NUM!": "NUM",
+    }
 
     def __init__(self, code: str, message: str):
         self.code, self.message = code, message
@@ -60,7 +71,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         m = _TOKEN.match(text, pos)
         if not m:
-            raise _Fail("#ERROR!", f"Formula parse error at '{text[pos:pos + 10]}'")
+            raise _Fail("#ERROR!", f"Formula parse error at '{text[pos : pos + 10]}'")
         kind = m.lastgroup
         out.append((kind, m.group(kind)))
         pos = m.end()
@@ -79,7 +90,9 @@ def _number(v) -> float:
     try:
         return float(str(v).replace(",", ""))
     except ValueError:
-        raise _Fail("#VALUE!", f"Function expects a number, but '{v}' is text and cannot be coerced.") from None
+        raise _Fail(
+            "#VALUE!", f"Function expects a number, but '{v}' is text and cannot be coerced."
+        ) from None
 
 
 def _text(v) -> str:
@@ -131,7 +144,9 @@ FUNCTIONS = {
     "AVERAGE": _average,
     "MIN": lambda a: min(_flat(a, True), default=0),
     "MAX": lambda a: max(_flat(a, True), default=0),
-    "COUNT": lambda a: len([v for v in _flat(a, False) if isinstance(v, int | float) and not isinstance(v, bool)]),
+    "COUNT": lambda a: len(
+        [v for v in _flat(a, False) if isinstance(v, int | float) and not isinstance(v, bool)]
+    ),
     "COUNTA": lambda a: len(_flat(a, False)),
     "AND": lambda a: all(bool(_number(v)) for v in _flat(a, False)),
     "OR": lambda a: any(bool(_number(v)) for v in _flat(a, False)),
@@ -215,7 +230,7 @@ class _Parser:
 
     def expr(self):
         left = self.concat()
-        while (op := self.peek("=", "<>", "<", ">", "<=", ">=")):
+        while op := self.peek("=", "<>", "<", ">", "<=", ">="):
             self.i += 1
             right = self.concat()
             left = _compare(op, _scalar(left), _scalar(right))
@@ -230,7 +245,7 @@ class _Parser:
 
     def additive(self):
         left = self.term()
-        while (op := self.peek("+", "-")):
+        while op := self.peek("+", "-"):
             self.i += 1
             a, b = _number(_scalar(left)), _number(_scalar(self.term()))
             left = a + b if op == "+" else a - b
@@ -238,7 +253,7 @@ class _Parser:
 
     def term(self):
         left = self.power()
-        while (op := self.peek("*", "/")):
+        while op := self.peek("*", "/"):
             self.i += 1
             a, b = _number(_scalar(left)), _number(_scalar(self.power()))
             if op == "/" and b == 0:
@@ -259,7 +274,7 @@ class _Parser:
         return left
 
     def unary(self):
-        if (op := self.peek("-", "+")):
+        if op := self.peek("-", "+"):
             self.i += 1
             value = _number(_scalar(self.unary()))
             return -value if op == "-" else value
@@ -309,7 +324,7 @@ class _Parser:
         if name == "IF":
             if not 2 <= len(args) <= 3:
                 raise _Fail("#N/A", "Wrong number of arguments to IF.")
-            return (args[1] if bool(_number(_scalar(args[0]))) else (args[2] if len(args) == 3 else False))
+            return args[1] if bool(_number(_scalar(args[0]))) else (args[2] if len(args) == 3 else False)
         fn = FUNCTIONS.get(name)
         if fn is None:
             raise _Fail("#NAME?", f"Unknown function: '{name}'.")
@@ -336,8 +351,15 @@ class _Parser:
         if (r1 - r0) * (c1 - c0) == 1:
             return _Range([self.ev.value_of(sheet, r0, c0)])
         # only the cells that exist: an empty cell counts for nothing in SUM/COUNT/COUNTA
-        return _Range([self.ev.value_of(sheet, r, c) for r in sorted(sheet.rows) if r0 <= r < r1
-                       for c in sorted(sheet.rows[r]) if c0 <= c < c1])
+        return _Range(
+            [
+                self.ev.value_of(sheet, r, c)
+                for r in sorted(sheet.rows)
+                if r0 <= r < r1
+                for c in sorted(sheet.rows[r])
+                if c0 <= c < c1
+            ]
+        )
 
 
 def _scalar(v):

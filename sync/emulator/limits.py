@@ -1,4 +1,5 @@
-"""Quotas, injected faults and request counters — the parts of the emulator that make Google's bad days testable.
+"""Quotas, injected faults and request counters — the parts of the emulator that make Google's bad days
+testable.
 
 Quotas use fixed windows of `minute_seconds` (so a benchmark can run "60 per minute" on a scaled clock).
 Fault decisions come from `random.Random(f"{seed}:{n}")` for the n-th API request, so a run with the same seed
@@ -14,8 +15,15 @@ from dataclasses import dataclass, field
 
 from .errors import ApiError, drive_rate_limited, internal_error, quota_exceeded, unavailable
 
-FAULT_KEYS = ("error_429", "error_500", "error_503", "stall_probability", "stall_seconds", "drop_probability",
-              "latency")
+FAULT_KEYS = (
+    "error_429",
+    "error_500",
+    "error_503",
+    "stall_probability",
+    "stall_seconds",
+    "drop_probability",
+    "latency",
+)
 QUOTA_KEYS = ("user_quota", "project_quota", "drive_user_quota", "drive_project_quota", "minute_seconds")
 
 
@@ -74,8 +82,13 @@ class Limits:
             return self.settings()
 
     def settings(self) -> dict:
-        return {"seed": self.seed, **{k: getattr(self, k) for k in QUOTA_KEYS}, **self.faults,
-                "account_faults": self.account_faults, "file_faults": self.file_faults}
+        return {
+            "seed": self.seed,
+            **{k: getattr(self, k) for k in QUOTA_KEYS},
+            **self.faults,
+            "account_faults": self.account_faults,
+            "file_faults": self.file_faults,
+        }
 
     def admit(self, now: float, email: str, api: str, kind: str) -> None:
         """Count one request against the per-user and per-project windows, or raise Google's quota error."""
@@ -83,8 +96,10 @@ class Limits:
         if api == "sheets":
             limits = (("user", email, self.user_quota), ("project", project_of(email), self.project_quota))
         else:
-            limits = (("user", email, self.drive_user_quota), ("project", project_of(email),
-                                                                self.drive_project_quota))
+            limits = (
+                ("user", email, self.drive_user_quota),
+                ("project", project_of(email), self.drive_project_quota),
+            )
         with self._lock:
             keys = []
             for scope, who, limit in limits:
@@ -119,14 +134,20 @@ class Limits:
                 if make is not None:
                     d.error = make(drive)
                 else:
-                    d.error = drive_rate_limited("429") if drive else quota_exceeded("read", "user", self.user_quota)
+                    d.error = (
+                        drive_rate_limited("429")
+                        if drive
+                        else quota_exceeded("read", "user", self.user_quota)
+                    )
                 return d
             roll -= rate
         return d
 
 
 class Counters:
-    """Requests by endpoint, account, kind, file and status; `snapshot()` is what `GET /_emulator/counters` shows."""
+    """Requests by endpoint, account, kind, file and status; `snapshot()` is what `GET /_emulator/counters`
+    shows.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -145,8 +166,18 @@ class Counters:
             self.faults = 0
             self.dropped = 0
 
-    def record(self, method: str, endpoint: str, account: str | None, kind: str, file_id: str | None,
-               status: int, fault: bool = False, dropped: bool = False, limited: bool = False) -> None:
+    def record(
+        self,
+        method: str,
+        endpoint: str,
+        account: str | None,
+        kind: str,
+        file_id: str | None,
+        status: int,
+        fault: bool = False,
+        dropped: bool = False,
+        limited: bool = False,
+    ) -> None:
         with self._lock:
             self.total += 1
             self.by_endpoint[f"{method} {endpoint}"] += 1
@@ -163,8 +194,15 @@ class Counters:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {"total": self.total, "by_endpoint": dict(self.by_endpoint), "by_account": dict(self.by_account),
-                    "by_account_kind": {a: dict(c) for a, c in self.by_account_kind.items()},
-                    "by_kind": dict(self.by_kind), "by_file": dict(self.by_file),
-                    "by_status": dict(self.by_status), "rate_limited": self.rate_limited,
-                    "faults": self.faults, "dropped": self.dropped}
+            return {
+                "total": self.total,
+                "by_endpoint": dict(self.by_endpoint),
+                "by_account": dict(self.by_account),
+                "by_account_kind": {a: dict(c) for a, c in self.by_account_kind.items()},
+                "by_kind": dict(self.by_kind),
+                "by_file": dict(self.by_file),
+                "by_status": dict(self.by_status),
+                "rate_limited": self.rate_limited,
+                "faults": self.faults,
+                "dropped": self.dropped,
+            }

@@ -28,6 +28,7 @@ def route(method: str, pattern: str, name: str, kind: str):
     def register(fn):
         ROUTES.append((method, re.compile(f"^{pattern}$"), name, api, kind, fn))
         return fn
+
     return register
 
 
@@ -155,8 +156,11 @@ def _changes_list(emu, email, m, params, body):
 # Known Google endpoints the emulator does not implement: answered 501 (never a retryable 500/503).
 UNIMPLEMENTED = [
     (r"/v4/spreadsheets/[^/]+:getByDataFilter", "sheets.spreadsheets.getByDataFilter", "sheets"),
-    (r"/v4/spreadsheets/[^/]+/values:(batchGetByDataFilter|batchUpdateByDataFilter|batchClearByDataFilter)",
-     "sheets.values.byDataFilter", "sheets"),
+    (
+        r"/v4/spreadsheets/[^/]+/values:(batch(Get|Update|Clear)ByDataFilter)",
+        "sheets.values.byDataFilter",
+        "sheets",
+    ),
     (r"/v4/spreadsheets/[^/]+/developerMetadata.*", "sheets.developerMetadata", "sheets"),
     (r"/drive/v3/.*", "drive.unimplemented", "drive"),
     (r"/upload/drive/.*", "drive.upload", "drive"),
@@ -292,8 +296,11 @@ class Handler(BaseHTTPRequestHandler):
             code, out, headers = e.code, e.body, e.headers
         except Exception as exc:  # an emulator bug: say so loudly rather than pretend Google failed
             traceback.print_exc(file=sys.stderr)
-            code, out, headers = 500, {"error": {"code": 500, "message": f"Khet emulator bug: {exc!r}",
-                                                 "status": "INTERNAL"}}, {}
+            code, out, headers = (
+                500,
+                {"error": {"code": 500, "message": f"Khet emulator bug: {exc!r}", "status": "INTERNAL"}},
+                {},
+            )
         emu.counting.record(method, name, email, kind, file_id, code, fault=fault, limited=limited)
         self._send(code, out, headers)
 
@@ -322,8 +329,16 @@ class Handler(BaseHTTPRequestHandler):
             elif action == "health":
                 out = {"ok": True, "url": emu.url}
             else:
-                return self._send(404, {"error": {"code": 404, "message": f"no admin action {method} {path}",
-                                                  "status": "NOT_FOUND"}})
+                return self._send(
+                    404,
+                    {
+                        "error": {
+                            "code": 404,
+                            "message": f"no admin action {method} {path}",
+                            "status": "NOT_FOUND",
+                        }
+                    },
+                )
             self._send(200, out)
         except (ValueError, TypeError) as exc:
             self._send(400, {"error": {"code": 400, "message": str(exc), "status": "INVALID_ARGUMENT"}})
@@ -352,8 +367,11 @@ class Server(ThreadingHTTPServer):
 def serve(emu, host: str, port: int) -> tuple[Server, threading.Thread]:
     handler = type("BoundHandler", (Handler,), {"emu": emu})
     server = Server((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name=f"khet-emulator-{server.server_address[1]}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name=f"khet-emulator-{server.server_address[1]}",
+        daemon=True,
+    )
     thread.start()
     return server, thread
-

@@ -1,4 +1,5 @@
-"""Sheets API v4: spreadsheets create/get, the values family and values writes. `:batchUpdate` requests live in
+"""Sheets API v4: spreadsheets create/get, the values family and values writes. `:batchUpdate` requests live
+in
 `batch_update.py`. Every function takes the calling account and answers Google's JSON or raises `ApiError`."""
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from .formulas import Evaluator
 from .state import ROLE_RANK, SHEETS_MIME, File, Sheet, Spreadsheet, Store
 from .values import Cell, effective_value, from_json_value, render, user_entered_value
 
-PROTECTED_MESSAGE = ("You are trying to edit a protected cell or object. Please contact the spreadsheet owner to "
-                     "remove protection if you need to edit.")
+PROTECTED_MESSAGE = (
+    "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to "
+    "remove protection if you need to edit."
+)
 VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 DATETIME_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
 
@@ -33,8 +36,10 @@ def flag(params: dict, name: str) -> bool:
 def choice(params_or_body: dict, name: str, allowed: tuple, default: str, from_body: bool = False) -> str:
     value = params_or_body.get(name, default) if from_body else one(params_or_body, name, default)
     if value not in allowed:
-        raise bad_request(f"Invalid value at '{_snake(name)}' (type.googleapis.com/google.apps.sheets.v4."
-                          f"{name[0].upper() + name[1:]}), \"{value}\"")
+        raise bad_request(
+            f"Invalid value at '{_snake(name)}' (type.googleapis.com/google.apps.sheets.v4."
+            f'{name[0].upper() + name[1:]}), "{value}"'
+        )
     return value
 
 
@@ -53,8 +58,13 @@ def open_spreadsheet(store: Store, email: str, ss_id: str, write: bool = False) 
 
 
 def new_sheet_props(sheet_id: int, title: str, index: int, given: dict | None = None) -> dict:
-    props = {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
-             "gridProperties": {"rowCount": 1000, "columnCount": 26}}
+    props = {
+        "sheetId": sheet_id,
+        "title": title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": 1000, "columnCount": 26},
+    }
     for key, value in (given or {}).items():
         if key == "gridProperties":
             props["gridProperties"].update(value)
@@ -63,15 +73,29 @@ def new_sheet_props(sheet_id: int, title: str, index: int, given: dict | None = 
     return props
 
 
-def create_spreadsheet_file(store: Store, owner: str, name: str, parents: list[str], body: dict | None = None,
-                            file_id: str | None = None) -> File:
+def create_spreadsheet_file(
+    store: Store,
+    owner: str,
+    name: str,
+    parents: list[str],
+    body: dict | None = None,
+    file_id: str | None = None,
+) -> File:
     """A new spreadsheet (one 'Sheet1' unless `body` lists sheets), owned by `owner` and visible in Drive."""
     body = body or {}
-    props = {"title": name, "locale": "en_US", "autoRecalc": "ON_CHANGE", "timeZone": "Etc/GMT",
-             "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1}, "verticalAlignment": "BOTTOM",
-                               "wrapStrategy": "OVERFLOW_CELL",
-                               "textFormat": {"fontFamily": "arial,sans,sans-serif", "fontSize": 10}},
-             "spreadsheetTheme": {"primaryFontFamily": "Arial"}}
+    props = {
+        "title": name,
+        "locale": "en_US",
+        "autoRecalc": "ON_CHANGE",
+        "timeZone": "Etc/GMT",
+        "defaultFormat": {
+            "backgroundColor": {"red": 1, "green": 1, "blue": 1},
+            "verticalAlignment": "BOTTOM",
+            "wrapStrategy": "OVERFLOW_CELL",
+            "textFormat": {"fontFamily": "arial,sans,sans-serif", "fontSize": 10},
+        },
+        "spreadsheetTheme": {"primaryFontFamily": "Arial"},
+    }
     for key, value in (body.get("properties") or {}).items():
         if key != "title":
             props[key] = value
@@ -83,8 +107,14 @@ def create_spreadsheet_file(store: Store, owner: str, name: str, parents: list[s
         sheet = Sheet(new_sheet_props(sid, given.get("title") or f"Sheet{i + 1}", i, given))
         ss.sheets.append(sheet)
         for grid in sheet_body.get("data") or []:
-            apply_grid_data(sheet, grid.get("startRow", 0), grid.get("startColumn", 0), grid.get("rowData") or [],
-                            "userEnteredValue,userEnteredFormat,note,dataValidation", props.get("locale", "en_US"))
+            apply_grid_data(
+                sheet,
+                grid.get("startRow", 0),
+                grid.get("startColumn", 0),
+                grid.get("rowData") or [],
+                "userEnteredValue,userEnteredFormat,note,dataValidation",
+                props.get("locale", "en_US"),
+            )
     f.spreadsheet = ss
     return f
 
@@ -143,7 +173,8 @@ def apply_cell_data(sheet: Sheet, r: int, c: int, data: dict, mask: dict | None,
     sheet.drop_if_empty(r, c)
 
 
-# -- ranges ---------------------------------------------------------------------------------------------------
+# -- ranges ---
+
 
 def resolve(ss: Spreadsheet, text: str) -> tuple[Sheet, Box]:
     """A range string as Sheets reads it: `Sheet!A1:B2`, `A1:B2` (first sheet), `Sheet`, or a named range."""
@@ -170,7 +201,7 @@ def resolve(ss: Spreadsheet, text: str) -> tuple[Sheet, Box]:
 
 def check_grid(sheet: Sheet, text: str, box: Box) -> None:
     rows, cols = sheet.row_count, sheet.col_count
-    over = ((box.r0 or 0) >= rows or (box.c0 or 0) >= cols or (box.r1 or 0) > rows or (box.c1 or 0) > cols)
+    over = (box.r0 or 0) >= rows or (box.c0 or 0) >= cols or (box.r1 or 0) > rows or (box.c1 or 0) > cols
     if over:
         raise bad_request(f"Range ({text}) exceeds grid limits. Max rows: {rows}, max columns: {cols}")
 
@@ -179,19 +210,34 @@ def clipped(sheet: Sheet, box: Box) -> tuple[int, int, int, int]:
     return box.clip(sheet.row_count, sheet.col_count)
 
 
-# -- reading ----------------------------------------------------------------------------------------------------
+# -- reading ---
 
-def read_values(ss: Spreadsheet, sheet: Sheet, box: tuple[int, int, int, int], value_option: str,
-                dt_option: str, major: str) -> list[list]:
+
+def read_values(
+    ss: Spreadsheet,
+    sheet: Sheet,
+    box: tuple[int, int, int, int],
+    value_option: str,
+    dt_option: str,
+    major: str,
+) -> list[list]:
     """Values in the box, trailing empty rows/columns dropped like Sheets does ('' for blanks inside)."""
     r0, c0, r1, c1 = box
     ev = Evaluator(ss)
     found: dict[int, dict[int, object]] = {}
     for r in sorted(r for r in sheet.rows if r0 <= r < r1):
         row = sheet.rows[r]
-        vals = {c: render(cell, value_option, dt_option, ss.locale,
-                          ev.value_of(sheet, r, c) if cell.kind == "f" and value_option != "FORMULA" else None)
-                for c, cell in row.items() if c0 <= c < c1 and cell.kind is not None}
+        vals = {
+            c: render(
+                cell,
+                value_option,
+                dt_option,
+                ss.locale,
+                ev.value_of(sheet, r, c) if cell.kind == "f" and value_option != "FORMULA" else None,
+            )
+            for c, cell in row.items()
+            if c0 <= c < c1 and cell.kind is not None
+        }
         if vals:
             found[r] = vals
     if not found:
@@ -227,9 +273,14 @@ def value_range(ss: Spreadsheet, text: str, params: dict) -> dict:
     major = choice(params, "majorDimension", ("ROWS", "COLUMNS", "DIMENSION_UNSPECIFIED"), "ROWS")
     major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
     out = {"range": a1.format_box(sheet.title, r0, c0, r1, c1), "majorDimension": major}
-    values = read_values(ss, sheet, (r0, c0, r1, c1),
-                         choice(params, "valueRenderOption", VALUE_RENDER, "FORMATTED_VALUE"),
-                         choice(params, "dateTimeRenderOption", DATETIME_RENDER, "SERIAL_NUMBER"), major)
+    values = read_values(
+        ss,
+        sheet,
+        (r0, c0, r1, c1),
+        choice(params, "valueRenderOption", VALUE_RENDER, "FORMATTED_VALUE"),
+        choice(params, "dateTimeRenderOption", DATETIME_RENDER, "SERIAL_NUMBER"),
+        major,
+    )
     if values:
         out["values"] = values
     return out
@@ -306,8 +357,9 @@ def grid_data(ev: Evaluator, sheet: Sheet, box: Box) -> dict:
             if not cols:
                 row_data.append({})
                 continue
-            row_data.append({"values": [cell_data(ev, sheet, r, c) if c in row else {}
-                                        for c in range(c0, max(cols) + 1)]})
+            row_data.append(
+                {"values": [cell_data(ev, sheet, r, c) if c in row else {} for c in range(c0, max(cols) + 1)]}
+            )
     out: dict = {}
     if r0:
         out["startRow"] = r0
@@ -327,7 +379,8 @@ def spreadsheets_get(store: Store, email: str, ss_id: str, params: dict) -> dict
     return spreadsheet_json(f, params.get("ranges"), grid)
 
 
-# -- writing ----------------------------------------------------------------------------------------------------
+# -- writing ---
+
 
 def protected_for(f: File, sheet: Sheet, email: str) -> list[dict]:
     """The protected ranges on `sheet` that `email` may not edit (the owner may edit everything)."""
@@ -342,14 +395,17 @@ def protected_for(f: File, sheet: Sheet, email: str) -> list[dict]:
 
 
 def _inside(r: int, c: int, gr: dict) -> bool:
-    return (gr.get("startRowIndex", 0) <= r < gr.get("endRowIndex", 1 << 30)
-            and gr.get("startColumnIndex", 0) <= c < gr.get("endColumnIndex", 1 << 30))
+    return gr.get("startRowIndex", 0) <= r < gr.get("endRowIndex", 1 << 30) and gr.get(
+        "startColumnIndex", 0
+    ) <= c < gr.get("endColumnIndex", 1 << 30)
 
 
 def check_protected(locked: list[dict], cells) -> None:
     for r, c in cells:
         for p in locked:
-            if _inside(r, c, p["range"]) and not any(_inside(r, c, u) for u in p.get("unprotectedRanges", [])):
+            if _inside(r, c, p["range"]) and not any(
+                _inside(r, c, u) for u in p.get("unprotectedRanges", [])
+            ):
                 raise bad_request(PROTECTED_MESSAGE)
 
 
@@ -360,7 +416,9 @@ def _matrix(vr: dict) -> list[list]:
     for i, row in enumerate(values):
         for j, v in enumerate(row):
             if isinstance(v, dict | list):
-                raise bad_request(f"Invalid values[{i}][{j}]: {'struct_value' if isinstance(v, dict) else 'list_value'}")
+                raise bad_request(
+                    f"Invalid values[{i}][{j}]: {'struct_value' if isinstance(v, dict) else 'list_value'}"
+                )
     if vr.get("majorDimension") == "COLUMNS":
         height = max((len(col) for col in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(height)]
@@ -368,10 +426,20 @@ def _matrix(vr: dict) -> list[list]:
 
 
 class Write:
-    """One validated write (range + values); `apply` cannot fail, so a batch is checked first, then applied."""
+    """One validated write (range + values); `apply` cannot fail, so a batch is checked first, then
+    applied.
+    """
 
-    def __init__(self, f: File, text: str, vr: dict, option: str, email: str, append: bool = False,
-                 insert_rows: bool = False):
+    def __init__(
+        self,
+        f: File,
+        text: str,
+        vr: dict,
+        option: str,
+        email: str,
+        append: bool = False,
+        insert_rows: bool = False,
+    ):
         ss = f.spreadsheet
         self.f, self.option, self.locale = f, option, ss.locale
         self.sheet, box = resolve(ss, text)
@@ -379,8 +447,9 @@ class Write:
         if "range" in vr and not append:
             other_sheet, other_box = resolve(ss, vr["range"])
             if (other_sheet.id, other_box) != (self.sheet.id, box):
-                raise bad_request(f"Requested writing within range [{text}], but tried writing to range "
-                                  f"[{vr['range']}]")
+                raise bad_request(
+                    f"Requested writing within range [{text}], but tried writing to range [{vr['range']}]"
+                )
         self.height = len(self.values)
         self.width = max((len(row) for row in self.values), default=0)
         self.table_range = None
@@ -392,18 +461,29 @@ class Write:
             self._place_update(text, box)
         locked = protected_for(f, self.sheet, email)
         if locked:
-            check_protected(locked, [(self.r0 + i, self.c0 + j) for i, row in enumerate(self.values)
-                                     for j, v in enumerate(row) if v is not None])
+            check_protected(
+                locked,
+                [
+                    (self.r0 + i, self.c0 + j)
+                    for i, row in enumerate(self.values)
+                    for j, v in enumerate(row)
+                    if v is not None
+                ],
+            )
 
     def _place_update(self, text: str, box: Box) -> None:
         self.r0, self.c0 = box.r0 or 0, box.c0 or 0
         if box.r1 is not None and box.c1 is not None and box.r1 - self.r0 == 1 and box.c1 - self.c0 == 1:
             box = Box(box.r0, box.c0)  # a single cell is an anchor: the data extends from it, as in Sheets
         if box.r1 is not None and self.height and self.r0 + self.height > box.r1:
-            raise bad_request(f"Requested writing within range [{text}], but tried writing to row [{box.r1 + 1}]")
+            raise bad_request(
+                f"Requested writing within range [{text}], but tried writing to row [{box.r1 + 1}]"
+            )
         if box.c1 is not None and self.width and self.c0 + self.width > box.c1:
-            raise bad_request(f"Requested writing within range [{text}], but tried writing to column "
-                              f"[{a1.col_letters(box.c1)}]")
+            raise bad_request(
+                f"Requested writing within range [{text}], but tried writing to column "
+                f"[{a1.col_letters(box.c1)}]"
+            )
         if self.height and self.width:
             check_grid(self.sheet, text, Box(self.r0, self.c0, self.r0 + self.height, self.c0 + self.width))
 
@@ -417,12 +497,20 @@ class Write:
         self.grow_cols = max(0, self.c0 + self.width - self.sheet.col_count)
 
     def _append_row(self, r0: int, c0: int, r1: int, c1: int) -> int:
-        used = [r for r, row in self.sheet.rows.items()
-                if r0 <= r < r1 and any(c0 <= c < c1 and cell.kind is not None for c, cell in row.items())]
+        used = [
+            r
+            for r, row in self.sheet.rows.items()
+            if r0 <= r < r1 and any(c0 <= c < c1 and cell.kind is not None for c, cell in row.items())
+        ]
         if not used:
             return r0
         first, last = min(used), max(used)
-        cols = [c for r in used for c, cell in self.sheet.rows[r].items() if c0 <= c < c1 and cell.kind is not None]
+        cols = [
+            c
+            for r in used
+            for c, cell in self.sheet.rows[r].items()
+            if c0 <= c < c1 and cell.kind is not None
+        ]
         self.table_range = a1.format_box(self.sheet.title, first, c0, last + 1, max(cols) + 1)
         return last + 1
 
@@ -442,8 +530,9 @@ class Write:
         store.mark_sheet(self.f, sheet)
         out = {"spreadsheetId": self.f.id}
         if self.height and self.width:
-            out["updatedRange"] = a1.format_box(sheet.title, self.r0, self.c0, self.r0 + self.height,
-                                                self.c0 + self.width)
+            out["updatedRange"] = a1.format_box(
+                sheet.title, self.r0, self.c0, self.r0 + self.height, self.c0 + self.width
+            )
             out.update(updatedRows=self.height, updatedColumns=self.width, updatedCells=cells)
         return out
 
@@ -469,8 +558,10 @@ def set_value(sheet: Sheet, r: int, c: int, value, option: str, locale: str) -> 
 
 
 def shift(ss: Spreadsheet, sheet: Sheet, rows: bool, start: int, count: int) -> None:
-    """Insert (`count` > 0) or delete (`count` < 0, the indexes [start, start - count)) rows or columns: cells,
+    """Insert (`count` > 0) or delete (`count` < 0, the indexes [start, start - count)) rows or columns:
+    cells,
     row/column sizes and every range on the sheet (merges, protection, rules, filter, named ranges) follow."""
+
     def index(i: int) -> int:
         if count > 0:
             return i + count if i >= start else i
@@ -483,7 +574,9 @@ def shift(ss: Spreadsheet, sheet: Sheet, rows: bool, start: int, count: int) -> 
                 continue
             moved[index(r)] = row
         else:
-            kept = {index(c): cell for c, cell in row.items() if not (count < 0 and start <= c < start - count)}
+            kept = {
+                index(c): cell for c, cell in row.items() if not (count < 0 and start <= c < start - count)
+            }
             if kept:
                 moved[r] = kept
     sheet.rows = moved
@@ -500,7 +593,9 @@ def shift(ss: Spreadsheet, sheet: Sheet, rows: bool, start: int, count: int) -> 
         if lo in gr:
             gr[lo] = index(gr[lo])
         if hi in gr:  # a range ending right where rows are inserted does not grow
-            gr[hi] = gr[hi] + count if count > 0 and gr[hi] > start else index(gr[hi]) if count < 0 else gr[hi]
+            gr[hi] = (
+                gr[hi] + count if count > 0 and gr[hi] > start else index(gr[hi]) if count < 0 else gr[hi]
+            )
         return gr.get(lo, 0) < gr.get(hi, 1 << 30)
 
     sheet.merges = [m for m in sheet.merges if move(m)]
@@ -522,26 +617,40 @@ def shift(ss: Spreadsheet, sheet: Sheet, rows: bool, start: int, count: int) -> 
 
 
 def value_input(params_or_body: dict, from_body: bool = False) -> str:
-    option = (params_or_body.get("valueInputOption") if from_body
-              else one(params_or_body, "valueInputOption"))
+    option = params_or_body.get("valueInputOption") if from_body else one(params_or_body, "valueInputOption")
     if option is None:
         raise bad_request("'valueInputOption' is required but not specified")
     if option not in ("RAW", "USER_ENTERED"):
-        raise bad_request(f"Invalid value at 'value_input_option' (type.googleapis.com/google.apps.sheets.v4."
-                          f"ValueInputOption), \"{option}\"")
+        raise bad_request(
+            f"Invalid value at 'value_input_option' (type.googleapis.com/google.apps.sheets.v4."
+            f'ValueInputOption), "{option}"'
+        )
     return option
 
 
 def _with_values(store: Store, f: File, out: dict, params_or_body: dict, from_body: bool = False) -> dict:
-    include = (params_or_body.get("includeValuesInResponse") if from_body
-               else flag(params_or_body, "includeValuesInResponse"))
+    include = (
+        params_or_body.get("includeValuesInResponse")
+        if from_body
+        else flag(params_or_body, "includeValuesInResponse")
+    )
     if include and "updatedRange" in out:
-        opts = {"valueRenderOption": [params_or_body.get("responseValueRenderOption") if from_body
-                                      else one(params_or_body, "responseValueRenderOption", "FORMATTED_VALUE")],
-                "dateTimeRenderOption": [params_or_body.get("responseDateTimeRenderOption") if from_body
-                                         else one(params_or_body, "responseDateTimeRenderOption", "SERIAL_NUMBER")]}
-        opts = {k: [v[0] or ("FORMATTED_VALUE" if k == "valueRenderOption" else "SERIAL_NUMBER")]
-                for k, v in opts.items()}
+        opts = {
+            "valueRenderOption": [
+                params_or_body.get("responseValueRenderOption")
+                if from_body
+                else one(params_or_body, "responseValueRenderOption", "FORMATTED_VALUE")
+            ],
+            "dateTimeRenderOption": [
+                params_or_body.get("responseDateTimeRenderOption")
+                if from_body
+                else one(params_or_body, "responseDateTimeRenderOption", "SERIAL_NUMBER")
+            ],
+        }
+        opts = {
+            k: [v[0] or ("FORMATTED_VALUE" if k == "valueRenderOption" else "SERIAL_NUMBER")]
+            for k, v in opts.items()
+        }
         out["updatedData"] = value_range(f.spreadsheet, out["updatedRange"], opts)
     return out
 
@@ -581,10 +690,12 @@ def values_batch_update(store: Store, email: str, ss_id: str, body: dict) -> dic
     updated = [r for r in responses if "updatedRange" in r]
     out = {"spreadsheetId": ss_id}
     if updated:
-        out.update(totalUpdatedRows=sum(r["updatedRows"] for r in updated),
-                   totalUpdatedColumns=sum(r["updatedColumns"] for r in updated),
-                   totalUpdatedCells=sum(r["updatedCells"] for r in updated),
-                   totalUpdatedSheets=len({w.sheet.id for w in writes if w.height}))
+        out.update(
+            totalUpdatedRows=sum(r["updatedRows"] for r in updated),
+            totalUpdatedColumns=sum(r["updatedColumns"] for r in updated),
+            totalUpdatedCells=sum(r["updatedCells"] for r in updated),
+            totalUpdatedSheets=len({w.sheet.id for w in writes if w.height}),
+        )
     out["responses"] = responses
     return out
 
@@ -593,8 +704,13 @@ def clear_box(store: Store, f: File, email: str, text: str) -> tuple[Sheet, list
     sheet, box = resolve(f.spreadsheet, text)
     check_grid(sheet, text, box)
     r0, c0, r1, c1 = clipped(sheet, box)
-    targets = [(r, c) for r, row in sheet.rows.items() if r0 <= r < r1
-               for c, cell in row.items() if c0 <= c < c1 and cell.kind is not None]
+    targets = [
+        (r, c)
+        for r, row in sheet.rows.items()
+        if r0 <= r < r1
+        for c, cell in row.items()
+        if c0 <= c < c1 and cell.kind is not None
+    ]
     locked = protected_for(f, sheet, email)
     if locked:
         check_protected(locked, targets)
@@ -657,4 +773,3 @@ def spreadsheets_create(store: Store, email: str, body: dict, root: str) -> dict
     f = create_spreadsheet_file(store, email, title, [root], body)
     store.add_file(f)
     return spreadsheet_json(f, grid=False)
-

@@ -42,8 +42,17 @@ def permission_id(kind: str, who: str | None) -> str:
 
 
 class Sheet:
-    __slots__ = ("props", "rows", "protected", "merges", "conditional", "basic_filter", "row_meta",
-                 "col_meta", "extra")
+    __slots__ = (
+        "props",
+        "rows",
+        "protected",
+        "merges",
+        "conditional",
+        "basic_filter",
+        "row_meta",
+        "col_meta",
+        "extra",
+    )
 
     def __init__(self, props: dict):
         self.props = props
@@ -112,11 +121,17 @@ class Sheet:
         return out
 
     def to_json(self) -> dict:
-        return {"props": self.props,
-                "cells": [[r, c, *cell.to_json()] for r, row in self.rows.items() for c, cell in row.items()],
-                "protected": self.protected, "merges": self.merges, "conditional": self.conditional,
-                "basic_filter": self.basic_filter, "row_meta": list(self.row_meta.items()),
-                "col_meta": list(self.col_meta.items()), "extra": self.extra}
+        return {
+            "props": self.props,
+            "cells": [[r, c, *cell.to_json()] for r, row in self.rows.items() for c, cell in row.items()],
+            "protected": self.protected,
+            "merges": self.merges,
+            "conditional": self.conditional,
+            "basic_filter": self.basic_filter,
+            "row_meta": list(self.row_meta.items()),
+            "col_meta": list(self.col_meta.items()),
+            "extra": self.extra,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Sheet:
@@ -171,8 +186,15 @@ class File:
         self.trashed = False
         self.description: str | None = None
         self.version = 1
-        self.permissions: list[dict] = [{"kind": "drive#permission", "id": permission_id("user", owner),
-                                         "type": "user", "role": "owner", "emailAddress": owner}]
+        self.permissions: list[dict] = [
+            {
+                "kind": "drive#permission",
+                "id": permission_id("user", owner),
+                "type": "user",
+                "role": "owner",
+                "emailAddress": owner,
+            }
+        ]
         self.spreadsheet: Spreadsheet | None = None
         self.seq = 0  # creation order, Drive's default listing order here
 
@@ -182,24 +204,44 @@ class File:
         domain = email.rpartition("@")[2].lower()
         for p in self.permissions:
             kind = p["type"]
-            if (kind in ("user", "group") and p.get("emailAddress", "").lower() == email.lower()) \
-                    or kind == "anyone" or (kind == "domain" and p.get("domain", "").lower() == domain):
+            if (
+                (kind in ("user", "group") and p.get("emailAddress", "").lower() == email.lower())
+                or kind == "anyone"
+                or (kind == "domain" and p.get("domain", "").lower() == domain)
+            ):
                 best = max(best, ROLE_RANK.get(p["role"], 0))
         return best
 
     def meta_json(self) -> dict:
         ss = self.spreadsheet
-        return {"id": self.id, "name": self.name, "mime": self.mime, "owner": self.owner,
-                "parents": self.parents, "created": self.created, "modified": self.modified,
-                "trashed": self.trashed, "description": self.description, "version": self.version, "seq": self.seq,
-                "permissions": self.permissions,
-                "ss": None if ss is None else {"props": ss.props, "named": ss.named_ranges,
-                                               "next_protected_id": ss.next_protected_id,
-                                               "order": [s.id for s in ss.sheets]}}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "mime": self.mime,
+            "owner": self.owner,
+            "parents": self.parents,
+            "created": self.created,
+            "modified": self.modified,
+            "trashed": self.trashed,
+            "description": self.description,
+            "version": self.version,
+            "seq": self.seq,
+            "permissions": self.permissions,
+            "ss": None
+            if ss is None
+            else {
+                "props": ss.props,
+                "named": ss.named_ranges,
+                "next_protected_id": ss.next_protected_id,
+                "order": [s.id for s in ss.sheets],
+            },
+        }
 
 
 class Store:
-    """All state, guarded by one lock; handlers call `mark()` for what they changed and `flush()` at the end."""
+    """All state, guarded by one lock; handlers call `mark()` for what they changed and `flush()` at the
+    end.
+    """
 
     def __init__(self, db: str | Path | None = None, seed: int = 0, clock=time.time):
         self.lock = threading.RLock()
@@ -262,7 +304,9 @@ class Store:
         self._dirty_sheets.add((f.id, sheet.id))
 
     def mark_all_sheets(self, f: File, also: set[int] = frozenset()) -> None:
-        """Every sheet of `f` (and the ids in `also`, e.g. deleted sheets) gets rewritten at the next flush."""
+        """Every sheet of `f` (and the ids in `also`, e.g. deleted sheets) gets rewritten at the next
+        flush.
+        """
         for sid in [s.id for s in (f.spreadsheet.sheets if f.spreadsheet else [])] + list(also):
             self._dirty_sheets.add((f.id, sid))
 
@@ -288,7 +332,8 @@ class Store:
     CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, meta TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS sheets (file_id TEXT, sheet_id INTEGER, data TEXT NOT NULL,
                                        PRIMARY KEY (file_id, sheet_id));
-    CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, file_id TEXT, time_ms INTEGER, removed INTEGER);
+    CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, file_id TEXT, time_ms INTEGER,
+                                        removed INTEGER);
     CREATE TABLE IF NOT EXISTS keys (email TEXT, key_id TEXT, public_pem BLOB, PRIMARY KEY (email, key_id));
     CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
     """
@@ -314,7 +359,9 @@ class Store:
                 f.spreadsheet.next_protected_id = m["ss"]["next_protected_id"]
             self.files[f.id] = f
             self.file_seq = max(self.file_seq, f.seq)
-        for cid, fid, t, removed in self.db.execute("SELECT id, file_id, time_ms, removed FROM changes ORDER BY id"):
+        for cid, fid, t, removed in self.db.execute(
+            "SELECT id, file_id, time_ms, removed FROM changes ORDER BY id"
+        ):
             self.changes.append((cid, fid, t, bool(removed)))
             self.latest_change[fid] = cid
             self.change_seq = cid
@@ -328,7 +375,9 @@ class Store:
         if self.db is None:
             self._clear_dirty()
             return
-        if not (self._dirty_files or self._dirty_sheets or self._deleted or self._new_changes or self._new_keys):
+        if not (
+            self._dirty_files or self._dirty_sheets or self._deleted or self._new_changes or self._new_keys
+        ):
             return
         cur = self.db.cursor()
         cur.execute("BEGIN")
@@ -339,17 +388,23 @@ class Store:
             for fid in self._dirty_files:
                 f = self.files.get(fid)
                 if f is not None:
-                    cur.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (fid, json.dumps(f.meta_json())))
+                    cur.execute(
+                        "INSERT OR REPLACE INTO files VALUES (?, ?)", (fid, json.dumps(f.meta_json()))
+                    )
             for fid, sid in self._dirty_sheets:
                 f = self.files.get(fid)
                 sheet = f.spreadsheet.sheet_by_id(sid) if f is not None and f.spreadsheet else None
                 if sheet is None:
                     cur.execute("DELETE FROM sheets WHERE file_id=? AND sheet_id=?", (fid, sid))
                 else:
-                    cur.execute("INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
-                                (fid, sid, json.dumps(sheet.to_json(), ensure_ascii=False)))
-            cur.executemany("INSERT INTO changes VALUES (?, ?, ?, ?)",
-                            [(c, f, t, int(r)) for c, f, t, r in self._new_changes])
+                    cur.execute(
+                        "INSERT OR REPLACE INTO sheets VALUES (?, ?, ?)",
+                        (fid, sid, json.dumps(sheet.to_json(), ensure_ascii=False)),
+                    )
+            cur.executemany(
+                "INSERT INTO changes VALUES (?, ?, ?, ?)",
+                [(c, f, t, int(r)) for c, f, t, r in self._new_changes],
+            )
             cur.executemany("INSERT OR REPLACE INTO keys VALUES (?, ?, ?)", self._new_keys)
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('id_counter', ?)", (str(self.id_counter),))
             cur.execute("COMMIT")

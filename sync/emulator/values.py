@@ -12,8 +12,20 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 EPOCH = datetime(1899, 12, 30)
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # Locales where Sheets reads 1/10/2025 as 1 October (day first); everything else reads it month first (en_US).
 _MONTH_FIRST = ("en_US", "en_PH", "en_CA", "es_US")
@@ -98,7 +110,11 @@ def parse_user_entered(text: str, locale: str = "en_US") -> tuple[str | None, ob
         if exp:
             return "n", number, {"type": "SCIENTIFIC", "pattern": "0.00E+00"}
         if "," in digits:
-            return "n", number, {"type": "NUMBER", "pattern": "#,##0" + ("." + "0" * decimals if decimals else "")}
+            return (
+                "n",
+                number,
+                {"type": "NUMBER", "pattern": "#,##0" + ("." + "0" * decimals if decimals else "")},
+            )
         return "n", number, None
     m = _ISO_DATE.match(stripped)
     if m:
@@ -119,8 +135,11 @@ def parse_user_entered(text: str, locale: str = "en_US") -> tuple[str | None, ob
     m = _TIME.match(stripped)
     if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
         h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        return "n", (h * 3600 + mi * 60 + s) / 86400, {
-            "type": "TIME", "pattern": "H:mm:ss" if m.group(3) else "H:mm"}
+        return (
+            "n",
+            (h * 3600 + mi * 60 + s) / 86400,
+            {"type": "TIME", "pattern": "H:mm:ss" if m.group(3) else "H:mm"},
+        )
     return "s", text, None
 
 
@@ -137,6 +156,7 @@ def from_json_value(value, option: str, locale: str) -> tuple[str | None, object
 
 
 # -- rendering ---------------------------------------------------------------------------------------------
+
 
 def general(number: float) -> str:
     if isinstance(number, int) or (number == int(number) and abs(number) < 1e15):
@@ -156,20 +176,31 @@ def format_datetime(value: float, pattern: str) -> str:
     for i, (tok, low) in enumerate(zip(tokens, lower, strict=True)):
         if low in ("m", "mm"):
             prev = next((x for x in reversed(lower[:i]) if x[0] in "hsdmy"), "")
-            nxt = next((x for x in lower[i + 1:] if x[0] in "hsdmy"), "")
+            nxt = next((x for x in lower[i + 1 :] if x[0] in "hsdmy"), "")
             if prev.startswith("h") or nxt.startswith("s"):
                 out.append(f"{dt.minute:02d}" if low == "mm" else str(dt.minute))
             else:
                 out.append(f"{dt.month:02d}" if low == "mm" else str(dt.month))
             continue
         hour = dt.hour % 12 or 12 if ampm else dt.hour
-        out.append({
-            "yyyy": f"{dt.year:04d}", "yy": f"{dt.year % 100:02d}", "mmmm": MONTHS[dt.month - 1],
-            "mmm": MONTHS[dt.month - 1][:3], "dddd": DAYS[dt.weekday()], "ddd": DAYS[dt.weekday()][:3],
-            "dd": f"{dt.day:02d}", "d": str(dt.day), "hh": f"{hour:02d}", "h": str(hour),
-            "ss": f"{dt.second:02d}", "s": str(dt.second),
-            "am/pm": "AM" if dt.hour < 12 else "PM", "a/p": "A" if dt.hour < 12 else "P",
-        }.get(low, tok[1:-1] if tok.startswith('"') else tok[1:] if tok.startswith("\\") else tok))
+        out.append(
+            {
+                "yyyy": f"{dt.year:04d}",
+                "yy": f"{dt.year % 100:02d}",
+                "mmmm": MONTHS[dt.month - 1],
+                "mmm": MONTHS[dt.month - 1][:3],
+                "dddd": DAYS[dt.weekday()],
+                "ddd": DAYS[dt.weekday()][:3],
+                "dd": f"{dt.day:02d}",
+                "d": str(dt.day),
+                "hh": f"{hour:02d}",
+                "h": str(hour),
+                "ss": f"{dt.second:02d}",
+                "s": str(dt.second),
+                "am/pm": "AM" if dt.hour < 12 else "PM",
+                "a/p": "A" if dt.hour < 12 else "P",
+            }.get(low, tok[1:-1] if tok.startswith('"') else tok[1:] if tok.startswith("\\") else tok)
+        )
     return "".join(out)
 
 
@@ -194,24 +225,34 @@ def format_number(value: float, pattern: str) -> str:
     text = f"{rounded:{',' if grouping else ''}.{decimals}f}"
     if value < 0 and float(text.replace(",", "")) != 0:
         text = "-" + text
-    return (literal[:core.start()] + text + literal[core.end():]).replace("\0", "")
+    return (literal[: core.start()] + text + literal[core.end() :]).replace("\0", "")
 
 
-_DEFAULT_PATTERN = {"NUMBER": "#,##0.00", "PERCENT": "0.00%", "CURRENCY": '"$"#,##0.00',
-                    "SCIENTIFIC": "0.00E+00"}
+_DEFAULT_PATTERN = {
+    "NUMBER": "#,##0.00",
+    "PERCENT": "0.00%",
+    "CURRENCY": '"$"#,##0.00',
+    "SCIENTIFIC": "0.00E+00",
+}
 
 
 def format_value(number: float, number_format: dict | None, locale: str = "en_US") -> str:
-    if not number_format or number_format.get("type") in (None, "TEXT", "NUMBER_FORMAT_TYPE_UNSPECIFIED") \
-            and not number_format.get("pattern"):
+    if (
+        not number_format
+        or number_format.get("type") in (None, "TEXT", "NUMBER_FORMAT_TYPE_UNSPECIFIED")
+        and not number_format.get("pattern")
+    ):
         return general(number)
     kind = number_format.get("type", "NUMBER")
     pattern = number_format.get("pattern") or ""
     if kind in ("DATE", "TIME", "DATE_TIME"):
         if not pattern:
             day_first = locale not in _MONTH_FIRST
-            pattern = {"DATE": "d/M/yyyy" if day_first else "M/d/yyyy", "TIME": "h:mm:ss am/pm",
-                       "DATE_TIME": ("d/M/yyyy" if day_first else "M/d/yyyy") + " H:mm:ss"}[kind]
+            pattern = {
+                "DATE": "d/M/yyyy" if day_first else "M/d/yyyy",
+                "TIME": "h:mm:ss am/pm",
+                "DATE_TIME": ("d/M/yyyy" if day_first else "M/d/yyyy") + " H:mm:ss",
+            }[kind]
         return format_datetime(number, pattern)
     return format_number(number, pattern or _DEFAULT_PATTERN.get(kind, "0.##########"))
 

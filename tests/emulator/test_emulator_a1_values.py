@@ -14,15 +14,18 @@ from sync.emulator.values import Cell, format_value, from_json_value, parse_user
 VALUE_OPTIONS = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 
 
-@pytest.mark.parametrize("text, box", [
-    ("A1", Box(0, 0, 1, 1)),
-    ("B2:C5", Box(1, 1, 5, 3)),
-    ("c5:b2", Box(1, 1, 5, 3)),
-    ("A:C", Box(None, 0, None, 3)),
-    ("2:4", Box(1, None, 4, None)),
-    ("A3:D", Box(2, 0, None, 4)),
-    ("AA10", Box(9, 26, 10, 27)),
-])
+@pytest.mark.parametrize(
+    "text, box",
+    [
+        ("A1", Box(0, 0, 1, 1)),
+        ("B2:C5", Box(1, 1, 5, 3)),
+        ("c5:b2", Box(1, 1, 5, 3)),
+        ("A:C", Box(None, 0, None, 3)),
+        ("2:4", Box(1, None, 4, None)),
+        ("A3:D", Box(2, 0, None, 4)),
+        ("AA10", Box(9, 26, 10, 27)),
+    ],
+)
 def test_parse_box(text, box):
     assert a1.parse_box(text) == box
 
@@ -47,27 +50,30 @@ def test_split_sheet_and_quoting():
     assert [a1.col_letters(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("42", ("n", 42, None)),
-    ("-3.25", ("n", -3.25, None)),
-    ("007", ("n", 7, None)),
-    ("1,234.50", ("n", 1234.5, {"type": "NUMBER", "pattern": "#,##0.00"})),
-    ("12%", ("n", 0.12, {"type": "PERCENT", "pattern": "0%"})),
-    ("$5", ("n", 5, {"type": "CURRENCY", "pattern": '"$"#,##0.00'})),
-    ("true", ("b", True, None)),
-    ("FALSE", ("b", False, None)),
-    ("=SUM(A1:A3)", ("f", "=SUM(A1:A3)", None)),
-    ("'=not a formula", ("s", "=not a formula", None)),
-    ("'0123", ("s", "0123", None)),
-    ("2025-10-01", ("n", 45931, {"type": "DATE", "pattern": "yyyy-mm-dd"})),
-    ("1/10/2025", ("n", 45667, {"type": "DATE", "pattern": "M/d/yyyy"})),
-    ("2025-10-01 13:30", ("n", 45931 + 13.5 / 24, {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm"})),
-    ("14:15", ("n", (14 * 60 + 15) / 1440, {"type": "TIME", "pattern": "H:mm"})),
-    ("2025-02-30", ("s", "2025-02-30", None)),
-    ("1/10/2568", ("n", 243993, {"type": "DATE", "pattern": "M/d/yyyy"})),  # a BE year is not converted
-    ("๑๒๓", ("s", "๑๒๓", None)),
-    ("โรงเรียนบ้านหนองบัว", ("s", "โรงเรียนบ้านหนองบัว", None)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("42", ("n", 42, None)),
+        ("-3.25", ("n", -3.25, None)),
+        ("007", ("n", 7, None)),
+        ("1,234.50", ("n", 1234.5, {"type": "NUMBER", "pattern": "#,##0.00"})),
+        ("12%", ("n", 0.12, {"type": "PERCENT", "pattern": "0%"})),
+        ("$5", ("n", 5, {"type": "CURRENCY", "pattern": '"$"#,##0.00'})),
+        ("true", ("b", True, None)),
+        ("FALSE", ("b", False, None)),
+        ("=SUM(A1:A3)", ("f", "=SUM(A1:A3)", None)),
+        ("'=not a formula", ("s", "=not a formula", None)),
+        ("'0123", ("s", "0123", None)),
+        ("2025-10-01", ("n", 45931, {"type": "DATE", "pattern": "yyyy-mm-dd"})),
+        ("1/10/2025", ("n", 45667, {"type": "DATE", "pattern": "M/d/yyyy"})),
+        ("2025-10-01 13:30", ("n", 45931 + 13.5 / 24, {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm"})),
+        ("14:15", ("n", (14 * 60 + 15) / 1440, {"type": "TIME", "pattern": "H:mm"})),
+        ("2025-02-30", ("s", "2025-02-30", None)),
+        ("1/10/2568", ("n", 243993, {"type": "DATE", "pattern": "M/d/yyyy"})),  # a BE year is not converted
+        ("๑๒๓", ("s", "๑๒๓", None)),
+        ("โรงเรียนบ้านหนองบัว", ("s", "โรงเรียนบ้านหนองบัว", None)),
+    ],
+)
 def test_user_entered(text, expected):
     kind, value, fmt = parse_user_entered(text)
     assert (kind, fmt) == (expected[0], expected[2])
@@ -79,29 +85,32 @@ def test_day_first_locale_reads_dates_day_month():
 
 
 def test_raw_keeps_text_as_typed():
-    assert from_json_value("=IMPORTXML(\"http://x\")", "RAW", "en_US") == ("s", "=IMPORTXML(\"http://x\")", None)
+    assert from_json_value('=IMPORTXML("http://x")', "RAW", "en_US") == ("s", '=IMPORTXML("http://x")', None)
     assert from_json_value("42", "RAW", "en_US") == ("s", "42", None)
     assert from_json_value(42, "RAW", "en_US") == ("n", 42, None)
     assert from_json_value(True, "USER_ENTERED", "en_US") == ("b", True, None)
     assert from_json_value("", "RAW", "en_US") == (None, None, None)
 
 
-@pytest.mark.parametrize("number, fmt, text", [
-    (1234.5, None, "1234.5"),
-    (3.0, None, "3"),
-    (0.1 + 0.2, None, "0.3"),
-    (1e20, None, "1E+20"),
-    (1234.5, {"type": "NUMBER", "pattern": "#,##0.00"}, "1,234.50"),
-    (-1234.5, {"type": "NUMBER", "pattern": "#,##0"}, "-1,235"),
-    (0.125, {"type": "PERCENT", "pattern": "0.0%"}, "12.5%"),
-    (5, {"type": "CURRENCY", "pattern": '"฿"#,##0.00'}, "฿5.00"),
-    (45931, {"type": "DATE", "pattern": "yyyy-mm-dd"}, "2025-10-01"),
-    (45931, {"type": "DATE", "pattern": "d mmm yyyy"}, "1 Oct 2025"),
-    (45931, {"type": "DATE", "pattern": "dddd d mmmm yy"}, "Wednesday 1 October 25"),
-    (45931 + 0.5625, {"type": "DATE_TIME", "pattern": "M/d/yyyy h:mm am/pm"}, "10/1/2025 1:30 PM"),
-    (45931, {"type": "DATE"}, "10/1/2025"),
-    (1234567.891, {"type": "SCIENTIFIC", "pattern": "0.00E+00"}, "1.23E+06"),
-])
+@pytest.mark.parametrize(
+    "number, fmt, text",
+    [
+        (1234.5, None, "1234.5"),
+        (3.0, None, "3"),
+        (0.1 + 0.2, None, "0.3"),
+        (1e20, None, "1E+20"),
+        (1234.5, {"type": "NUMBER", "pattern": "#,##0.00"}, "1,234.50"),
+        (-1234.5, {"type": "NUMBER", "pattern": "#,##0"}, "-1,235"),
+        (0.125, {"type": "PERCENT", "pattern": "0.0%"}, "12.5%"),
+        (5, {"type": "CURRENCY", "pattern": '"฿"#,##0.00'}, "฿5.00"),
+        (45931, {"type": "DATE", "pattern": "yyyy-mm-dd"}, "2025-10-01"),
+        (45931, {"type": "DATE", "pattern": "d mmm yyyy"}, "1 Oct 2025"),
+        (45931, {"type": "DATE", "pattern": "dddd d mmmm yy"}, "Wednesday 1 October 25"),
+        (45931 + 0.5625, {"type": "DATE_TIME", "pattern": "M/d/yyyy h:mm am/pm"}, "10/1/2025 1:30 PM"),
+        (45931, {"type": "DATE"}, "10/1/2025"),
+        (1234567.891, {"type": "SCIENTIFIC", "pattern": "0.00E+00"}, "1.23E+06"),
+    ],
+)
 def test_format_value(number, fmt, text):
     assert format_value(number, fmt) == text
 
@@ -114,22 +123,34 @@ def test_render_options():
     assert render(date, "FORMULA", "SERIAL_NUMBER") == 45931
     formula = Cell("f", "=A1/0", {"numberFormat": {"type": "NUMBER", "pattern": "0.0"}})
     error = Err("#DIV/0!", "Function DIVIDE parameter 2 cannot be zero.")
-    assert [render(formula, o, "SERIAL_NUMBER", result=error) for o in VALUE_OPTIONS] == ["#DIV/0!", "#DIV/0!",
-                                                                                          "=A1/0"]
+    assert [render(formula, o, "SERIAL_NUMBER", result=error) for o in VALUE_OPTIONS] == [
+        "#DIV/0!",
+        "#DIV/0!",
+        "=A1/0",
+    ]
     assert [render(formula, o, "SERIAL_NUMBER", result=2) for o in VALUE_OPTIONS] == ["2.0", 2, "=A1/0"]
     flag = Cell("b", False)
-    assert (render(flag, "FORMATTED_VALUE", "SERIAL_NUMBER"), render(flag, "UNFORMATTED_VALUE", "SERIAL_NUMBER")) \
-        == ("FALSE", False)
+    assert (
+        render(flag, "FORMATTED_VALUE", "SERIAL_NUMBER"),
+        render(flag, "UNFORMATTED_VALUE", "SERIAL_NUMBER"),
+    ) == ("FALSE", False)
 
 
 def test_fields_mask():
-    data = {"kind": "k", "nextPageToken": "t", "files": [{"id": 1, "name": "a", "x": 0}, {"id": 2, "name": "b"}],
-            "sheets": [{"properties": {"title": "S", "sheetId": 0, "index": 0}, "data": []}]}
+    data = {
+        "kind": "k",
+        "nextPageToken": "t",
+        "files": [{"id": 1, "name": "a", "x": 0}, {"id": 2, "name": "b"}],
+        "sheets": [{"properties": {"title": "S", "sheetId": 0, "index": 0}, "data": []}],
+    }
     assert select(data, "nextPageToken,files(id,name)") == {
-        "nextPageToken": "t", "files": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]}
+        "nextPageToken": "t",
+        "files": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}],
+    }
     assert select(data, "sheets.properties.title") == {"sheets": [{"properties": {"title": "S"}}]}
-    assert select(data, "sheets(properties(sheetId,index))") == {"sheets": [{"properties": {"sheetId": 0,
-                                                                                           "index": 0}}]}
+    assert select(data, "sheets(properties(sheetId,index))") == {
+        "sheets": [{"properties": {"sheetId": 0, "index": 0}}]
+    }
     assert select(data, "files/id") == {"files": [{"id": 1}, {"id": 2}]}
     assert select(data, "*") == data
 

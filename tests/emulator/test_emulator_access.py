@@ -1,4 +1,6 @@
-"""Sign-in and access like Google's: JWT verification, token expiry and refresh, scopes, sharing, protection."""
+"""Sign-in and access like Google's: JWT verification, token expiry and refresh, scopes, sharing,
+protection.
+"""
 
 import json
 
@@ -25,12 +27,16 @@ def test_token_endpoint_issues_tokens_for_registered_keys_only(emulator, sa_key,
     forged["private_key_id"] = "not-a-registered-key"
     (tmp_path / "forged.json").write_text(json.dumps(forged))
     with pytest.raises(RefreshError) as e:
-        gclient.connect(tmp_path / "forged.json", gclient.SCOPES_READ, endpoint=emulator.url).list_spreadsheet_files()
+        gclient.connect(
+            tmp_path / "forged.json", gclient.SCOPES_READ, endpoint=emulator.url
+        ).list_spreadsheet_files()
     assert e.value.args[1] == {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
     unknown = dict(forged, client_email="ghost@nowhere.iam.gserviceaccount.com")
     (tmp_path / "ghost.json").write_text(json.dumps(unknown))
     with pytest.raises(RefreshError) as e:
-        gclient.connect(tmp_path / "ghost.json", gclient.SCOPES_READ, endpoint=emulator.url).list_spreadsheet_files()
+        gclient.connect(
+            tmp_path / "ghost.json", gclient.SCOPES_READ, endpoint=emulator.url
+        ).list_spreadsheet_files()
     assert e.value.args[1]["error"] == "invalid_grant"
     r = requests.post(f"{emulator.url}/token", data={"grant_type": "password", "assertion": "x"}, timeout=5)
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
@@ -38,9 +44,10 @@ def test_token_endpoint_issues_tokens_for_registered_keys_only(emulator, sa_key,
 
 def test_every_call_needs_a_valid_bearer_token(emulator, gc):
     sh = gc.create("x")
-    for headers, reason, drive_reason in (({}, "CREDENTIALS_MISSING", "required"),
-                                          ({"Authorization": "Bearer ya29.made-up"}, "ACCESS_TOKEN_EXPIRED",
-                                           "authError")):
+    for headers, reason, drive_reason in (
+        ({}, "CREDENTIALS_MISSING", "required"),
+        ({"Authorization": "Bearer ya29.made-up"}, "ACCESS_TOKEN_EXPIRED", "authError"),
+    ):
         r = requests.get(f"{emulator.url}/v4/spreadsheets/{sh.id}", headers=headers, timeout=5)
         assert r.status_code == 401 and r.json()["error"]["status"] == "UNAUTHENTICATED"
         assert r.json()["error"]["details"][0]["reason"] == reason
@@ -57,7 +64,11 @@ def test_expired_token_is_refreshed_by_google_auth(emulator, gc):
     assert sh.sheet1.get_all_values() == [[]]  # gspread pads an empty sheet to one empty row
     c = emulator.counters()
     # sheet1 refetches metadata: 401, sign-in again, the same request again, then the values
-    assert c["by_endpoint"] == {"GET sheets.spreadsheets.get": 2, "POST oauth2.token": 1, "GET sheets.values.get": 1}
+    assert c["by_endpoint"] == {
+        "GET sheets.spreadsheets.get": 2,
+        "POST oauth2.token": 1,
+        "GET sheets.values.get": 1,
+    }
     assert c["by_status"] == {"401": 1, "200": 3}
     assert gc.http_client.auth.token != token_before
 
@@ -73,7 +84,9 @@ def test_short_token_ttl_makes_google_auth_refresh_early(emulator, sa_key):
 def test_scopes_limit_what_a_token_can_do(emulator, gc, sa_key):
     sh = gc.create("x")
     reader = gclient.connect(sa_key, gclient.SCOPES_READ, endpoint=emulator.url)
-    assert reader.open_by_key(sh.id).sheet1.get_all_values() == [[]]  # gspread pads an empty sheet to one empty row
+    assert reader.open_by_key(sh.id).sheet1.get_all_values() == [
+        []
+    ]  # gspread pads an empty sheet to one empty row
     with pytest.raises(APIError) as e:
         reader.open_by_key(sh.id).sheet1.update([["x"]], "A1")
     assert e.value.response.json()["error"]["message"] == "Request had insufficient authentication scopes."
@@ -99,8 +112,13 @@ def test_files_are_visible_only_to_accounts_they_are_shared_with(emulator, gc):
     mine = school.open_by_key(sh.id)
     with pytest.raises(APIError) as e:
         mine.sheet1.update([["x"]], "A1")
-    assert e.value.response.json() == {"error": {"code": 403, "message": "The caller does not have permission",
-                                                 "status": "PERMISSION_DENIED"}}
+    assert e.value.response.json() == {
+        "error": {
+            "code": 403,
+            "message": "The caller does not have permission",
+            "status": "PERMISSION_DENIED",
+        }
+    }
     with pytest.raises(APIError) as e:
         mine.share("friend@x.iam.gserviceaccount.com", perm_type="user", role="writer", notify=False)
     assert e.value.response.json()["error"]["errors"][0]["reason"] == "insufficientFilePermissions"
@@ -111,23 +129,46 @@ def test_files_are_visible_only_to_accounts_they_are_shared_with(emulator, gc):
 
 def test_protected_ranges_stop_schools_but_not_the_owner(emulator, gc):
     sh = gc.create("school sheet")
-    sh.batch_update({"requests": [{"addProtectedRange": {"protectedRange": {
-        "range": {"sheetId": 0}, "unprotectedRanges": [{"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 1,
-                                                         "endColumnIndex": 4}]}}}]})
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": 0},
+                            "unprotectedRanges": [
+                                {"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 1, "endColumnIndex": 4}
+                            ],
+                        }
+                    }
+                }
+            ]
+        }
+    )
     sh.sheet1.update([["หัวตาราง"]], "A1")
     sh.share(SCHOOL, perm_type="user", role="writer", notify=False)
     mine = connect_as(emulator, SCHOOL).open_by_key(sh.id)
     ws = mine.sheet1
     ws.update([["1", "2", "3"]], "B2")
-    bold_header = {"repeatCell": {"range": {"sheetId": 0, "endRowIndex": 1},
-                                  "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                                  "fields": "userEnteredFormat.textFormat.bold"}}
-    for attempt in (lambda: ws.update([["แก้หัว"]], "A1"), lambda: ws.update([["x", "y"]], "D5"),
-                    lambda: ws.batch_clear(["A1:B2"]), lambda: mine.batch_update({"requests": [bold_header]})):
+    bold_header = {
+        "repeatCell": {
+            "range": {"sheetId": 0, "endRowIndex": 1},
+            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+            "fields": "userEnteredFormat.textFormat.bold",
+        }
+    }
+    for attempt in (
+        lambda: ws.update([["แก้หัว"]], "A1"),
+        lambda: ws.update([["x", "y"]], "D5"),
+        lambda: ws.batch_clear(["A1:B2"]),
+        lambda: mine.batch_update({"requests": [bold_header]}),
+    ):
         with pytest.raises(APIError) as e:
             attempt()
         assert e.value.response.json()["error"] == {
-            "code": 400, "status": "INVALID_ARGUMENT",
-            "message": "You are trying to edit a protected cell or object. Please contact the spreadsheet owner "
-                       "to remove protection if you need to edit."}
+            "code": 400,
+            "status": "INVALID_ARGUMENT",
+            "message": "You are trying to edit a protected cell or object. Please contact the spreadsheet "
+            "owner to remove protection if you need to edit.",
+        }
     assert ws.get("A1:D2") == [["หัวตาราง"], ["", "1", "2", "3"]]

@@ -1,4 +1,6 @@
-"""`khet emulator serve` in its own process: prints URL and key path, works with gspread, is driven over HTTP."""
+"""`khet emulator serve` in its own process: prints URL and key path, works with gspread, is driven over
+HTTP.
+"""
 
 import json
 import re
@@ -21,9 +23,26 @@ def read_until(proc, pattern: str, lines: list[str]) -> re.Match:
 
 def test_serve_counters_config(tmp_path, capsys):
     key_out = tmp_path / "key.json"
-    proc = subprocess.Popen([sys.executable, "-m", "sync.cli", "emulator", "serve", "--port", "0", "--seed", "5",
-                             "--db", str(tmp_path / "state.sqlite"), "--key-out", str(key_out)],
-                            stdout=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sync.cli",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "5",
+            "--db",
+            str(tmp_path / "state.sqlite"),
+            "--key-out",
+            str(key_out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     lines: list[str] = []
     try:
         url = read_until(proc, r"(http://127\.0\.0\.1:\d+)", lines)[1]

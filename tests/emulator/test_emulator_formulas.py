@@ -25,8 +25,8 @@ CASES = [
     ("=COUNT(A1:A4)", 2, "2"),
     ("=COUNTA(A1:A4)", 3, "3"),
     ("=MIN(A1:A2)+MAX(A1:A2)", 30, "30"),
-    ("=IF(A1>5, \"มาก\", \"น้อย\")", "มาก", "มาก"),
-    ("=IF(A3=\"text\", 1)", 1, "1"),
+    ('=IF(A1>5, "มาก", "น้อย")', "มาก", "มาก"),
+    ('=IF(A3="text", 1)', 1, "1"),
     ("=AND(A1>1, A2<100)", True, "TRUE"),
     ("=ROUND(2.345, 2)", 2.35, "2.35"),
     ("=ROUND(2.675, 2)", 2.68, "2.68"),
@@ -57,8 +57,26 @@ def sheet(gc):
     ws = sh.sheet1
     ws.update([[10], [20], ["text"], [None]], "A1", value_input_option="USER_ENTERED")
     ws.update([["=B1"]], "B1", value_input_option="USER_ENTERED")  # refers to itself: circular
-    sh.batch_update({"requests": [{"addNamedRange": {"namedRange": {"name": "total", "range": {
-        "sheetId": 0, "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 3, "endColumnIndex": 4}}}}]})
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "addNamedRange": {
+                        "namedRange": {
+                            "name": "total",
+                            "range": {
+                                "sheetId": 0,
+                                "startRowIndex": 0,
+                                "endRowIndex": 1,
+                                "startColumnIndex": 3,
+                                "endColumnIndex": 4,
+                            },
+                        }
+                    }
+                }
+            ]
+        }
+    )
     ws.update([["=A1+A2"]], "D1", value_input_option="USER_ENTERED")
     return sh
 
@@ -71,25 +89,28 @@ def test_formula_subset(sheet):
     shown = [row[0] for row in ws.get(f"C1:C{n}")]
     assert [(f, v) for (f, _, _), v in zip(CASES, raw, strict=True)] == [(f, v) for f, v, _ in CASES]
     assert shown == [s for _, _, s in CASES]
-    assert [row[0] for row in ws.get(f"C1:C{n}", value_render_option=ValueRenderOption.formula)] \
-        == [f for f, _, _ in CASES]
+    assert [row[0] for row in ws.get(f"C1:C{n}", value_render_option=ValueRenderOption.formula)] == [
+        f for f, _, _ in CASES
+    ]
 
 
 def test_grid_data_reports_error_values(sheet):
     ws = sheet.sheet1
     ws.update([["=1/0", "=A1*3"]], "E1", value_input_option="USER_ENTERED")
     ws.format("F1", {"numberFormat": {"type": "NUMBER", "pattern": "#,##0.00"}})
-    data = sheet.client.fetch_sheet_metadata(sheet.id, params={"includeGridData": "true",
-                                                               "ranges": "Sheet1!E1:F1"})
+    data = sheet.client.fetch_sheet_metadata(
+        sheet.id, params={"includeGridData": "true", "ranges": "Sheet1!E1:F1"}
+    )
     e1, f1 = data["sheets"][0]["data"][0]["rowData"][0]["values"]
-    assert e1["effectiveValue"] == {"errorValue": {"type": "DIVIDE_BY_ZERO",
-                                                   "message": "Function DIVIDE parameter 2 cannot be zero."}}
+    assert e1["effectiveValue"] == {
+        "errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Function DIVIDE parameter 2 cannot be zero."}
+    }
     assert e1["formattedValue"] == "#DIV/0!"
     assert (f1["effectiveValue"], f1["formattedValue"]) == ({"numberValue": 30}, "30.00")
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet='=+-*/^&%<>(),;:!$"\' .0123456789ABCSUMIFxyzก', max_size=30))
+@given(st.text(alphabet="=+-*/^&%<>(),;:!$\"' .0123456789ABCSUMIFxyzก", max_size=30))
 def test_any_typed_text_evaluates_to_a_value_or_a_sheets_error(text):
     ss = Spreadsheet({}, [Sheet(new_sheet_props(0, "S", 0))])
     ss.sheets[0].rows[0] = {0: Cell("n", 3), 1: Cell("f", "=" + text)}

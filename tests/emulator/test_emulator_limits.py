@@ -12,9 +12,11 @@ from sync.emulator import Emulator
 from sync.emulator.testing import connect_as
 
 QUOTA_429 = {
-    "code": 429, "status": "RESOURCE_EXHAUSTED",
-    "message": "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of "
-               "service 'sheets.googleapis.com' for consumer 'project_number:100200300400'.",
+    "code": 429,
+    "status": "RESOURCE_EXHAUSTED",
+    "message": "Quota exceeded for quota metric 'Read requests' and limit "
+    "'Read requests per minute per user' of service 'sheets.googleapis.com' for consumer "
+    "'project_number:100200300400'.",
 }
 
 
@@ -98,8 +100,19 @@ def test_drive_quota_answers_403_rate_limit(emulator, gc):
     with pytest.raises(APIError) as e:
         for _ in range(3):
             gc.list_spreadsheet_files()
-    assert e.value.response.json() == {"error": {"code": 403, "message": "User rate limit exceeded.", "errors": [
-        {"message": "User rate limit exceeded.", "domain": "usageLimits", "reason": "userRateLimitExceeded"}]}}
+    assert e.value.response.json() == {
+        "error": {
+            "code": 403,
+            "message": "User rate limit exceeded.",
+            "errors": [
+                {
+                    "message": "User rate limit exceeded.",
+                    "domain": "usageLimits",
+                    "reason": "userRateLimitExceeded",
+                }
+            ],
+        }
+    }
 
 
 def fault_pattern(seed: int) -> list[int]:
@@ -120,18 +133,25 @@ def test_fault_bodies_and_per_file_faults(emulator, gc):
     emulator.configure(file_faults={bad.id: {"error_500": 1.0}})
     with pytest.raises(APIError) as e:
         gc.http_client.values_get(bad.id, "A1")
-    assert e.value.response.json() == {"error": {"code": 500, "message": "Internal error encountered.",
-                                                 "status": "INTERNAL"}}
+    assert e.value.response.json() == {
+        "error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}
+    }
     assert gc.http_client.values_get(good.id, "A1") == {"range": "Sheet1!A1", "majorDimension": "ROWS"}
     emulator.configure(file_faults={bad.id: None}, error_503=1.0)
     with pytest.raises(APIError) as e:
         gc.http_client.values_get(good.id, "A1")
-    assert e.value.response.json() == {"error": {"code": 503, "message": "The service is currently unavailable.",
-                                                 "status": "UNAVAILABLE"}}
+    assert e.value.response.json() == {
+        "error": {"code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"}
+    }
     with pytest.raises(APIError) as e:
         gc.list_spreadsheet_files()
-    assert e.value.response.json() == {"error": {"code": 503, "message": "Backend Error", "errors": [
-        {"message": "Backend Error", "domain": "global", "reason": "backendError"}]}}
+    assert e.value.response.json() == {
+        "error": {
+            "code": 503,
+            "message": "Backend Error",
+            "errors": [{"message": "Backend Error", "domain": "global", "reason": "backendError"}],
+        }
+    }
     emulator.configure(error_503=0.0)
     assert gc.http_client.values_get(bad.id, "A1")["range"] == "Sheet1!A1"
     assert emulator.counters()["faults"] == 3
@@ -181,8 +201,9 @@ def test_counters_and_config_over_http(emulator, gc):
     assert over_http["by_account"] == {account: 2}
     assert over_http["by_account_kind"] == {account: {"read": 1, "write": 1}}
     assert over_http["by_file"] == {sh.id: 2}
-    settings = requests.post(f"{emulator.url}/_emulator/config", json={"error_503": 1.0, "user_quota": 90},
-                             timeout=5).json()
+    settings = requests.post(
+        f"{emulator.url}/_emulator/config", json={"error_503": 1.0, "user_quota": 90}, timeout=5
+    ).json()
     assert settings["error_503"] == 1.0 and settings["user_quota"] == 90
     with pytest.raises(APIError) as e:
         gc.http_client.values_get(sh.id, "A1")

@@ -35,7 +35,9 @@ def test_state_survives_restart(tmp_path):
         again = gc.open_by_key(sh.id)
         assert again.title == "ถาวร / kept"
         assert [w.title for w in again.worksheets()] == ["Sheet1", "second"]
-        assert again.sheet1.get("A1:C1", value_render_option=ValueRenderOption.formula) == [["ชื่อ", 45931, "=A1"]]
+        assert again.sheet1.get("A1:C1", value_render_option=ValueRenderOption.formula) == [
+            ["ชื่อ", 45931, "=A1"]
+        ]
         assert again.sheet1.get("B1") == [["2025-10-01"]]
         assert [p["role"] for p in again.list_permissions()] == ["owner", "writer"]
         assert again.list_protected_ranges(0)[0]["protectedRangeId"] == 1
