@@ -281,8 +281,17 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
     phase = time.perf_counter()
 
     # 1-2. read and record, school by school.
+    read_bar: list[Progress] = []
+
+    def on_read(done: int, total: int, outcome) -> None:
+        if not read_bar:
+            read_bar.append(Progress(total, "อ่าน/read", enabled=s.progress))
+        read_bar[0].update(1, f"{outcome.school.code} {outcome.outcome}")
+
     result: ReadResult = read_all(s.read_client, s.registry, h, folder_id=s.folder_id, full=s.full,
-                                  workers=s.workers, now=now)
+                                  workers=s.workers, now=now, progress=on_read)
+    for bar in read_bar:
+        bar.close()
     report.phases["read"] = round(time.perf_counter() - phase, 3)
     phase = time.perf_counter()
     bar = Progress(len(result.schools), "บันทึก/record", enabled=s.progress)

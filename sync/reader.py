@@ -373,8 +373,10 @@ def _outcome(school: School, f: DriveFile | None, read: SchoolRead) -> SchoolOut
 
 
 def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | None, full: bool = False,
-             workers: int = 1, overlap: timedelta = OVERLAP, now: datetime | None = None) -> ReadResult:
-    """Discover, read changed schools, report all (see module docstring). Never raises for one school."""
+             workers: int = 1, overlap: timedelta = OVERLAP, now: datetime | None = None,
+             progress=None) -> ReadResult:
+    """Discover, read changed schools, report all (see module docstring). Never raises for one school.
+    `progress(done, total, outcome)`, if given, is called after each school read (the nightly job's bar)."""
     started = now or datetime.now(UTC)
     last = state.last_success_time()
     since = None if (full or last is None) else last - overlap
@@ -395,6 +397,8 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
     to_read, decided = plan_reads(schools, files, state.last_modified_all(), retry, full=full)
 
     auth_broken = threading.Event()
+    done = [0]
+    done_lock = threading.Lock()
 
     def one(item: tuple[School, DriveFile | None]) -> SchoolOutcome:
         school, f = item
@@ -404,7 +408,12 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
             read = read_school(client, school.spreadsheet_id)
             if read.reason == "auth":
                 auth_broken.set()
-        return _outcome(school, f, read)
+        outcome = _outcome(school, f, read)
+        if progress is not None:
+            with done_lock:
+                done[0] += 1
+                progress(done[0], len(to_read), outcome)
+        return outcome
 
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:

@@ -218,3 +218,22 @@ def test_run_report_json(nights):
     assert data["counts"]["schools_total"] == 10 and len(data["schools"]) == 10
     assert set(data["phases"]) >= {"read", "record", "consolidate", "xlsx", "district_sheet", "feedback", "total"}
     assert json.loads((tmp / "runs" / "last-run.json").read_text(encoding="utf-8"))["run_id"] == reports[-1].run_id
+
+
+def test_progress_bar_draws_on_a_terminal_only():
+    import io
+
+    from sync.runreport import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = Progress(2, "อ่าน/read", stream=stream)
+        bar.update(1, "1048000001 read")
+        bar.update(1, "1048000002 unchanged")
+        bar.close()
+    assert pipe.getvalue() == ""  # cron logs stay clean
+    assert tty.getvalue().split("\r")[-1] == "อ่าน/read [" + "█" * 30 + "] 2/2 " + "1048000002 unchanged".ljust(40) + "\n"
