@@ -22,7 +22,7 @@ import functools
 import random
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +95,9 @@ class SlidingWindowPacer:
     """At most `limit` requests of a kind in any window of `minute_seconds` (thread-safe).
 
     A sliding window (rather than a token bucket refilling continuously) never exceeds a fixed-window or
-    sliding-window server quota, whatever the phase of the server's minute.
+    sliding-window server quota, whatever the phase of the server's minute. Each slot is stamped again when
+    its answer arrives (`settle`): the server counted the request somewhere between send and answer, so a
+    window measured from the answer holds however late a loaded machine or network delivered the request.
     """
 
     def __init__(self, pacing: Pacing, *, clock: Callable[[], float] = time.monotonic,
@@ -103,8 +105,9 @@ class SlidingWindowPacer:
         self.pacing = pacing
         self.clock = clock
         self.sleep = sleep
-        self._sent: dict[str, deque[float]] = {"read": deque(), "write": deque()}
+        self._sent: dict[str, list[list[float]]] = {"read": [], "write": []}
         self._lock = threading.Lock()
+        self._local = threading.local()  # the slot of this thread's request in flight
 
     def limit(self, kind: str) -> int:
         return self.pacing.reads_per_minute if kind == "read" else self.pacing.writes_per_minute
@@ -118,14 +121,22 @@ class SlidingWindowPacer:
             limit = max(1, self.limit(kind))
             while True:
                 now = self.clock()
-                while sent and sent[0] <= now - window:
-                    sent.popleft()
+                sent[:] = [slot for slot in sent if slot[0] > now - window]
                 if len(sent) < limit:
-                    sent.append(now)
+                    self._local.slot = [now]
+                    sent.append(self._local.slot)
                     return waited
-                delay = sent[0] + window - now
+                delay = min(slot[0] for slot in sent) + window - now
                 self.sleep(delay)
                 waited += delay
+
+    def settle(self) -> None:
+        """The answer to this thread's last request arrived: the window counts from now."""
+        slot = getattr(self._local, "slot", None)
+        if slot is not None:
+            with self._lock:
+                slot[0] = max(slot[0], self.clock())
+            self._local.slot = None
 
 
 def request_kind(method: str, url: str) -> str:
@@ -245,6 +256,8 @@ class PacedRetryHTTPClient(HTTPClient):
                     err.reason, err.tries = reason, attempt
                     raise err
                 delay = self.backoff(attempt, response)
+            finally:
+                self.pacer.settle()
             self._count(retries=1, backoff_seconds=delay)
             self.sleep(delay)
         raise AssertionError("unreachable")  # the loop always returns or raises

@@ -91,6 +91,21 @@ def test_sliding_window_pacing_is_exact():
     assert pacer.acquire("write") == 10.0
 
 
+def test_a_slot_counts_from_when_its_answer_arrived():
+    """A request delivered late (a loaded machine, a slow network) is counted by the server late: the window
+    runs from the answer, so the next requests can never crowd into the server's next window."""
+    clock = FakeClock()
+    pacer = SlidingWindowPacer(Pacing(2, 2, minute_seconds=10.0, margin=0.0), clock=clock, sleep=clock.sleep)
+    assert pacer.acquire("read") == 0.0  # sent at 100 ...
+    clock.now += 3.0
+    pacer.settle()  # ... answered at 103: the server counted it somewhere in 100..103
+    assert pacer.acquire("read") == 0.0  # sent at 103, never settled (still counts from 103)
+    assert pacer.acquire("read") == 10.0  # waits until 113, not 110
+    pacer.settle()
+    pacer.settle()  # settling twice is harmless
+    assert clock.slept == [10.0]
+
+
 def test_pacing_margin_widens_the_window():
     clock = FakeClock()
     pacer = SlidingWindowPacer(Pacing(1, 1, minute_seconds=60.0, margin=0.05), clock=clock, sleep=clock.sleep)
