@@ -103,7 +103,9 @@ def read_grid(sheet: xw.Sheet) -> list[list]:
     last = used.last_cell
     if last.row == 1 and last.column == 1 and _blank(sheet.range("A1").value):
         return [[None]]
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    # err_to_str: through COM, Excel hands cell errors (#REF!, #N/A) over as None unless asked — validation
+    # must see them to report them.
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
     return [list(r) for r in values]
 
 

@@ -122,6 +122,17 @@ def test_validate_colours_cells_lists_findings_and_summarises(wb):
     assert result.stats["clean_rows"] == 1 and result.stats["rejected_rows"] == 1
 
 
+def test_validate_reports_an_excel_error_value_in_a_cell(wb):
+    ws = wb[FOLLOWUP]
+    _followup_rows(ws)
+    ws["F3"] = "#REF!"  # what Excel hands over (err_to_str) for a broken reference
+    book = book_of(wb, FOLLOWUP)
+    result = validate.run(book, today=TODAY)
+    assert ("F3", "#REF!", "cell.formula_error") in [(f.cell, f.raw, f.code) for f in result.findings]
+    written = cells(actions(book), wb.sheetnames.index(FINDINGS))
+    assert "F3" in [written.get(f"F{r}") for r in range(3, 8)]
+
+
 def test_validate_follows_moved_columns_added_rows_and_clears_old_colours(wb):
     ws = wb[FOLLOWUP]
     _followup_rows(ws)
