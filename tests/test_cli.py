@@ -50,3 +50,38 @@ def test_runtime_code_needs_no_test_packages():
     ) + "assert not {'pytest', 'hypothesis'} & set(sys.modules), sorted({'pytest', 'hypothesis'} & set(sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_runtime_imports_are_declared_dependencies():
+    """Every third-party package the runtime code imports is in [project] dependencies, not only in the
+    [test] extra (`khet workbook build` once needed oletools, installed only with the tests)."""
+    import ast
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in project["dependencies"]}
+    distributions = packages_distributions()
+    undeclared = set()
+    for package in ("workbook", "addin", "sync"):
+        for path in (root / package).rglob("*.py"):
+            if path == root / "sync" / "emulator" / "testing.py":  # the pytest fixtures, loaded only by tests
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in ("workbook", "addin", "sync"):
+                        continue
+                    dists = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+                    if not dists & declared:
+                        undeclared.add(f"{top} ({path.relative_to(root)})")
+    assert sorted(undeclared) == []
