@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.thaidate import format_thai_date
+from sync.textwidth import cut, table
 from workbook.reports import REPORTS_BY_KEY
 from workbook.sheets import (
     BUDGET_CATEGORY_COLUMNS,
@@ -378,28 +379,6 @@ def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:
 
 # --- terminal output ------------------------------------------------------------------------------------------
 
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal: Thai vowel and tone marks stack, they take none."""
-    import unicodedata
-
-    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn" else 1 for ch in str(text))
-
-
-def _pad(text: Any, width: int, right: bool = False) -> str:
-    text = "" if text is None else str(text)
-    gap = " " * max(0, width - _width(text))
-    return gap + text if right else text + gap
-
-
-def table(rows: list[list[Any]], header: list[str], right: set[int] = frozenset()) -> list[str]:
-    widths = [max(_width(str(x)) for x in [h, *[r[i] for r in rows]]) for i, h in enumerate(header)]
-    out = ["  " + "  ".join(_pad(h, w, i in right) for i, (h, w) in enumerate(zip(header, widths, strict=True)))]
-    out.append("  " + "  ".join("─" * w for w in widths))
-    out += ["  " + "  ".join(_pad(v, w, i in right) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
-            for r in rows]
-    return out
-
-
 def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 10) -> list[str]:
     """The district summary as Thai text for the terminal."""
     h = summary.headline()
@@ -427,7 +406,7 @@ def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 1
                    ["ไตรมาส", "โครงการ", "โรงเรียน", "ก้าวหน้าเฉลี่ย %", "เบิกจ่าย (บาท)"], right={0, 1, 2, 3, 4})
     if len(summary.kpi):
         lines += ["", "การบรรลุตัวชี้วัด / KPI attainment"]
-        lines += table([[r.round, r.indicator_code, r.indicator[:40], r.met, r.not_met, r.no_data]
+        lines += table([[r.round, r.indicator_code, cut(r.indicator, 40), r.met, r.not_met, r.no_data]
                         for r in summary.kpi.itertuples()],
                        ["รอบ", "รหัส", "ตัวชี้วัด", "บรรลุ", "ไม่บรรลุ", "ไม่มีข้อมูล"], right={3, 4, 5})
     f = summary.follow_up

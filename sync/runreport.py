@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sync.textwidth import fit
+
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
 STATUS_BY_EXIT = {EXIT_OK: "success", EXIT_PARTIAL: "partial", EXIT_FAILED: "failed", EXIT_LOCKED: "locked"}
 
@@ -107,7 +109,7 @@ class Progress:
         frac = self.done / self.total if self.total else 1.0
         filled = int(frac * self.width)
         bar = "█" * filled + "░" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {text[:40]:<40}")
+        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {fit(text, 40)}")
         self.stream.flush()
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from addin.timing.work_calendar import (
     report_occurrence,
     work_calendar,
 )
+from sync import textwidth
 from sync.commands import calendar as calendar_cmd
 from workbook.reports import REPORTS
 
@@ -299,6 +300,6 @@ def test_cli_steps(capsys):
 
 
 def test_thai_display_width():
-    assert calendar_cmd.width("กำหนดเสร็จ") == 9  # the mark above ร (็) takes no column
-    assert calendar_cmd.width(calendar_cmd.pad("ที่", 5)) == 5
-    assert calendar_cmd.cut("กำหนดเสร็จ", 4) == "กำห…"
+    assert textwidth.width("กำหนดเสร็จ") == 9  # the mark above ร (็) takes no column
+    assert textwidth.width(textwidth.fit("ที่", 5)) == 5
+    assert textwidth.cut("กำหนดเสร็จ", 4) == "กำห…"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from datetime import date
 
 import pandas as pd
@@ -21,34 +20,10 @@ from addin.status import LABEL_TH, status, today_in_thailand
 from addin.thaidate import ThaiDateError, format_thai_date, parse_date
 from addin.timing import TimingError, chain_steps, deadline, occurrences, parse_duration, parse_rule
 from addin.timing.work_calendar import ERROR, NO_DATE, WorkCalendarFileError, calendar_path, work_calendar
+from sync.textwidth import fit
 
 # Tasks with more occurrences than this (weekly, monthly) show only the current one unless --all.
 COLLAPSE_OVER = 6
-
-
-# --- display width of Thai text: vowel and tone marks above/below take no column ----------------------------
-
-
-def width(text: str) -> int:
-    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 1 for ch in text)
-
-
-def cut(text: str, w: int) -> str:
-    if width(text) <= w:
-        return text
-    out, used = [], 0
-    for ch in text:
-        cw = 0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 1
-        if used + cw > w - 1:
-            break
-        out.append(ch)
-        used += cw
-    return "".join(out) + "…"
-
-
-def pad(text: str, w: int) -> str:
-    text = cut(text, w)
-    return text + " " * (w - width(text))
 
 
 def _d(d) -> str:
@@ -113,13 +88,13 @@ def calendar_text(frame: pd.DataFrame, fy: int, today: date, show_all: bool = Fa
     rule_line = "-" * (sum(widths) + len(widths) - 1)
     shown = visible_rows(ok, today, show_all)
     for group, rows in shown.groupby("group", sort=False):
-        lines += [f"■ {group or '-'}", " ".join(pad(h, w) for h, w in zip(head, widths, strict=True)), rule_line]
+        lines += [f"■ {group or '-'}", " ".join(fit(h, w) for h, w in zip(head, widths, strict=True)), rule_line]
         for r in rows.itertuples():
             total = (ok["task_id"] == r.task_id).sum()
             occ = r.occurrence if show_all or total <= COLLAPSE_OVER else f"{r.occurrence} (จาก {total})"
             left = "" if pd.isna(r.days_left) else str(int(r.days_left))
             cells = (r.task, occ, _d(r.start_date), _d(r.due_date), r.status_th, left)
-            lines.append(" ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+            lines.append(" ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
         lines.append("")
     if any(r.working_days for r in shown.itertuples()) or (ok["status"] == NO_DATE).any():
         lines.append("หมายเหตุ: ระยะเวลาเป็น 'วัน' ของมาตรฐานการให้บริการนับเป็นวันทำการ (เว้นเสาร์-อาทิตย์และวันหยุดราชการ) "
@@ -164,7 +139,7 @@ def rule_text(info: dict) -> str:
         start = _d(date.fromisoformat(o["start"])) if o["start"] else "—"
         due = _d(date.fromisoformat(o["due"])) if o["due"] else "—"
         st = LABEL_TH[o["status"]] if o["status"] else ""
-        lines.append(f"  {pad(o['label_th'], 26)} {pad(start, 13)} → {pad(due, 13)} {pad(st, 16)} {o['note_th']}".rstrip())
+        lines.append(f"  {fit(o['label_th'], 26)} {fit(start, 13)} → {fit(due, 13)} {fit(st, 16)} {o['note_th']}".rstrip())
     if info["deadline"]:
         lines.append(f"กำหนดเสร็จสุดท้าย / final due: {_d(date.fromisoformat(info['deadline']))}")
     if info["duration"] and info["duration"]["working_days"]:
@@ -186,7 +161,7 @@ def steps_text(info: dict) -> str:
     lines = [f"เริ่ม (วันรับเรื่อง) {_d(date.fromisoformat(info['start']))}"]
     for i, s in enumerate(info["steps"], 1):
         unit = " (วันทำการ)" if s["working_days"] else ""
-        lines.append(f"  ขั้นที่ {i:<2} {pad(s['duration'] + unit, 20)} เสร็จภายใน {_d(date.fromisoformat(s['due']))}")
+        lines.append(f"  ขั้นที่ {i:<2} {fit(s['duration'] + unit, 20)} เสร็จภายใน {_d(date.fromisoformat(s['due']))}")
     return "\n".join(lines) + "\n"
 
 

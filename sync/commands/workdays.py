@@ -19,6 +19,7 @@ from addin.workdays import (
     workdays_between,
     workdays_in_range,
 )
+from sync.textwidth import pad
 
 _OFFSET = re.compile(r"^[+-]\d+$")
 
@@ -83,7 +84,7 @@ def _text(r: dict) -> str:
                  f"วันตามปฏิทิน / calendar days: {r['calendar_days']}"]
     if r["holidays"]:
         lines.append("วันหยุดในช่วงนี้ / holidays in the range:")
-        lines += [f"  {h['thai']:<14} {h['name']}" for h in r["holidays"]]
+        lines += [f"  {pad(h['thai'], 14)} {h['name']}" for h in r["holidays"]]
     return "\n".join(lines)
 
 
