@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
+from addin.cells import is_blank
 from workbook.schema import SheetDef
 from workbook.sheets import SHEETS, get_sheet
 
@@ -68,7 +69,7 @@ class Table:
     def last_row(self) -> int:
         """The last row holding anything (at least the header/key rows)."""
         for i in range(len(self.grid) - 1, self.first_data_row - 2, -1):
-            if any(not _blank(v) for v in self.grid[i]):
+            if any(not is_blank(v) for v in self.grid[i]):
                 return i + 1
         return self.first_data_row - 1
 
@@ -78,10 +79,6 @@ class Table:
             return
         row = self.first_data_row if first_row is None else first_row
         self.sheet.range((row, self.columns[key])).value = [[_cell(v)] for v in values]
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _cell(value):
@@ -101,7 +98,7 @@ def read_grid(sheet: xw.Sheet) -> list[list]:
     """The sheet's cells from A1 to the end of the used range, as a rectangular list of rows."""
     used = sheet.used_range
     last = used.last_cell
-    if last.row == 1 and last.column == 1 and _blank(sheet.range("A1").value):
+    if last.row == 1 and last.column == 1 and is_blank(sheet.range("A1").value):
         return [[None]]
     # err_to_str: through COM, Excel hands cell errors (#REF!, #N/A) over as None unless asked — validation
     # must see them to report them.

@@ -36,6 +36,7 @@ from addin.calendar import (
     to_arabic_digits,
     to_thai_digits,
 )
+from addin.cells import INVISIBLE, is_blank
 
 SERIAL_EPOCH = date(1899, 12, 30)
 MIN_DATE = date(be_to_ce(2400), 1, 1)
@@ -124,7 +125,6 @@ _MONTH_OF_GROUP = {f"m{i}": m for i, (_, m) in enumerate(_MONTH_ALTS)}
 
 # --- the shapes of a typed date ----------------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _WEEKDAY_NAMES = "อาทิตย์|จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัส|ศุกร์|เสาร์"
 _WEEKDAY_INDEX = {"จันทร์": 0, "อังคาร": 1, "พุธ": 2, "พฤหัสบดี": 3, "พฤหัส": 3, "ศุกร์": 4, "เสาร์": 5, "อาทิตย์": 6}
@@ -150,7 +150,7 @@ _TEXT_DATE = re.compile(r"^(?P<day>\d{1,2})\s*(?P<word>[^\d\s]\S*?)\s*(?P<year>\
 
 def normalize_text(text: str) -> str:
     """Thai digits to Arabic, invisible characters out, any run of spaces (NBSP included) to one space."""
-    return _SPACES.sub(" ", to_arabic_digits(text).translate(_INVISIBLE)).strip()
+    return _SPACES.sub(" ", to_arabic_digits(text).translate(INVISIBLE)).strip()
 
 
 def _year(raw, text_year: str, era: str | None) -> int:
@@ -313,18 +313,6 @@ def parse_date(value) -> date:
     else:
         raise _error(value, "unreadable", "อ่านเป็นวันที่ไม่ได้", f"not a date ({type(value).__name__})")
     return _checked(value, d)
-
-
-def is_blank(value) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    if isinstance(value, str):
-        return not normalize_text(value)
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    if isinstance(value, np.datetime64):
-        return bool(np.isnat(value))
-    return False
 
 
 def parse_date_or_none(value) -> date | None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
+from addin.cells import is_blank
 from addin.thaidate import format_thai_date, parse_dates
 
 ERROR_PREFIX = "#ผิด: "
@@ -87,8 +88,7 @@ def _broadcast(*values) -> list[np.ndarray]:
 
 def _blank(grid: np.ndarray) -> np.ndarray:
     flat = grid.ravel()
-    blank = np.fromiter((v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
-                         for v in flat), dtype=bool, count=flat.size)
+    blank = np.fromiter((is_blank(v) for v in flat), dtype=bool, count=flat.size)
     return blank.reshape(grid.shape)
 
 
@@ -352,7 +352,7 @@ def check_rows(sheet_name: str, rows: list[list], headers: list | None = None) -
             by_row.setdefault(f.row, []).append(f"{f.column}: {f.message_th}" if f.column else f.message_th)
     out = []
     for i, row in enumerate(rows):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if all(is_blank(v) for v in row):
             out.append("")
             continue
         problems = general + by_row.get(i + 2, [])

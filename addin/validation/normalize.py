@@ -34,9 +34,9 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from addin.calendar import to_arabic_digits
+from addin.cells import INVISIBLE, is_blank
 from workbook.schema import NO_TH, YES_TH, ColType, Column
 
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _HSPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ALLSPACE = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -72,9 +72,14 @@ def clean_text(text: str) -> str:
     return _HSPACE.sub(" ", text.translate(INVISIBLE)).strip()
 
 
+def compact(text: str) -> str:
+    """No spaces or invisible characters at all, Arabic digits: how numbers and codes are read."""
+    return _ALLSPACE.sub("", to_arabic_digits(text).translate(INVISIBLE))
+
+
 def squeeze(text: str) -> str:
-    """A comparison key: no spaces at all, Arabic digits, case-folded (for headers and dropdown values)."""
-    return _ALLSPACE.sub("", to_arabic_digits(text).translate(INVISIBLE)).casefold()
+    """A comparison key: `compact`, case-folded (for headers and dropdown values)."""
+    return compact(text).casefold()
 
 
 def as_text(value) -> str:
@@ -92,19 +97,6 @@ def as_text(value) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
-
-
-def is_blank(value) -> bool:
-    if value is None:
-        return True
-    if type(value) is str:
-        if not value:
-            return True
-        # A string starting with a visible character is not blank: no need to clean it.
-        return not (value[0].isprintable() and value[0] != " ") and not clean_text(value)
-    if isinstance(value, float | np.floating):
-        return math.isnan(value)
-    return value is pd.NaT
 
 
 def display(value) -> str:
@@ -136,7 +128,7 @@ def parse_number_text(text: str, *, money: bool = False) -> tuple[Decimal | None
     """(the number, whether it ended with %) from typed text; (None, _) when it is not a number.
     Accepts Thai digits, thousands commas in groups of three, "(1,234.00)" as negative and, for money,
     "฿", "บาท", "THB" and the Thai "500.-" ending. "1,5" and "1.234,50" are not numbers (no guessing)."""
-    t = _ALLSPACE.sub("", to_arabic_digits(text).translate(INVISIBLE))
+    t = compact(text)
     negative = False
     if len(t) > 2 and t[0] == "(" and t[-1] == ")":
         negative, t = True, t[1:-1]
@@ -330,7 +322,7 @@ _DIGITS = re.compile(r"^[0-9]+$")
 def norm_school_code(value, col: Column) -> Outcome:
     if isinstance(value, bool | np.bool_) or (isinstance(value, float) and not float(value).is_integer()):
         return Outcome(error="school_code.invalid")
-    text = _ALLSPACE.sub("", to_arabic_digits(as_text(value)).translate(INVISIBLE)).lstrip("'")
+    text = compact(as_text(value)).lstrip("'")
     if not _DIGITS.match(text):
         return Outcome(error="school_code.invalid")
     if len(text) != 10:
