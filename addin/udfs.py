@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
+from addin.calendar import fiscal_quarter, fiscal_year
 from addin.cells import is_blank
 from addin.thaidate import format_thai_date, parse_dates
 
@@ -129,11 +130,18 @@ def _date_objects(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _years_months(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    safe = np.where(np.isnat(days), np.datetime64("2000-01-01"), days)
-    years = safe.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = safe.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    return years, months
+def _per_month(dates, rule: Callable[[date], int]) -> list[list]:
+    """`rule` (a calendar function of the month alone) for each date, evaluated once per distinct month, so
+    the calendar module stays the one definition of fiscal years and quarters."""
+    grid = _grid(dates)
+    days, errors = _dates(grid)
+    months = days.astype("datetime64[M]")
+    ok = ~np.isnat(months)
+    out = np.full(grid.shape, "", dtype=object)
+    if ok.any():
+        distinct, where = np.unique(months[ok], return_inverse=True)
+        out[ok] = np.array([rule(m.astype(date)) for m in distinct], dtype=object)[where]
+    return _output(out, errors, _blank(grid))
 
 
 # --- the functions ----------------------------------------------------------------------------------------
@@ -143,22 +151,14 @@ def _years_months(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @_guard
 def KHET_FY(dates):
     """ปีงบประมาณ (พ.ศ.) ของแต่ละวันที่ เช่น 1 ต.ค. 2567 → 2568 / Thai fiscal year (BE) of each date."""
-    grid = _grid(dates)
-    days, errors = _dates(grid)
-    years, months = _years_months(days)
-    fy = (years + (months >= 10) + 543).astype(object)
-    return _output(fy, errors, _blank(grid))
+    return _per_month(dates, fiscal_year)
 
 
 @udf(dates="วันที่ (ช่วงเซลล์) / dates")
 @_guard
 def KHET_QUARTER(dates):
     """ไตรมาสของปีงบประมาณ 1–4 (ต.ค.–ธ.ค. = 1) / fiscal quarter 1–4 (Oct–Dec = 1)."""
-    grid = _grid(dates)
-    days, errors = _dates(grid)
-    _, months = _years_months(days)
-    quarter = ((months - 10) % 12 // 3 + 1).astype(object)
-    return _output(quarter, errors, _blank(grid))
+    return _per_month(dates, fiscal_quarter)
 
 
 _STYLES = {"": "short", "short": "short", "ย่อ": "short", "long": "long", "เต็ม": "long",
