@@ -137,21 +137,19 @@ class Query:
         self.i += 1
         return tok
 
-    def _or(self):
-        left = self._and()
-        while self._peek("word", "or"):
+    def _chain(self, word, operand, join):
+        """`operand (word operand)*`, folded left with `join` (or binds looser than and)."""
+        left = operand()
+        while self._peek("word", word):
             self.i += 1
-            right, prev = self._and(), left
-            left = lambda f, me, a=prev, b=right: a(f, me) or b(f, me)  # noqa: E731
+            left = join(left, operand())
         return left
 
+    def _or(self):
+        return self._chain("or", self._and, lambda a, b: lambda f, me: a(f, me) or b(f, me))
+
     def _and(self):
-        left = self._not()
-        while self._peek("word", "and"):
-            self.i += 1
-            right, prev = self._not(), left
-            left = lambda f, me, a=prev, b=right: a(f, me) and b(f, me)  # noqa: E731
-        return left
+        return self._chain("and", self._not, lambda a, b: lambda f, me: a(f, me) and b(f, me))
 
     def _not(self):
         if self._peek("word", "not"):
