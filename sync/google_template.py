@@ -23,10 +23,10 @@ from typing import Any
 from sync.gclient import drive_url, list_files
 from workbook.schema import ColType
 from workbook.sheets import SCHOOL_SHEETS, SheetDef
+from workbook.templates import data_rows
 
 TEMPLATE_NAME = "แม่แบบชีตโรงเรียน (Khet school template)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-DEFAULT_DATA_ROWS = 500
 TAG_HEADER = "khet:header:"
 TAG_READONLY = "khet:readonly:"
 PIXELS_PER_CHAR = 7  # Excel width (characters) → Sheets pixels, close enough for Thai text at 10pt
@@ -38,8 +38,7 @@ def input_sheets() -> tuple[SheetDef, ...]:
 
 
 def grid_size(sheet: SheetDef) -> tuple[int, int]:
-    rows = (sheet.max_rows or DEFAULT_DATA_ROWS) + sheet.first_data_row - 1
-    return rows, max(26, len(sheet.columns) + 10)
+    return data_rows(sheet) + sheet.first_data_row - 1, sheet.grid_width()
 
 
 def _grid_range(sheet_id: int, r0: int | None = None, r1: int | None = None, c0: int | None = None,

@@ -227,10 +227,15 @@ class SheetDef:
         """The Excel column letter of `key` in the template layout ("A" for the first column)."""
         return get_column_letter(self.keys().index(key) + 1)
 
+    def grid_width(self) -> int:
+        """Columns a tab is read to, and a Google tab is made wide enough for: wider than the definition (at
+        least to Z) so that columns a school added at the right are read too and reported, not silently
+        dropped."""
+        return max(26, len(self.columns) + 10)
+
     def a1_range(self) -> str:
-        """The whole used area for one Sheets batchGet range. Wider than the definition (at least to Z) so
-        that columns a school added at the right are read too and reported, not silently dropped."""
-        last = get_column_letter(max(26, len(self.columns) + 10))
+        """The whole used area (`grid_width` columns) for one Sheets batchGet range."""
+        last = get_column_letter(self.grid_width())
         title = self.title_th.replace("'", "''")
         return f"'{title}'!A1:{last}"
 
