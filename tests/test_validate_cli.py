@@ -151,6 +151,23 @@ def test_cli_unreadable_inputs_exit_2(tmp_path, capsys):
     assert "no sheet Khet knows" in capsys.readouterr().out
 
 
+def test_cli_folder_csv_and_json_errors_exit_2(tmp_path, capsys):
+    assert khet(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"{tmp_path} เป็นโฟลเดอร์ ไม่ใช่ไฟล์ .xlsx หรือ .xlsm / "
+                                       f"{tmp_path} is a folder, not an .xlsx/.xlsm file\n")
+    csv = tmp_path / "school.csv"
+    csv.write_text("a,b\n", encoding="utf-8")
+    assert khet(["validate", str(csv)]) == 2
+    assert capsys.readouterr().err.startswith(f"อ่านไฟล์ {csv} ไม่ได้ (ต้องเป็น .xlsx หรือ .xlsm) / cannot read {csv}")
+    assert khet(["validate", "--json", str(tmp_path / "nope.xlsx")]) == 2
+    out = capsys.readouterr()
+    assert out.err == ""
+    assert json.loads(out.out) == {
+        "file": str(tmp_path / "nope.xlsx"), "exit_code": 2,
+        "error": {"code": "file_not_found", "message_th": f"ไม่พบไฟล์ {tmp_path / 'nope.xlsx'}",
+                  "message_en": f"file not found: {tmp_path / 'nope.xlsx'}"}}
+
+
 def test_cli_limit_and_real_process(school_file):
     r = subprocess.run([sys.executable, "-m", "sync.cli", "validate", str(school_file), "--limit", "1"],
                        capture_output=True, text=True, encoding="utf-8")

@@ -13,6 +13,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils.exceptions import InvalidFileException
+
 from addin.validation import Finding, read_workbook, validate_table
 
 SEVERITY_TH = {"error": "ข้อผิดพลาด", "warning": "คำเตือน"}
@@ -58,15 +60,27 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     path = Path(args.file)
+
+    def unreadable(code: str, message_th: str, message_en: str) -> int:
+        # --json callers get JSON on stdout even when the file cannot be read; people get the line on stderr.
+        if args.json:
+            print(json.dumps({"file": str(path), "error": {"code": code, "message_th": message_th,
+                                                           "message_en": message_en}, "exit_code": 2},
+                             ensure_ascii=False, indent=2))
+        else:
+            print(f"{message_th} / {message_en}", file=sys.stderr)
+        return 2
+
     try:
+        if path.is_dir():  # openpyxl would blame an empty "file format"
+            return unreadable("not_a_file", f"{path} เป็นโฟลเดอร์ ไม่ใช่ไฟล์ .xlsx หรือ .xlsm",
+                              f"{path} is a folder, not an .xlsx/.xlsm file")
         tabs = read_workbook(path)
     except FileNotFoundError:
-        print(f"ไม่พบไฟล์ {path} / file not found: {path}", file=sys.stderr)
-        return 2
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as e:
-        print(f"อ่านไฟล์ {path} ไม่ได้ (ต้องเป็น .xlsx หรือ .xlsm) / cannot read {path} as .xlsx/.xlsm: {e}",
-              file=sys.stderr)
-        return 2
+        return unreadable("file_not_found", f"ไม่พบไฟล์ {path}", f"file not found: {path}")
+    except (zipfile.BadZipFile, InvalidFileException, OSError, ValueError, KeyError) as e:
+        return unreadable("unreadable", f"อ่านไฟล์ {path} ไม่ได้ (ต้องเป็น .xlsx หรือ .xlsm)",
+                          f"cannot read {path} as .xlsx/.xlsm: {e}")
 
     results = [(tab, validate_table(tab.sheet, tab.values)) for tab in tabs if tab.sheet]
     skipped = [tab for tab in tabs if not tab.sheet]
