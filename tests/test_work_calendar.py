@@ -256,6 +256,19 @@ def test_cli_strict_and_bad_file(capsys, tmp_path):
     assert code == 2 and "work calendar file not found" in err
 
 
+def test_cli_fiscal_year_out_of_range_is_a_usage_error(capsys):
+    # A CE year (or 99999) once reached the date arithmetic and ended in a traceback.
+    for fy, hint in (("2026", " — ค.ศ. 2026 คือ พ.ศ. 2569"), ("99999", "")):
+        with pytest.raises(SystemExit) as exit_:
+            calendar_cmd.main(["--fy", fy])
+        assert exit_.value.code == 2
+        hint_en = " — CE 2026 is BE 2569" if hint else ""
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"khet calendar: error: argument --fy: ปีงบประมาณต้องเป็นปี พ.ศ. 2401–2700 เช่น 2569{hint} / "
+            f"the fiscal year must be a Buddhist Era year 2401–2700, e.g. 2569{hint_en}: '{fy}'")
+    assert run_cli(capsys, ["--fy", "2700", "--today", "2025-01-13"])[0] == 0
+
+
 def test_cli_rule(capsys):
     code, out, _ = run_cli(capsys, ["--fy", "2568", "--rule", "ภายใน 15 วันหลังสิ้นไตรมาส", "--today",
                                     "2025-01-13", "--json"])

@@ -20,6 +20,7 @@ from addin.status import LABEL_TH, status, today_in_thailand
 from addin.thaidate import ThaiDateError, format_thai_date, parse_date
 from addin.timing import TimingError, chain_steps, deadline, occurrences, parse_duration, parse_rule
 from addin.timing.work_calendar import ERROR, NO_DATE, WorkCalendarFileError, calendar_path, work_calendar
+from sync.commands import fiscal_year_arg
 from sync.textwidth import fit
 
 # Tasks with more occurrences than this (weekly, monthly) show only the current one unless --all.
@@ -171,7 +172,8 @@ def steps_text(info: dict) -> str:
 def parser(prog: str = "khet calendar") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description="ปฏิทินการปฏิบัติงานของเขต หรือวันที่ของวลีกำหนดเวลา / "
                                 "the district work calendar, or the dates of one timing phrase")
-    p.add_argument("--fy", type=int, help="ปีงบประมาณ พ.ศ. เช่น 2568 (ค่าเริ่มต้น: ปีงบประมาณของวันนี้)")
+    p.add_argument("--fy", type=fiscal_year_arg,
+                   help="ปีงบประมาณ พ.ศ. เช่น 2568 (ค่าเริ่มต้น: ปีงบประมาณของวันนี้) / fiscal year (BE)")
     p.add_argument("--today", help="วันนี้ (YYYY-MM-DD หรือวันที่แบบไทย) สำหรับคำนวณสถานะ / today for statuses")
     p.add_argument("--rule", help='วลีเดียว เช่น "ภายในเดือนพฤษภาคม ของทุกปี" / one timing phrase')
     p.add_argument("--ref", help="วันอ้างอิงของวลีแบบสัมพัทธ์ (วันปิดระบบ) หรือวันเริ่มของระยะเวลา / reference date")
