@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -256,6 +257,16 @@ def load_config(path: str | Path | None = None, env=os.environ) -> Config:
             problems.append(_bad_value(setting, raw, "env"))
     cfg.load_problems = problems
     return cfg
+
+
+def config_or_say(path: str | Path | None = None) -> Config | None:
+    """`load_config` for a command: a configuration that cannot be loaded at all is told on stderr, each
+    problem in Thai and English, and gives None (the command then exits 2)."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

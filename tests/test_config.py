@@ -176,3 +176,16 @@ def test_example_file_is_the_generated_one_and_loads_cleanly(tmp_path):
     assert cfg.load_problems == []
     assert cfg.key_file == shipped.parent / "secrets" / "khet-sync.json"
     assert (cfg.reads_per_minute, cfg.schedule_time, cfg.endpoint) == (60, "02:00", None)
+
+
+def test_every_command_says_when_the_config_file_is_missing(tmp_path, capsys):
+    """One helper (config_or_say) for config, sync, schools and history: exit 2 and the reason, no traceback."""
+    from sync.cli import main as khet
+
+    missing = tmp_path / "missing.toml"
+    for argv in (["config", "show", "--config", str(missing)], ["sync", "--config", str(missing), "run"],
+                 ["schools", "read", "--config", str(missing)], ["history", "--config", str(missing), "runs"]):
+        assert khet(argv) == 2, argv
+        captured = capsys.readouterr()
+        assert captured.err == f"ERROR: ไม่พบไฟล์ตั้งค่า {missing} / configuration file {missing} not found\n", argv
+        assert captured.out == ""

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from sync.config import ConfigError, check_config, example_toml, load_config
+from sync.config import check_config, config_or_say, example_toml
 
 
 def main(argv: list[str]) -> int:
@@ -23,11 +23,8 @@ def main(argv: list[str]) -> int:
     if args.action == "example":
         sys.stdout.write(example_toml())
         return 0
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
+    cfg = config_or_say(args.config)
+    if cfg is None:
         return 2
     if args.action == "show":
         rows = cfg.describe()

@@ -60,9 +60,12 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     db = args.db
     if db is None:
-        from sync.config import load_config
+        from sync.config import config_or_say
 
-        db = load_config(args.config).history_db
+        cfg = config_or_say(args.config)
+        if cfg is None:
+            return 2
+        db = cfg.history_db
     if not Path(db).is_file():
         print(f"ไม่พบฐานข้อมูลประวัติ {db} / no history database at {db}", file=sys.stderr)
         return 2

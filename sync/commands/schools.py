@@ -14,34 +14,38 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 from requests import RequestException
 
-from sync.config import Config, ConfigError, load_config
+from sync.config import Config, config_or_say
 from sync.http import RequestFailed
+
+if TYPE_CHECKING:
+    from sync.registry import Registry
 
 # Failures that mean Google cannot be used at all (per-school failures never get here).
 GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, ValueError, OSError)
 
 
 def _config(args) -> Config | None:
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        for p in exc.problems:
+    cfg = config_or_say(args.config)
+    if cfg is not None:
+        for p in cfg.load_problems:  # bad values were replaced by defaults: say so, carry on
             print(p, file=sys.stderr)
-        return None
-    for p in cfg.load_problems:
-        print(p, file=sys.stderr)
     return cfg
 
 
-def _registry(cfg: Config, path: str | None):
+def _config_and_registry(args) -> tuple[Config, Registry] | None:
+    """The configuration and the school registry (`--registry` or paths.registry), or None once told why not."""
     from sync.registry import RegistryError, load_registry
 
-    target = Path(path) if path else cfg.registry
+    cfg = _config(args)
+    if cfg is None:
+        return None
+    target = Path(args.registry) if args.registry else cfg.registry
     if target is None:
         print("ยังไม่ได้ระบุทะเบียนโรงเรียน (--registry หรือ paths.registry) / no registry given", file=sys.stderr)
         return None
@@ -54,7 +58,7 @@ def _registry(cfg: Config, path: str | None):
         if f.severity == "error":
             where = f"{f.sheet} {f.cell or f.row or ''}".strip()
             print(f"ทะเบียน/registry {where}: {f.message_th} / {f.message_en}", file=sys.stderr)
-    return registry
+    return cfg, registry
 
 
 def _template(client, cfg: Config) -> tuple[str, bool]:
@@ -99,12 +103,10 @@ def cmd_provision(args) -> int:
     from sync.provision import ProvisionError, provision
     from sync.registry import RegistryError
 
-    cfg = _config(args)
-    if cfg is None:
+    loaded = _config_and_registry(args)
+    if loaded is None:
         return 2
-    registry = _registry(cfg, args.registry)
-    if registry is None:
-        return 2
+    cfg, registry = loaded
     try:
         with open_google(cfg, SCOPES_PROVISION) as client:
             template_id, _ = _template(client, cfg)
@@ -131,12 +133,10 @@ def cmd_read(args) -> int:
     from sync.http import open_google
     from sync.reader import JsonReadState, read_all
 
-    cfg = _config(args)
-    if cfg is None:
+    loaded = _config_and_registry(args)
+    if loaded is None:
         return 2
-    registry = _registry(cfg, args.registry)
-    if registry is None:
-        return 2
+    cfg, registry = loaded
     state = JsonReadState(Path(args.state) if args.state else Path(cfg.data_dir) / "read_state.json")
     try:
         with open_google(cfg, SCOPES_READ) as client:

@@ -6,20 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 
+from sync.config import config_or_say
 from sync.runreport import EXIT_FAILED
-
-
-def _config(path):
-    from sync.config import ConfigError, load_config
-
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return None
 
 
 def _print_report(rep, as_json: bool) -> None:
@@ -57,7 +47,7 @@ def main(argv: list[str]) -> int:
     daemon.add_argument("--at", help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
     sub.add_parser("trigger", help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
     args = p.parse_args(argv)
-    cfg = _config(args.config)
+    cfg = config_or_say(args.config)
     if cfg is None:
         return EXIT_FAILED
 
