@@ -118,7 +118,8 @@ CONTACT_EMAIL = Column("contact_email", "อีเมลติดต่อ", T.E
 PHONE = Column("phone", "โทรศัพท์", T.TEXT, max_length=30, aliases=("เบอร์โทร",), header_en="Phone", width=14)
 REPORT = Column("report", "รายงาน", T.CHOICE, required=True, choices=REPORT_TITLES_TH, header_en="Report",
                 width=34)
-DUE_DATE = Column("due_date", "กำหนดส่ง", T.DATE, aliases=("วันครบกำหนด",), header_en="Due")
+# A report's due date as the nightly job fills it (school feedback, the staff submissions tracker).
+DUE_DATE = Column("due_date", "กำหนดส่ง", T.DATE, computed=True, header_en="Due")
 DONE_DATE = Column("done_date", "วันที่แล้วเสร็จ", T.DATE, aliases=("วันที่ดำเนินการเสร็จ",), header_en="Done on")
 STATUS_COMPUTED = Column("status", "สถานะ", T.TEXT, computed=True, header_en="Status", width=18,
                          help_th="คำนวณจากกำหนดส่งและวันที่ส่ง/แล้วเสร็จ")
@@ -289,7 +290,7 @@ FEEDBACK = SheetDef(
         Column("written_on", "วันที่", T.DATE, computed=True, header_en="Date"),
         Column("topic", "เรื่อง", T.TEXT, computed=True, header_en="Topic", width=24),
         Column("report", "รายงาน", T.TEXT, computed=True, header_en="Report", width=30),
-        Column("due_date", "กำหนดส่ง", T.DATE, computed=True, header_en="Due"),
+        DUE_DATE,
         Column("status", "สถานะ", T.TEXT, computed=True, header_en="Status", width=18),
         Column("location", "ตำแหน่ง (ชีต/แถว/คอลัมน์)", T.TEXT, computed=True, header_en="Where", width=30),
         Column("message", "ข้อค้นพบ/ข้อเสนอแนะ", T.TEXT, computed=True, header_en="Finding", width=50),
@@ -391,7 +392,7 @@ SUBMISSIONS = SheetDef(
         NETWORK,
         REPORT,
         FISCAL_YEAR,
-        Column("due_date", "กำหนดส่ง", T.DATE, computed=True, header_en="Due"),
+        DUE_DATE,
         Column("submitted_on", "วันที่ส่ง", T.DATE, computed=True, header_en="Submitted on"),
         STATUS_COMPUTED,
         Column("findings", "จำนวนข้อค้นพบ", T.INTEGER, computed=True, min=0, header_en="Findings", width=12),

@@ -117,14 +117,11 @@ def service_rows(records: list[dict], today: date) -> list[dict]:
     return out
 
 
-def _write(tab: Table, rows: list[dict], keys: tuple[str, ...]) -> None:
-    for key in keys:
-        if any(key in r for r in rows):
-            tab.write_column(key, [r.get(key, "") if r else None for r in rows])
-
-
-def _data_records(tab: Table) -> list[dict]:
-    return tab.records()
+def _write(tab: Table, rows: list[dict]) -> None:
+    """Write the columns the rows carry (the computed ones the functions above fill), nothing else; a row
+    without a result ({}) keeps its cells."""
+    for key in dict.fromkeys(k for r in rows for k in r):
+        tab.write_column(key, [r.get(key, "") if r else None for r in rows])
 
 
 def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
@@ -144,7 +141,7 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
             counts["work_calendar"] = len(rows)
         else:
             updates, extra = calendar_rows(records, today)
-            _write(cal, updates, ("fiscal_year", "occurrence", "start_date", "due_date", "status", "days_left"))
+            _write(cal, updates)
             _append(cal, extra, cal.last_row() + 1)
             counts["work_calendar"] = sum(1 for u in updates if u) + len(extra)
 
@@ -152,21 +149,20 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
     if follow is not None:
         records = follow.records()
         labels, left = statuses([r.get("due_date") for r in records], [r.get("done_date") for r in records], today)
-        _write(follow, [{"status": s, "days_left": d} for s, d in zip(labels, left, strict=True)],
-               ("status", "days_left"))
+        _write(follow, [{"status": s, "days_left": d} for s, d in zip(labels, left, strict=True)])
         counts["inspection_followup"] = sum(1 for s in labels if s)
 
     services = table(book, "service_requests")
     if services is not None:
         rows = service_rows(services.records(), today)
-        _write(services, rows, ("step_title", "step_days", "step_due", "final_due", "status"))
+        _write(services, rows)
         counts["service_requests"] = sum(1 for r in rows if r)
 
     subs = table(book, "submissions")
     if subs is not None:
         records = subs.records()
         labels, _ = statuses([r.get("due_date") for r in records], [r.get("submitted_on") for r in records], today)
-        _write(subs, [{"status": s} for s in labels], ("status",))
+        _write(subs, [{"status": s} for s in labels])
         counts["submissions"] = sum(1 for s in labels if s)
 
     done = ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"

@@ -43,7 +43,6 @@ COLUMNS = ("task_id", "task", "group", "timing", "responsible", "fiscal_year", "
 
 NO_DATE, ERROR = "no_date", "error"
 EXTRA_STATUS_TH = {NO_DATE: "ไม่มีกำหนดวัน", ERROR: "อ่านกำหนดเวลาไม่ได้"}
-PHASE_TH = {"upcoming": "ยังไม่เริ่ม", "open": "อยู่ในช่วงดำเนินการ", "past": "พ้นช่วงแล้ว", "": ""}
 
 
 class WorkCalendarFileError(ValueError):
@@ -282,7 +281,3 @@ def _with_status(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     frame["done_date"] = frame["done_date"].astype(object).where(frame["done_date"].notna(), None)
     frame["line"] = pd.array(frame["line"], dtype="Int64")
     return frame
-
-
-def calendar_errors(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["status"] == ERROR]
