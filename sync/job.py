@@ -37,7 +37,7 @@ from sync.feedback import feedback_hash, feedback_rows, school_frames, write_fee
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
 from sync.reader import ReadResult, read_all
-from sync.registry import Registry
+from sync.registry import Registry, RegistryError
 from sync.runreport import (
     EXIT_FAILED,
     EXIT_LOCKED,
@@ -471,6 +471,15 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
     if cfg.registry is None:
         raise ValueError("ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)")
     registry = load_registry(cfg.registry)
+    if not registry.active():  # nothing to consolidate; the summary of zero schools would only mislead
+        errors = [f for f in registry.findings if f.severity == "error"]
+        first = f" — {errors[0].message_th}" if errors else ""
+        first_en = f" — {errors[0].message_en}" if errors else ""
+        raise RegistryError(
+            f"ทะเบียนโรงเรียน {cfg.registry} ไม่มีโรงเรียนที่ใช้งานได้ (ข้อผิดพลาด {len(errors)} รายการ{first}; "
+            f"แก้ทะเบียนแล้วสั่งใหม่)",
+            f"the school registry {cfg.registry} has no usable school ({len(errors)} error(s){first_en}; "
+            f"fix the registry and run again)")
     history = History(cfg.history_db)
     stack.callback(history.close)
     if cfg.endpoint == "emulator":
@@ -499,8 +508,13 @@ def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
             s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
             return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
     except Exception as exc:  # configuration, registry, key: the run could not start
-        log.exception("run could not start")
+        if isinstance(exc, RegistryError | ValueError | OSError):  # said in the report; no traceback on stderr
+            log.error("run could not start: %s", exc)
+        else:
+            log.exception("run could not start")
+        # Errors that carry both languages are not repeated whole in each of the report's two messages.
+        th, en = getattr(exc, "message_th", str(exc)), getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")
         return RunReport(trigger=trigger, status="failed", exit_code=EXIT_FAILED, started_at=iso(utcnow()),
-                         ended_at=iso(utcnow()), message_th=f"เริ่มงานไม่ได้: {exc}",
-                         message_en=f"the run could not start: {type(exc).__name__}: {exc}",
+                         ended_at=iso(utcnow()), message_th=f"เริ่มงานไม่ได้: {th}",
+                         message_en=f"the run could not start: {en}",
                          errors=[f"{type(exc).__name__}: {exc}"])

@@ -150,3 +150,27 @@ def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monk
     assert main(["--config", str(cfg), "run"]) == 2
     out = capsys.readouterr().out
     assert "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)" in out
+
+
+def test_khet_sync_run_with_no_usable_school_fails_with_exit_2(tmp_path, capsys, monkeypatch):
+    # A registry whose every row is rejected once crashed in the aggregation (pandas merge on an empty frame).
+    import json
+
+    from sync.commands.sync import main
+
+    registry = tmp_path / "registry.csv"
+    registry.write_text("รหัสโรงเรียน,ชื่อโรงเรียน\n1048000001,โรงเรียนบ้านหนองบัว\n", encoding="utf-8")
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[google]\nendpoint = "emulator"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n'
+                   f'history_db = "{tmp_path / "h.db"}"\nregistry = "{registry}"\n', encoding="utf-8")
+    for name in ("KHET_REGISTRY", "KHET_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--config", str(cfg), "run", "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert (report["run_id"], report["status"], report["exit_code"]) == (None, "failed", 2)
+    assert report["message_th"] == (
+        f"เริ่มงานไม่ได้: ทะเบียนโรงเรียน {registry} ไม่มีโรงเรียนที่ใช้งานได้ (ข้อผิดพลาด 1 รายการ — "
+        "ไม่พบคอลัมน์ที่ต้องกรอก \"อีเมลติดต่อ\" — ทุกแถว (1 แถว) จึงไม่ผ่าน; แก้ทะเบียนแล้วสั่งใหม่)")
+    assert report["message_en"] == (
+        f"the run could not start: the school registry {registry} has no usable school (1 error(s) — required "
+        "column \"อีเมลติดต่อ\" (contact_email) is missing — all 1 rows are rejected; fix the registry and run again)")
