@@ -110,14 +110,10 @@ def read_grid(path: Path) -> list[list[Any]]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return [list(r) for r in csv.reader(fh)]
     if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
+        from addin.validation.files import open_workbook, tab_cells
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            ws = _registry_sheet(wb, path)
-            return [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
+        with open_workbook(path) as wb:
+            return tab_cells(_registry_sheet(wb, path))
     raise RegistryError(f"ทะเบียนโรงเรียนต้องเป็นไฟล์ .xlsx .xlsm หรือ .csv ({path.name})",
                         f"the registry must be .xlsx, .xlsm or .csv ({path.name})")
 

@@ -278,3 +278,31 @@ def test_registry_reports_bad_rows_by_cell_and_adds_a_missing_id_column(tmp_path
     assert lines[1] == "บ้านหนองบัว,0010200805,Clerk@School.example,,1AbC_x-9"
     assert lines[2:] == ["บ้านโคก,12345,b@school.example,", "บ้านนา,1020080006,not-an-email,ไม่ใช่"]
     assert load_registry(path).schools[0].spreadsheet_id == "1AbC_x-9"
+
+
+def test_registry_xlsx_with_a_wrong_dimension_tag_loses_no_school(tmp_path):
+    """A registry exported by a tool that writes <dimension ref="A1"/> is read in full (read-only openpyxl
+    would otherwise see only A1): the registry shares the validator's .xlsx reader."""
+    import re
+    import zipfile
+
+    sheet = get_sheet("school_registry")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet.title_th
+    ws.append(sheet.headers_th())
+    ws.append(sheet.keys())
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    for i in (1, 2):
+        s = school(i)
+        ws.append([{"school_code": s.code, "school_name": s.name, "contact_email": s.contact_email,
+                    "network": s.network, "active": "ใช่"}.get(k) for k in sheet.keys()])
+    wb.save(good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[A-Z0-9:]+"\s*/>', b'<dimension ref="A1"/>', data)
+                assert b'<dimension ref="A1"/>' in data
+            dst.writestr(item, data)
+    assert [s.code for s in load_registry(bad).schools] == [school(1).code, school(2).code]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import xlwings as xw
 
 from addin.excel import UserError, replace_rows, run_button, run_khet, table, tell, workbook_folder
 from addin.thaidate import parse_date_or_none
+from addin.validation.files import open_workbook, tab_cells
 from workbook.schema import ColType
 from workbook.sheets import get_sheet
 
@@ -25,19 +25,16 @@ SHEETS = ("submissions", "district_summary", "findings")
 
 def _tabs(path: Path) -> dict[str, list[dict]]:
     """Every tab of a Khet summary workbook as rows {key: value}, by tab title."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        out = {}
+    out = {}
+    with open_workbook(path) as wb:
         for ws in wb.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
+            rows = tab_cells(ws)
             if len(rows) < 2:
                 continue
             keys = [str(k).strip() if k is not None else "" for k in rows[1]]
             out[ws.title] = [dict(zip(keys, r, strict=False)) for r in rows[2:]
                              if any(v not in (None, "") for v in r)]
-        return out
-    finally:
-        wb.close()
+    return out
 
 
 def summary_export(path: Path, fiscal_year: int | None = None) -> dict[str, list[dict]]:

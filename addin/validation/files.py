@@ -7,6 +7,7 @@ a second tab matching a definition already taken is skipped too (and says which 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,20 +55,30 @@ def sheet_for_key_row(values: list) -> SheetDef | None:
     return best
 
 
-def read_workbook(path: str | Path) -> list[WorkbookTab]:
-    """Every tab of the file with the definition it matches (cached values, as Excel last computed them)."""
+@contextmanager
+def open_workbook(path: str | Path):
+    """An .xlsx/.xlsm opened read-only with cached values (as Excel last computed them), closed afterwards."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        grids = []
-        for ws in wb.worksheets:
-            # Some generators write a wrong <dimension> (e.g. "A1"), which would hide every other cell in
-            # read-only mode; without it openpyxl reads every row present (gaps still come as empty rows).
-            ws.reset_dimensions()
-            grids.append((ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
+        yield wb
     finally:
         wb.close()
+
+
+def tab_cells(ws) -> list[list]:
+    """A read-only worksheet's cells from A1, row by row."""
+    # Some generators write a wrong <dimension> (e.g. "A1"), which would hide every other cell in
+    # read-only mode; without it openpyxl reads every row present (gaps still come as empty rows).
+    ws.reset_dimensions()
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def read_workbook(path: str | Path) -> list[WorkbookTab]:
+    """Every tab of the file with the definition it matches (cached values, as Excel last computed them)."""
+    with open_workbook(path) as wb:
+        grids = [(ws.title, tab_cells(ws)) for ws in wb.worksheets]
     by_title = [sheet_for_title(title) for title, _ in grids]
     # A tab titled exactly like a sheet keeps it, even when a renamed copy with the same key row comes first.
     taken: dict[str, str] = {}
