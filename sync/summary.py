@@ -37,11 +37,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from addin.thaidate import format_thai_date
+from addin.validation.normalize import FORMULA_PREFIXES
 from sync.aggregate import Summary
 from workbook.schema import DATE_FORMAT_BE, NUMBER_FORMATS, ColType
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
 
-NEUTRALISE = ("=", "+", "-", "@", "\t", "\r")
 STAGING_PREFIX = "~new "
 
 
@@ -212,7 +212,7 @@ def _xlsx_cell(ws, v: Any) -> Any:
     if hasattr(v, "item") and not isinstance(v, (str, Decimal)):
         v = v.item()
     if isinstance(v, str):
-        if not v.startswith(NEUTRALISE):
+        if not v.startswith(FORMULA_PREFIXES):
             return v
         cell = WriteOnlyCell(ws, value=v)
         cell.data_type = "s"  # openpyxl would store "=…" as a formula; Excel re-reads "+…", "-…", "@…" on edit

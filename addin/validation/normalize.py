@@ -49,7 +49,10 @@ FORMULA_ERRORS = frozenset({
 # Sheets allows 50,000, so a 50,000-character school cell is reported, not silently cut by Excel later).
 CELL_LIMIT = 32_767
 DASHES = frozenset({"-", "–", "—", "−"})
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+# What makes Excel or Sheets read typed text as a formula (tab and CR too, for text pasted in from CSV). The
+# validator warns on cleaned text (never starting with a tab); writers of school text into Excel use the same
+# list to keep such text text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Outcome(NamedTuple):  # a NamedTuple, not a dataclass: one is built per distinct value
