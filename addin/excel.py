@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -22,27 +21,13 @@ import pandas as pd
 import xlwings as xw
 
 from addin.cells import is_blank
+from addin.validation import validate_table  # noqa: F401 - the buttons and KHET_VALIDATEROW take it from here
+from addin.validation.files import sheet_for_key_row, sheet_for_title
+from addin.validation.headers import HEADER_SCAN_ROWS, find_layout
 from workbook.schema import SheetDef
-from workbook.sheets import SHEETS, get_sheet
+from workbook.sheets import get_sheet
 
 log = logging.getLogger("khet.addin")
-HEADER_SCAN_ROWS = 6  # a header typed a few rows lower is still found
-
-
-def validate_table(sheet, values, *, first_row: int = 1):
-    """The validation engine (addin.validate or the addin.validation package, whichever is installed)."""
-    try:
-        from addin.validate import validate_table as engine
-    except ImportError:
-        from addin.validation import validate_table as engine
-    return engine(sheet, values, first_row=first_row)
-
-
-def _norm(text) -> str:
-    if not isinstance(text, str):
-        return ""
-    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text.replace("\xa0", " "))
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 @dataclass
@@ -107,57 +92,35 @@ def read_grid(sheet: xw.Sheet) -> list[list]:
 
 
 def locate(sheet: xw.Sheet, definition: SheetDef, grid: list[list] | None = None) -> Table | None:
-    """Find the definition's table in a worksheet: by the key row, else by the Thai headers."""
+    """Find the definition's table in a worksheet exactly as validation does (addin.validation.headers: the
+    key row, else the Thai headers, aliases or English captions), so a button writes to the columns the check
+    reads. Fewer than a third of the definition's columns found is not this table: a renamed tab is
+    recognised only by a clear match."""
     grid = read_grid(sheet) if grid is None else grid
-    keys = set(definition.keys())
-    headers = {_norm(h): c.key for c in definition.columns for h in c.accepted_headers()}
-    best: tuple[int, int, dict[str, int]] | None = None
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        by_key = {v.strip(): i + 1 for i, v in enumerate(row) if isinstance(v, str) and v.strip() in keys}
-        by_header = {headers[_norm(v)]: i + 1 for i, v in enumerate(row) if _norm(v) in headers}
-        for found, is_key in ((by_key, True), (by_header, False)):
-            if len(found) >= max(2, len(keys) // 3) and (best is None or len(found) > len(best[2])):
-                best = (r + 1, is_key, found)
-    if best is None:
+    layout = find_layout(definition, grid[:HEADER_SCAN_ROWS], max((len(r) for r in grid), default=0))
+    if not layout.found or len(layout.columns) < max(2, len(definition.columns) // 3):
         return None
-    row, is_key, columns = best
-    if is_key:
-        header_row, first_data = max(row - 1, 1), row + 1
-    else:
-        header_row = row
-        nxt = grid[row] if row < len(grid) else []
-        has_keys = sum(isinstance(v, str) and v.strip() in keys for v in nxt) >= 2
-        first_data = row + 2 if has_keys else row + 1
-    return Table(sheet, definition, grid, header_row, first_data, dict(columns))
+    return Table(sheet, definition, grid, layout.header_index + 1, layout.data_start + 1,
+                 {key: j + 1 for key, j in layout.columns.items()})
 
 
 def find_sheet(book: xw.Book, definition: SheetDef) -> xw.Sheet | None:
-    """The worksheet holding a definition: by Thai tab title, English key, or (renamed tab) its key row."""
-    by_name = {_norm(s.name): s for s in book.sheets}
-    for name in (definition.title_th, definition.key):
-        if _norm(name) in by_name:
-            return by_name[_norm(name)]
+    """The worksheet holding a definition: by Thai tab title or English key (spacing ignored), or (renamed
+    tab) its table; a tab titled for another definition is never taken."""
+    titled = {s.name: sheet_for_title(s.name) for s in book.sheets}
     for s in book.sheets:
-        if s.name in {d.title_th for d in SHEETS.values()} or s.name == "xlwings.conf":
-            continue
-        if locate(s, definition) is not None:
+        if titled[s.name] is definition:
+            return s
+    for s in book.sheets:
+        if titled[s.name] is None and s.name != "xlwings.conf" and locate(s, definition) is not None:
             return s
     return None
 
 
 def definition_of(sheet: xw.Sheet) -> SheetDef | None:
-    """The definition a worksheet follows: by tab title or key, else by its key row."""
-    try:
-        return get_sheet(sheet.name)
-    except KeyError:
-        pass
-    grid = read_grid(sheet)
-    for row in grid[:HEADER_SCAN_ROWS]:
-        present = {v.strip() for v in row if isinstance(v, str)}
-        for d in SHEETS.values():
-            if len(present & set(d.keys())) >= max(2, len(d.columns) // 2):
-                return d
-    return None
+    """The definition a worksheet follows, recognised as a file's tab is: by title or key, else by its key
+    row."""
+    return sheet_for_title(sheet.name) or sheet_for_key_row(read_grid(sheet))
 
 
 def table(book: xw.Book, key: str) -> Table | None:

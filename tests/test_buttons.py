@@ -248,6 +248,20 @@ def test_refresh_trackers(wb):
                       "service_requests": 1, "submissions": 1}
 
 
+def test_refresh_finds_columns_as_validation_does_on_a_renamed_edited_tab(wb):
+    """The buttons locate a table with validation's header finder: on a renamed tab whose key row was deleted
+    and whose "เหลือ (วัน)" header was retyped without its space, refresh still writes where the check reads."""
+    ws = wb[FOLLOWUP]
+    fill(ws, 3, {"A": "1", "F": dt.datetime(2026, 11, 24)})
+    ws.delete_rows(2)  # the hidden key row
+    ws["K1"] = "เหลือ(วัน)"
+    ws.title = "ติดตามผู้ตรวจ ปี 2570"
+    book = book_of(wb, ws.title)
+    assert refresh.run(book, today=TODAY)["inspection_followup"] == 1
+    f = cells(actions(book), wb.sheetnames.index(ws.title))
+    assert (f["J2"], f["K2"]) == ("ใกล้ครบกำหนด", 3)
+
+
 # --- the buttons that call the khet command line ---------------------------------------------------------
 
 
