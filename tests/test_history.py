@@ -174,3 +174,29 @@ def test_khet_sync_run_with_no_usable_school_fails_with_exit_2(tmp_path, capsys,
     assert report["message_en"] == (
         f"the run could not start: the school registry {registry} has no usable school (1 error(s) — required "
         "column \"อีเมลติดต่อ\" (contact_email) is missing — all 1 rows are rejected; fix the registry and run again)")
+
+
+def test_khet_sync_bad_options_are_usage_errors(tmp_path, capsys, monkeypatch):
+    # --fy 2026 once ran a whole night for the year 1483; --today 22/11/2569 and --at 25:00 were tracebacks.
+    import pytest
+
+    from sync.commands.sync import main
+
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[schedule]\ntime = "25:00"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    monkeypatch.delenv("KHET_SCHEDULE", raising=False)
+    for argv, message in (
+            (["run", "--fy", "2026"], "argument --fy: ปีงบประมาณต้องเป็นปี พ.ศ. 2401–2700 เช่น 2569 — ค.ศ. 2026 คือ "
+                                      "พ.ศ. 2569 / the fiscal year must be a Buddhist Era year 2401–2700, e.g. 2569 — "
+                                      "CE 2026 is BE 2569: '2026'"),
+            (["run", "--today", "31/02/2569"], "argument --today: ไม่มีวันที่ 31 กุมภาพันธ์ 2569: \"31/02/2569\" / "
+                                               "there is no day 31 in February 2026: \"31/02/2569\""),
+            (["daemon", "--at", "25:00"], "argument --at: เวลา '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 / "
+                                          "time '25:00' is invalid; use HH:MM, e.g. 02:00")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--config", str(cfg), *argv])
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err.splitlines()[-1].endswith(f" error: {message}")
+    assert main(["--config", str(cfg), "daemon"]) == 2
+    assert capsys.readouterr().err == ("schedule.time '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 (หรือ --at) / "
+                                       "schedule.time '25:00' is invalid; use HH:MM, e.g. 02:00 (or --at)\n")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+import sys
 
+from sync.commands import clock_time, clock_time_arg, date_arg, fiscal_year_arg
 from sync.config import config_or_say
 from sync.runreport import EXIT_FAILED
 
@@ -38,13 +39,14 @@ def main(argv: list[str]) -> int:
     sub = p.add_subparsers(dest="action", required=True)
     run = sub.add_parser("run", help="ประมวลผลหนึ่งรอบ / one run (cron, Task Scheduler, systemd)")
     run.add_argument("--full", action="store_true", help="อ่านทุกโรงเรียน ไม่ดูเวลาแก้ไข / read every school")
-    run.add_argument("--fy", type=int, help="ปีงบประมาณ (ค่าเริ่มต้น: ของวันนี้) / fiscal year (BE)")
-    run.add_argument("--today", help="วันที่ใช้คำนวณสถานะ YYYY-MM-DD / business date for statuses")
+    run.add_argument("--fy", type=fiscal_year_arg, help="ปีงบประมาณ (ค่าเริ่มต้น: ของวันนี้) / fiscal year (BE)")
+    run.add_argument("--today", type=date_arg,
+                     help="วันที่ใช้คำนวณสถานะ เช่น 2026-07-20 หรือ 20 ก.ค. 69 / business date for statuses")
     run.add_argument("--no-feedback", action="store_true", help="ไม่เขียนแท็บข้อเสนอแนะ / skip feedback tabs")
     run.add_argument("--json", action="store_true", help="พิมพ์รายงานผลเป็น JSON / print the run report as JSON")
     run.add_argument("--progress", action="store_true", help="แสดงแถบความคืบหน้าเสมอ / force progress bars")
     daemon = sub.add_parser("daemon", help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
-    daemon.add_argument("--at", help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
+    daemon.add_argument("--at", type=clock_time_arg, help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
     sub.add_parser("trigger", help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
     args = p.parse_args(argv)
     cfg = config_or_say(args.config)
@@ -55,7 +57,7 @@ def main(argv: list[str]) -> int:
 
     if args.action == "run":
         overrides = {"full": args.full, "feedback": not args.no_feedback, "fiscal_year": args.fy,
-                     "today": date.fromisoformat(args.today) if args.today else None,
+                     "today": args.today,
                      "progress": True if args.progress else None}
         rep = run_from_config(cfg, trigger="cron", **overrides)
         _print_report(rep, args.json)
@@ -68,7 +70,11 @@ def main(argv: list[str]) -> int:
         return 0
     from sync.daemon import Daemon
 
-    at = args.at or cfg.schedule_time
+    at = args.at or clock_time(cfg.schedule_time or "")
+    if at is None:  # the schedule library would raise with an English-only message
+        print(f"schedule.time '{cfg.schedule_time}' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 (หรือ --at) / "
+              f"schedule.time '{cfg.schedule_time}' is invalid; use HH:MM, e.g. 02:00 (or --at)", file=sys.stderr)
+        return EXIT_FAILED
 
     def one(trigger: str) -> int:
         rep = run_from_config(cfg, trigger=trigger)
