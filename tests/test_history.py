@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -140,6 +141,28 @@ def test_khet_history_school_shows_cell_changes(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "none.db"), "runs"]) == 2
 
 
+def test_khet_history_options_after_the_sub_command(tmp_path, capsys):
+    # `khet history school CODE --db …` (what the demo prints) and `… --json` once stopped at argparse.
+    from sync.commands.history import main
+
+    db = tmp_path / "h.db"
+    with History(db) as h:
+        r1 = h.begin_run(started_at=T0)
+        h.record_read(r1, "1020080005", outcome="read", tabs={"action_plan": GRID_A}, read_at=T0)
+        h.end_run(r1, status="success", exit_code=0, ended_at=T0)
+    assert main(["--db", str(db), "--json", "school", "1020080005"]) == 0
+    before = capsys.readouterr().out
+    assert main(["school", "1020080005", "--db", str(db), "--json"]) == 0
+    assert capsys.readouterr().out == before and json.loads(before)["school_code"] == "1020080005"
+    assert main(["--db", str(db), "runs", "--json"]) == 0
+    assert [r["run_id"] for r in json.loads(capsys.readouterr().out)] == [r1]
+    not_db = tmp_path / "registry.xlsx"
+    not_db.write_text("not sqlite", encoding="utf-8")
+    assert main(["runs", "--db", str(not_db)]) == 2
+    assert capsys.readouterr().err == (f"{not_db} ไม่ใช่ฐานข้อมูลประวัติของ Khet (file is not a database) / "
+                                       f"{not_db} is not a Khet history database (file is not a database)\n")
+
+
 def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monkeypatch):
     from sync.commands.sync import main
 
@@ -154,8 +177,6 @@ def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monk
 
 def test_khet_sync_run_with_no_usable_school_fails_with_exit_2(tmp_path, capsys, monkeypatch):
     # A registry whose every row is rejected once crashed in the aggregation (pandas merge on an empty frame).
-    import json
-
     from sync.commands.sync import main
 
     registry = tmp_path / "registry.csv"

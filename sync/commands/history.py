@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -44,19 +45,25 @@ def school_changes(h: History, code: str) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="khet history", description="ประวัติข้อมูล / what changed between runs")
-    p.add_argument("--db", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้นจากไฟล์ตั้งค่า) / history database")
-    p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
-    p.add_argument("--json", action="store_true", help="ผลแบบ JSON / machine-readable output")
+    def options(parser: argparse.ArgumentParser, **kw) -> argparse.ArgumentParser:
+        parser.add_argument("--db", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้นจากไฟล์ตั้งค่า) / history database", **kw)
+        parser.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file", **kw)
+        parser.add_argument("--json", action="store_true", help="ผลแบบ JSON / machine-readable output", **kw)
+        return parser
+
+    p = options(argparse.ArgumentParser(prog="khet history", description="ประวัติข้อมูล / what changed between runs"))
+    # The same options after the sub-command too (`khet history school CODE --db … --json`, as people type it);
+    # SUPPRESS keeps a sub-command from resetting what was given before it.
+    after = options(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="action", required=True)
-    runs = sub.add_parser("runs", help="รายการรอบการทำงาน / the runs")
+    runs = sub.add_parser("runs", parents=[after], help="รายการรอบการทำงาน / the runs")
     runs.add_argument("--limit", type=int, default=20)
-    school = sub.add_parser("school", help="สิ่งที่เปลี่ยนในชีตของโรงเรียน / what changed in a school's sheet")
+    school = sub.add_parser("school", parents=[after], help="สิ่งที่เปลี่ยนในชีตของโรงเรียน / what changed in a school's sheet")
     school.add_argument("code", help="รหัสโรงเรียน 10 หลัก / school code")
     school.add_argument("--max-cells", type=int, default=20, help="แสดงเซลล์ต่อรุ่นไม่เกิน / cells shown per version")
     # Used by the staff workbook's "pull latest" button: the last finished run's report (outputs.xlsx = the
     # district summary workbook it reads).
-    sub.add_parser("last", help="รายงานผลของรอบล่าสุดที่ทำงานจบ / the last completed run's report")
+    sub.add_parser("last", parents=[after], help="รายงานผลของรอบล่าสุดที่ทำงานจบ / the last completed run's report")
     args = p.parse_args(argv)
     db = args.db
     if db is None:
@@ -69,7 +76,13 @@ def main(argv: list[str]) -> int:
     if not Path(db).is_file():
         print(f"ไม่พบฐานข้อมูลประวัติ {db} / no history database at {db}", file=sys.stderr)
         return 2
-    with History(db) as h:
+    try:
+        h = History(db)
+    except sqlite3.DatabaseError as exc:
+        print(f"{db} ไม่ใช่ฐานข้อมูลประวัติของ Khet ({exc}) / {db} is not a Khet history database ({exc})",
+              file=sys.stderr)
+        return 2
+    with h:
         if args.action == "last":
             last = h.last_completed_run()
             if last is None:
