@@ -15,7 +15,9 @@ from pathlib import Path
 
 import xlwings as xw
 
+from addin.cells import is_blank
 from addin.excel import Table, UserError, run_button, run_khet, table, tell
+from addin.validation.normalize import as_text
 
 DONE = ("created", "resumed", "already")
 
@@ -23,19 +25,14 @@ DONE = ("created", "resumed", "already")
 def registry_csv(tab: Table, path: Path) -> None:
     """The registry table as the command reads it: Thai headers, English keys, then the data rows."""
     keys = list(tab.columns)
-    rows = [r for r in tab.records() if any(r.get(k) not in (None, "") for k in keys)]
+    rows = [r for r in tab.records() if not all(is_blank(r.get(k)) for k in keys)]
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([tab.definition.column(k).header_th for k in keys])
         w.writerow(keys)
         for r in rows:
-            w.writerow(["" if r.get(k) is None else _text(r.get(k)) for k in keys])
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a school code Excel turned into a number
-    return str(value)
+            # as_text: a school code Excel turned into a number (1020080005.0) goes back as typed.
+            w.writerow(["" if r.get(k) is None else as_text(r.get(k)) for k in keys])
 
 
 def apply_outcomes(tab: Table, outcomes: list[dict]) -> int:
@@ -44,7 +41,7 @@ def apply_outcomes(tab: Table, outcomes: list[dict]) -> int:
            if o.get("status") in DONE and o.get("spreadsheet_id")}
     values, changed = [], 0
     for rec in tab.records():
-        code = _text(rec.get("school_code") or "").strip().zfill(10) if rec.get("school_code") else ""
+        code = as_text(rec.get("school_code") or "").strip().zfill(10) if rec.get("school_code") else ""
         new = ids.get(code)
         values.append(new or rec.get("spreadsheet_id"))
         changed += bool(new and new != rec.get("spreadsheet_id"))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import xlwings as xw
 
+from addin.cells import is_blank
 from addin.excel import UserError, replace_rows, run_button, run_khet, table, tell, workbook_folder
 from addin.thaidate import parse_date_or_none
 from addin.validation.files import open_workbook, tab_cells
@@ -32,8 +33,7 @@ def _tabs(path: Path) -> dict[str, list[dict]]:
             if len(rows) < 2:
                 continue
             keys = [str(k).strip() if k is not None else "" for k in rows[1]]
-            out[ws.title] = [dict(zip(keys, r, strict=False)) for r in rows[2:]
-                             if any(v not in (None, "") for v in r)]
+            out[ws.title] = [dict(zip(keys, r, strict=False)) for r in rows[2:] if not all(map(is_blank, r))]
     return out
 
 
@@ -104,11 +104,15 @@ def pull_report(book: xw.Book, report: dict, *, announce: bool = True) -> dict[s
     if not announce:
         return counts
     ended = str(report.get("ended_at") or "")[:16].replace("T", " ")
-    done = ", ".join(f"{get_sheet(k).title_th} {n} แถว" for k, n in counts.items())
-    tell(book, f"ดึงข้อมูลล่าสุดแล้ว (รอบที่ {report.get('run_id', '-')} เสร็จเมื่อ {ended} UTC): {done}",
+    tell(book, f"ดึงข้อมูลล่าสุดแล้ว (รอบที่ {report.get('run_id', '-')} เสร็จเมื่อ {ended} UTC): {counts_th(counts)}",
          f"Latest consolidation (run {report.get('run_id', '-')}): "
          + ", ".join(f"{k} {n}" for k, n in counts.items()))
     return counts
+
+
+def counts_th(counts: dict[str, int]) -> str:
+    """Rows written per sheet, by Thai tab title: "การส่งรายงาน 12 แถว, …"."""
+    return ", ".join(f"{get_sheet(k).title_th} {n} แถว" for k, n in counts.items())
 
 
 def run(book: xw.Book) -> dict[str, int]:

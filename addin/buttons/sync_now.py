@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from addin.buttons.pull import pull_report
+from addin.buttons.pull import counts_th, pull_report
 from addin.excel import run_button, run_khet, tell
-from workbook.sheets import get_sheet
 
 
 def summary(report: dict) -> tuple[str, str]:
@@ -31,7 +30,7 @@ def run(book: xw.Book) -> dict:
     th, en = summary(report)
     if (report.get("outputs") or {}).get("xlsx"):
         counts = pull_report(book, report, announce=False)
-        th += "\nนำผลเข้าสมุดงานแล้ว: " + ", ".join(f"{get_sheet(k).title_th} {n} แถว" for k, n in counts.items())
+        th += "\nนำผลเข้าสมุดงานแล้ว: " + counts_th(counts)
         en += "; pulled into the workbook"
     tell(book, th, en)
     return report

@@ -14,6 +14,7 @@ from datetime import date
 
 import xlwings as xw
 
+from addin.cells import is_blank
 from addin.excel import (
     UserError,
     definition_of,
@@ -82,7 +83,7 @@ def run(book: xw.Book, today: date | None = None):
             mine = rec.get("sheet") == title and not str(rec.get("school_code") or "").strip()
             if mine and rec.get("cell"):
                 previous.append(str(rec["cell"]))
-            elif not mine and any(v not in (None, "") for k, v in rec.items() if k != "_row"):
+            elif not mine and not all(is_blank(v) for k, v in rec.items() if k != "_row"):
                 kept.append(rec)
 
     with unprotected(sheet):
