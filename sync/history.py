@@ -150,6 +150,8 @@ def utcnow() -> datetime:
 
 
 def iso(ts: datetime | None) -> str | None:
+    """UTC RFC 3339 with milliseconds, the way Drive writes modifiedTime: "2026-05-24T19:00:00.000Z" (a naive
+    time is taken as UTC). The history, the read state and Drive queries all use it."""
     if ts is None:
         return None
     if ts.tzinfo is None:

@@ -43,6 +43,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from sync.gclient import list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
+from sync.history import iso, parse_iso
 from sync.http import RequestFailed
 from sync.registry import Registry, School
 from workbook.sheets import SheetDef
@@ -90,17 +91,7 @@ class DriveFile:
 
     @property
     def modified(self) -> datetime:
-        return parse_time(self.modified_time)
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def rfc3339(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+        return parse_iso(self.modified_time)
 
 
 def list_spreadsheets(client, folder_id: str | None, *, since: datetime | None = None,
@@ -110,7 +101,7 @@ def list_spreadsheets(client, folder_id: str | None, *, since: datetime | None =
     if folder_id:
         q.append(f"{drive_literal(folder_id)} in parents")
     if since is not None:
-        q.append(f"modifiedTime > '{rfc3339(since)}'")
+        q.append(f"modifiedTime > '{iso(since)}'")  # RFC 3339, as Drive wants
     if not include_trashed:
         q.append("trashed = false")
     return [DriveFile(f["id"], f.get("name", ""), f.get("modifiedTime", ""), f.get("createdTime", ""),
@@ -474,7 +465,7 @@ class JsonReadState(MemoryReadState):
         self.path = Path(path)
         if self.path.is_file():
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.success_time = parse_time(data["success_time"]) if data.get("success_time") else None
+            self.success_time = parse_iso(data.get("success_time"))
             self.modified = data.get("modified", {})
             self.tabs = data.get("tabs", {})
             self.failed = set(data.get("failed", []))
@@ -486,6 +477,6 @@ class JsonReadState(MemoryReadState):
 
         super().commit(result)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"success_time": rfc3339(self.success_time) if self.success_time else None,
+        data = {"success_time": iso(self.success_time),
                 "modified": self.modified, "failed": sorted(self.failed), "tabs": self.tabs}
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
