@@ -7,6 +7,7 @@ never takes the whole CLI down.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # name -> (module, one-line help in Thai / English)
@@ -36,6 +37,16 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # `khet calendar … | head`: the reader left early. Stop quietly like other command-line tools, and
+        # point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):
         # Thai text on a Windows console or a pipe with a legacy encoding must not crash the CLI.

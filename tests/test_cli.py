@@ -85,3 +85,12 @@ def test_runtime_imports_are_declared_dependencies():
                     if not dists & declared:
                         undeclared.add(f"{top} ({path.relative_to(root)})")
     assert sorted(undeclared) == []
+
+
+def test_output_cut_short_by_the_reader_is_not_a_traceback():
+    """`khet history school CODE | head -1` once ended in a BrokenPipeError traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "sync.cli", "date", "14", "ก.พ.", "66"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader leaves before the answer is written (Python takes longer to start)
+    err = proc.stderr.read().decode("utf-8")
+    assert (proc.wait(timeout=60), err) == (1, "")
