@@ -31,6 +31,7 @@ import holidays as holidays_pkg
 import numpy as np
 import pandas as pd
 
+from addin.cells import read_csv_text
 from addin.thaidate import ThaiDateError, as_day_array, parse_date
 
 DEFAULT_EXTRA_PATH = Path(__file__).parent / "data" / "extra_holidays.csv"
@@ -68,12 +69,12 @@ def extra_days_path() -> Path:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        return read_csv_text(path)
     except UnicodeDecodeError:
-        # Excel on Thai Windows saves "CSV (Comma delimited)" as TIS-620/cp874, not UTF-8.
-        return data.decode("cp874")
+        problem = ("อ่านไฟล์ไม่ได้: ไม่ใช่ UTF-8 หรือ TIS-620 (บันทึกใหม่เป็น CSV UTF-8) / "
+                   "cannot decode the file: neither UTF-8 nor TIS-620 (save it as CSV UTF-8)")
+        raise ExtraHolidaysError(path, [problem]) from None
 
 
 def load_extra_days(path: Path | str | None = None) -> ExtraDays:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from addin.cells import read_csv_text
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import format_thai_date
 from addin.timing.evaluate import effort_note, occurrences, step_due
@@ -71,14 +72,11 @@ def calendar_path() -> Path:
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp874"):  # Excel on a Thai Windows saves "CSV" as TIS-620/cp874
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise WorkCalendarFileError(f"อ่านไฟล์ {path} ไม่ได้: ไม่ใช่ UTF-8 หรือ TIS-620",
-                                f"cannot decode {path}: neither UTF-8 nor TIS-620")
+    try:
+        return read_csv_text(path)
+    except UnicodeDecodeError:
+        raise WorkCalendarFileError(f"อ่านไฟล์ {path} ไม่ได้: ไม่ใช่ UTF-8 หรือ TIS-620",
+                                    f"cannot decode {path}: neither UTF-8 nor TIS-620") from None
 
 
 def load_tasks(path: Path | str | None = None) -> list[Task]:
