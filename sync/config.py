@@ -323,9 +323,12 @@ def _private_key_loads(pem: str) -> bool:
 
 def check_config(cfg: Config) -> list[Problem]:
     """Everything missing or wrong, errors first; an empty list means ready to run."""
-    problems = list(cfg.load_problems) + check_key_file(cfg.key_file)
+    # The embedded emulator issues its own key and holds only this district's files: a trial needs neither.
+    embedded = cfg.endpoint == "emulator"
+    problems = list(cfg.load_problems) + ([] if embedded and cfg.key_file is None else check_key_file(cfg.key_file))
     for name, sev, th, en in (
-        ("drive_folder_id", "error", "ยังไม่ได้ระบุโฟลเดอร์ Drive ของเขต", "no Drive folder ID set"),
+        ("drive_folder_id", "warning" if embedded else "error", "ยังไม่ได้ระบุโฟลเดอร์ Drive ของเขต",
+         "no Drive folder ID set"),
         ("district_spreadsheet_id", "warning", "ยังไม่ได้ระบุสเปรดชีตสรุปผลของเขต (งานรายคืนจะเขียนไม่ได้)",
          "no district output spreadsheet set (the nightly job cannot write its summary)"),
         ("template_spreadsheet_id", "warning", "ยังไม่มีแม่แบบ: khet schools template จะสร้างให้",

@@ -102,6 +102,19 @@ def test_check_complete_config_has_no_problem(tmp_path):
     assert check_config(load_config(env=env)) == []
 
 
+def test_check_embedded_emulator_needs_no_key_or_folder(tmp_path):
+    # `endpoint = "emulator"` runs (its emulator issues the key) while check used to report two errors.
+    reg = tmp_path / "reg.csv"
+    reg.write_text("x", encoding="utf-8")
+    env = {"KHET_ENDPOINT": "emulator", "KHET_DISTRICT_SPREADSHEET_ID": "D1", "KHET_TEMPLATE_SPREADSHEET_ID": "T1",
+           "KHET_REGISTRY": str(reg), "KHET_DATA_DIR": str(tmp_path / "d"), "KHET_LOG_DIR": str(tmp_path / "l"),
+           "KHET_REPORT_DIR": str(tmp_path / "o")}
+    assert [(p.code, p.severity) for p in check_config(load_config(env=env))] == [
+        ("drive_folder_id.missing", "warning")]
+    env["KHET_KEY_FILE"] = str(tmp_path / "none.json")  # a key named explicitly is still checked
+    assert _codes(check_config(load_config(env=env))) == ["drive_folder_id.missing", "key_file.not_found"]
+
+
 def test_check_reports_each_problem_in_thai_and_english(tmp_path):
     (tmp_path / "notjson.json").write_text("{private_key: SECRET", encoding="utf-8")
     env = {"KHET_KEY_FILE": str(tmp_path / "notjson.json"), "KHET_DRIVE_FOLDER_ID": "https://drive.google.com/x",
