@@ -33,7 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook.schema import TYPE_LABEL_TH, ColType, Column, SheetDef
-from workbook.sheets import SCHOOL_SHEETS, STAFF_SHEETS
+from workbook.sheets import SCHOOL_SHEETS, SHEETS, STAFF_SHEETS
 
 # How many data rows get formats and validations. Beyond them the column style still carries the format and
 # the unlocked protection, so a longer table works; only the dropdown has to be extended (Excel does that
@@ -229,10 +229,10 @@ INSTRUCTIONS_SCHOOL = (
     "วันมาก่อนเดือนเสมอ ปี 2 หลักถือเป็น พ.ศ. (66 = 2566) ตัวเลขไทยใช้ได้",
     "",
     "■ เมื่อกรอกเสร็จ",
-    "เพิ่มหนึ่งแถวในชีต 'ยืนยันการส่ง' สำหรับรายงานที่ส่ง ระบุชื่อผู้ส่งและวันที่ส่ง",
+    f"เพิ่มหนึ่งแถวในชีต '{SHEETS['submission'].title_th}' สำหรับรายงานที่ส่ง ระบุชื่อผู้ส่งและวันที่ส่ง",
     "",
     "■ ข้อเสนอแนะจากเขต",
-    "สำนักงานเขตพื้นที่ตรวจข้อมูลทุกคืน และเขียนผลในชีต 'ข้อเสนอแนะจากเขต' (อ่านอย่างเดียว):",
+    f"สำนักงานเขตพื้นที่ตรวจข้อมูลทุกคืน และเขียนผลในชีต '{SHEETS['feedback'].title_th}' (อ่านอย่างเดียว):",
     "กำหนดส่ง สถานะรายงาน และจุดที่ต้องแก้ไข ระบุชีต แถว และคอลัมน์ แก้ไขในชีตเดิมแล้วระบบจะตรวจใหม่ในคืนถัดไป",
 )
 
