@@ -12,15 +12,14 @@ School text is never a formula downstream:
 Atomic Google write (readers never see half a summary): the new tabs are written into hidden staging tabs
 (``~new <title>``); only when every value is in, ONE ``spreadsheets.batchUpdate`` — atomic on Google's side —
 deletes the old tabs, renames the staging tabs to their final titles and unhides them. A run killed before the
-swap leaves only hidden staging tabs, which the next run deletes first. The .xlsx is written to a temporary file
-in the same folder and moved into place with ``os.replace``.
+swap leaves only hidden staging tabs, which the next run deletes first. The .xlsx goes through
+``sync.registry.atomic_write`` (a temporary file in the same folder, fsync, ``os.replace``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +38,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from addin.thaidate import format_thai_date
 from addin.validation.normalize import FORMULA_PREFIXES
 from sync.aggregate import Summary
+from sync.registry import atomic_write
 from workbook.schema import DATE_FORMAT_BE, NUMBER_FORMATS, ColType
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
 
@@ -275,7 +275,7 @@ def _bar(title: str, ws, data_cols: tuple[int, int], n_rows: int, *, cats_col: i
 
 
 def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, district_name: str = "") -> Path:
-    """The summary report workbook, with charts; atomic (temp file + os.replace)."""
+    """The summary report workbook, with charts; written atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
@@ -314,14 +314,9 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
         ws.add_chart(_bar("การบรรลุตัวชี้วัด (จำนวนโรงเรียน)", ws, (first, first + 2), len(f), cats_col=2,
                           stacked=True, y_title="โรงเรียน"), f"{get_column_letter(len(cols) + 2)}3")
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx.tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(path, buf.getvalue())
     return path
 
 
