@@ -66,9 +66,19 @@ def fiscal_year_bounds(fy_be: int) -> tuple[date, date]:
     return date(end_ce - 1, 10, 1), date(end_ce, 9, 30)
 
 
+def fiscal_month(month: int) -> int:
+    """Calendar month -> its place in the fiscal year (October = 1 … September = 12)."""
+    return (month - 10) % 12 + 1
+
+
+def calendar_month(fiscal_month_no: int) -> int:
+    """Place in the fiscal year (1 = October … 12 = September) -> calendar month."""
+    return (fiscal_month_no + 8) % 12 + 1
+
+
 def fiscal_quarter(d: date) -> int:
     """1 = Oct–Dec, 2 = Jan–Mar, 3 = Apr–Jun, 4 = Jul–Sep."""
-    return ((d.month - 10) % 12) // 3 + 1
+    return (fiscal_month(d.month) - 1) // 3 + 1
 
 
 def fiscal_month_date(fy_be: int, month: int, day: int = 1) -> date:
@@ -80,10 +90,8 @@ def fiscal_month_date(fy_be: int, month: int, day: int = 1) -> date:
 def quarter_bounds(fy_be: int, quarter: int) -> tuple[date, date]:
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"ไตรมาสต้องเป็น 1–4 / quarter must be 1–4, got {quarter!r}")
-    first_month = (10 + 3 * (quarter - 1) - 1) % 12 + 1
-    start = fiscal_month_date(fy_be, first_month)
-    last_month = (first_month + 1) % 12 + 1
-    end = _month_end(fiscal_month_date(fy_be, last_month))
+    start = fiscal_month_date(fy_be, calendar_month(3 * quarter - 2))
+    end = month_end(fiscal_month_date(fy_be, calendar_month(3 * quarter)))
     return start, end
 
 
@@ -96,12 +104,10 @@ def reporting_round_bounds(fy_be: int, months: int) -> tuple[date, date]:
     return start, quarter_bounds(fy_be, months // 3)[1]
 
 
-def _month_end(d: date) -> date:
+def month_end(d: date) -> date:
+    """The last day of `d`'s month."""
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1)
-
-
-month_end = _month_end
 
 
 # --- academic year ---------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ import pandas as pd
 from addin.calendar import (
     THAI_MONTHS,
     THAI_MONTHS_ABBR,
+    calendar_month,
+    fiscal_month,
     fiscal_month_date,
     fiscal_year_bounds,
     month_end,
@@ -48,15 +50,6 @@ ONE_DAY = timedelta(days=1)
 
 def _d(d: date) -> str:
     return format_thai_date(d, "short")
-
-
-def _fiscal_cal_month(k: int) -> int:
-    """Fiscal month index (1 = October … 12 = September) -> calendar month."""
-    return (k + 8) % 12 + 1
-
-
-def _fiscal_index(month: int) -> int:
-    return (month - 10) % 12 + 1
 
 
 def add_months(d: date, n: int) -> date:
@@ -110,7 +103,7 @@ def _span(p: Span, fy: int, dur: Duration | None) -> list[Occurrence]:
         start = _step_start(due, dur) if dur else None
         return [Occurrence(f"ภายในเดือน{THAI_MONTHS[p.end_month - 1]}", start, due, effort_note(dur),
                            bool(dur and dur.working_days))]
-    wraps = _fiscal_index(p.start_month) > _fiscal_index(p.end_month)
+    wraps = fiscal_month(p.start_month) > fiscal_month(p.end_month)
     start = fiscal_month_date(fy - 1 if wraps else fy, p.start_month)
     if p.start_month == p.end_month:
         label = THAI_MONTHS[p.start_month - 1]
@@ -186,8 +179,8 @@ def _period_label(style: str, k: int, prev: int) -> str:
     if style == "round":
         return f"รอบ {k} เดือน"
     if style == "month":
-        return THAI_MONTHS[_fiscal_cal_month(k) - 1]
-    first, last = _fiscal_cal_month(prev + 1), _fiscal_cal_month(k)
+        return THAI_MONTHS[calendar_month(k) - 1]
+    first, last = calendar_month(prev + 1), calendar_month(k)
     return f"{THAI_MONTHS_ABBR[first - 1]}–{THAI_MONTHS_ABBR[last - 1]}" if first != last else THAI_MONTHS[last - 1]
 
 
@@ -196,8 +189,8 @@ def _periods(p: Periods, fy: int) -> list[Occurrence]:
     out = []
     prev = 0
     for k in p.ends:
-        end = month_end(fiscal_month_date(fy, _fiscal_cal_month(k)))
-        period_start = fiscal_month_date(fy, _fiscal_cal_month(prev + 1))
+        end = month_end(fiscal_month_date(fy, calendar_month(k)))
+        period_start = fiscal_month_date(fy, calendar_month(prev + 1))
         label = _period_label(p.style, k, prev)
         if p.offset:
             off = p.offset
@@ -212,7 +205,7 @@ def _periods(p: Periods, fy: int) -> list[Occurrence]:
 
 
 def _months_of(p: MonthsOf, fy: int) -> list[Occurrence]:
-    months = sorted((m for m in range(1, 13) if (m - p.anchor) % p.every == 0), key=_fiscal_index)
+    months = sorted((m for m in range(1, 13) if (m - p.anchor) % p.every == 0), key=fiscal_month)
     out = []
     for m in months:
         start = fiscal_month_date(fy, m)
@@ -224,7 +217,7 @@ def _months_of(p: MonthsOf, fy: int) -> list[Occurrence]:
 def _monthly_day(p: MonthlyDay, fy: int) -> list[Occurrence]:
     out = []
     for k in range(1, 13):
-        first = fiscal_month_date(fy, _fiscal_cal_month(k))
+        first = fiscal_month_date(fy, calendar_month(k))
         target = add_months(first, 1) if p.next_month else first
         due = date(target.year, target.month, min(p.day, month_end(target).day))
         note = "ของเดือนถัดไป" if p.next_month else ""
