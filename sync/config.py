@@ -106,25 +106,28 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+_DEFAULT = {s.key: s.default for s in SETTINGS}  # the defaults are written once, in SETTINGS
+
+
 @dataclass
 class Config:
-    key_file: Path | None = None
-    endpoint: str | None = None
-    drive_folder_id: str = ""
-    district_spreadsheet_id: str = ""
-    template_spreadsheet_id: str = ""
-    schedule_time: str = "02:00"
-    data_dir: Path = Path(".khet")
-    history_db: Path = Path(".khet/history.sqlite")
-    registry: Path | None = None
-    log_dir: Path = Path(".khet/logs")
-    report_dir: Path = Path("out")
-    reads_per_minute: int = 60
-    writes_per_minute: int = 60
-    max_tries: int = 5
-    base_delay: float = 1.0
-    max_delay: float = 32.0
-    timeout: float = 60.0
+    key_file: Path | None = _DEFAULT["key_file"]
+    endpoint: str | None = _DEFAULT["endpoint"]
+    drive_folder_id: str = _DEFAULT["drive_folder_id"]
+    district_spreadsheet_id: str = _DEFAULT["district_spreadsheet_id"]
+    template_spreadsheet_id: str = _DEFAULT["template_spreadsheet_id"]
+    schedule_time: str = _DEFAULT["schedule_time"]
+    data_dir: Path = _DEFAULT["data_dir"]
+    history_db: Path = _DEFAULT["history_db"]
+    registry: Path | None = _DEFAULT["registry"]
+    log_dir: Path = _DEFAULT["log_dir"]
+    report_dir: Path = _DEFAULT["report_dir"]
+    reads_per_minute: int = _DEFAULT["reads_per_minute"]
+    writes_per_minute: int = _DEFAULT["writes_per_minute"]
+    max_tries: int = _DEFAULT["max_tries"]
+    base_delay: float = _DEFAULT["base_delay"]
+    max_delay: float = _DEFAULT["max_delay"]
+    timeout: float = _DEFAULT["timeout"]
     source: Path | None = None  # the TOML file read, if any
     origins: dict[str, str] = field(default_factory=dict)  # setting -> "file" | "env" | "default"
     load_problems: list[Problem] = field(default_factory=list)
