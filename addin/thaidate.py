@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from addin.calendar import (
+    MONTHS_EN,
     THAI_MONTHS,
     THAI_MONTHS_ABBR,
     be_to_ce,
@@ -47,8 +48,6 @@ MAX_SERIAL = (MAX_DATE - SERIAL_EPOCH).days
 
 WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
 
 STYLES = ("short", "long", "numeric", "iso", "official")
 
@@ -102,8 +101,8 @@ def _month_alternatives() -> list[tuple[str, int]]:
             alts.append((re.escape(full[:-1]), m, len(full) - 1))
         alts.append((re.escape(_COLLOQUIAL[i]), m, len(_COLLOQUIAL[i])))
         alts.append((_abbr_pattern(THAI_MONTHS_ABBR[i]), m, len(THAI_MONTHS_ABBR[i])))
-        alts.append((re.escape(_MONTHS_EN[i]), m, len(_MONTHS_EN[i])))
-        alts.append((re.escape(_MONTHS_EN[i][:3]) + r"\.?", m, 3))
+        alts.append((re.escape(MONTHS_EN[i]), m, len(MONTHS_EN[i])))
+        alts.append((re.escape(MONTHS_EN[i][:3]) + r"\.?", m, 3))
     alts.append((r"Sept\.?", 9, 4))
     # Longest written form first so "มกราคม" wins over "มกรา" and "June" over "Jun".
     return [(p, m) for p, m, _ in sorted(alts, key=lambda a: -a[2])]
@@ -117,7 +116,7 @@ _MONTH_WORDS = {
     _word_key(form): i + 1
     for i in range(12)
     for form in (THAI_MONTHS[i], THAI_MONTHS[i].rstrip("\u0e4c"), _COLLOQUIAL[i], THAI_MONTHS_ABBR[i],
-                 _MONTHS_EN[i], _MONTHS_EN[i][:3])
+                 MONTHS_EN[i], MONTHS_EN[i][:3])
 } | {"sept": 9}
 _MONTH_ALTS = _month_alternatives()
 _MONTH_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(_MONTH_ALTS)), re.IGNORECASE)
@@ -186,7 +185,7 @@ def _make(raw, year_ce: int, month: int, day: int) -> date:
         if 1 <= year_ce <= 9999:
             raise _error(raw, "impossible_date",
                          f"ไม่มีวันที่ {day} {THAI_MONTHS[month - 1]} {ce_to_be(year_ce)}",
-                         f"there is no day {day} in {_MONTHS_EN[month - 1]} {year_ce}") from None
+                         f"there is no day {day} in {MONTHS_EN[month - 1]} {year_ce}") from None
         raise _out_of_range(raw) from None
     if not MIN_DATE <= d <= MAX_DATE:
         raise _out_of_range(raw)
@@ -286,7 +285,7 @@ def _checked(raw, d: date) -> date:
             d = date(be_to_ce(d.year), d.month, d.day)
         except ValueError:
             raise _error(raw, "impossible_date", f"ไม่มีวันที่ {d.day} {THAI_MONTHS[d.month - 1]} {d.year}",
-                         f"there is no day {d.day} in {_MONTHS_EN[d.month - 1]} {be_to_ce(d.year)}") from None
+                         f"there is no day {d.day} in {MONTHS_EN[d.month - 1]} {be_to_ce(d.year)}") from None
     if not MIN_DATE <= d <= MAX_DATE:
         raise _out_of_range(raw)
     return d

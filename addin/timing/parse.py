@@ -18,7 +18,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from addin.calendar import THAI_MONTHS, THAI_MONTHS_ABBR, month_end, to_arabic_digits
+from addin.calendar import MONTHS_EN, THAI_MONTHS, THAI_MONTHS_ABBR, month_end, to_arabic_digits
 from addin.timing.model import (
     DayOfMonth,
     DayRange,
@@ -37,8 +37,7 @@ from addin.timing.model import (
 
 # --- months ----------------------------------------------------------------------------------------------
 
-_EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december")
+_EN_MONTHS = tuple(m.lower() for m in MONTHS_EN)
 _MONTH_KEYS: dict[str, int] = {}
 for _i, (_full, _abbr, _en) in enumerate(zip(THAI_MONTHS, THAI_MONTHS_ABBR, _EN_MONTHS, strict=True), 1):
     _MONTH_KEYS[_full] = _i
