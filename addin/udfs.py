@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from addin.calendar import fiscal_quarter, fiscal_year
+from addin.calendar import fiscal_quarter, fiscal_year, to_arabic_digits
 from addin.cells import is_blank
 from addin.thaidate import format_thai_date, parse_dates
 
@@ -204,8 +204,6 @@ def KHET_PARSEDATE(texts):
 
 def _int_grid(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whole numbers per cell (Thai digits accepted) and a Thai error text where a cell is not one."""
-    from addin.calendar import to_arabic_digits
-
     values = np.zeros(grid.shape, dtype=np.int64)
     errors = np.full(grid.shape, None, dtype=object)
     for idx, v in np.ndenumerate(grid):
