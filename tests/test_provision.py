@@ -306,3 +306,26 @@ def test_registry_xlsx_with_a_wrong_dimension_tag_loses_no_school(tmp_path):
                 assert b'<dimension ref="A1"/>' in data
             dst.writestr(item, data)
     assert [s.code for s in load_registry(bad).schools] == [school(1).code, school(2).code]
+
+
+def test_cli_provision_exits_1_when_registry_rows_are_rejected(tmp_path, capsys, monkeypatch):
+    # A school whose registry row is rejected gets no sheet: that used to end with exit 0.
+    from sync.commands.schools import main as schools_main
+
+    registry = tmp_path / "registry.csv"
+    registry.write_text("รหัสโรงเรียน,ชื่อโรงเรียน,เครือข่าย/สหวิทยาเขต,อีเมลติดต่อ\n"
+                        "1048000001,โรงเรียนบ้านหนองบัว,เครือข่าย 1,school001@khet-demo.iam.gserviceaccount.com\n"
+                        "1048000002,โรงเรียนบ้านโนนสูง,เครือข่าย 1,not-an-email\n", encoding="utf-8")
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[google]\nendpoint = "emulator"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n'
+                   f'registry = "{registry}"\n', encoding="utf-8")
+    for var in ("KHET_CONFIG", "KHET_ENDPOINT", "KHET_KEY_FILE", "KHET_REGISTRY", "KHET_DRIVE_FOLDER_ID"):
+        monkeypatch.delenv(var, raising=False)
+    assert schools_main(["provision", "--config", str(cfg)]) == 1
+    out = capsys.readouterr()
+    assert out.out.splitlines()[-1] == "สรุป / summary: created 1, resumed 0, already 0, inactive 0, failed 0"
+    assert out.err.splitlines() == [
+        'ทะเบียน/registry ทะเบียนโรงเรียน D3: "อีเมลติดต่อ" ไม่ใช่อีเมลที่ใช้ได้: "not-an-email" / '
+        '"อีเมลติดต่อ" is not a valid e-mail address: "not-an-email"',
+        "ทะเบียนมีข้อผิดพลาด 1 รายการ (ด้านบน) โรงเรียนเหล่านั้นยังไม่ได้ชีตจนกว่าจะแก้ / "
+        "1 registry error(s) above: those schools get no sheet until fixed"]

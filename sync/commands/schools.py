@@ -125,7 +125,12 @@ def cmd_provision(args) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps([o.as_dict() for o in result.outcomes], ensure_ascii=False,
                                               indent=2), encoding="utf-8")
-    return 0 if result.ok else 1
+    # Rejected registry rows are schools left without a sheet: exit 1 like a school that failed.
+    bad_rows = sum(f.severity == "error" for f in registry.findings)
+    if bad_rows:
+        print(f"ทะเบียนมีข้อผิดพลาด {bad_rows} รายการ (ด้านบน) โรงเรียนเหล่านั้นยังไม่ได้ชีตจนกว่าจะแก้ / "
+              f"{bad_rows} registry error(s) above: those schools get no sheet until fixed", file=sys.stderr)
+    return 0 if result.ok and not bad_rows else 1
 
 
 def cmd_read(args) -> int:
