@@ -318,6 +318,15 @@ def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0
     return DemoDistrict(emu, state, schools, registry, ids, district_id, key, clients, seed)
 
 
+# What a demo leaves in its folder; a folder holding anything else is not wiped.
+DEMO_STATE_NAMES = frozenset({"history.sqlite", "history.sqlite-wal", "history.sqlite-shm", "keys", "logs", "out",
+                              "registry.csv", "runs", "sync.lock"})
+
+
+def _is_demo_state(path: Path) -> bool:
+    return path.is_dir() and all(p.name in DEMO_STATE_NAMES for p in path.iterdir())
+
+
 def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
              say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
     from sync.emulator import Emulator
@@ -326,6 +335,10 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
 
     t0 = time.perf_counter()
     state = Path(state_dir)
+    if state.exists() and not _is_demo_state(state):  # `--dir .` must never wipe someone's folder
+        raise ValueError(f"{state} มีไฟล์ที่ไม่ใช่ของการสาธิต จึงไม่ลบ — ระบุโฟลเดอร์ใหม่หรือโฟลเดอร์ว่างด้วย --dir / "
+                         f"{state} holds files that are not a demo's, so it is not wiped — give a new or empty "
+                         f"folder with --dir")
     if state.exists():
         say(f"เริ่มใหม่: ลบสถานะการสาธิตเดิมใน {state} / starting fresh: removed the previous demo state in {state}")
         shutil.rmtree(state)

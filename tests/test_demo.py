@@ -7,6 +7,7 @@ import json
 from collections import Counter
 
 import openpyxl
+import pytest
 
 from sync.commands.demo import main
 from sync.demo import generate_district
@@ -62,3 +63,17 @@ def test_khet_demo(tmp_path, capsys):
                                    f" state in {state}")
     with History(state / "history.sqlite") as h:
         assert len(h.runs()) == 2 and len(h.school_states()) == 3
+
+
+def test_demo_never_wipes_a_folder_that_is_not_a_demo(tmp_path):
+    # `khet demo --dir .` once removed the whole current folder before starting.
+    from sync.demo import run_demo
+
+    mine = tmp_path / "งานของฉัน.xlsx"
+    mine.write_text("precious", encoding="utf-8")
+    with pytest.raises(ValueError) as exc:
+        run_demo(tmp_path, n_schools=1, n_networks=1, say=lambda _: None)
+    assert str(exc.value) == (
+        f"{tmp_path} มีไฟล์ที่ไม่ใช่ของการสาธิต จึงไม่ลบ — ระบุโฟลเดอร์ใหม่หรือโฟลเดอร์ว่างด้วย --dir / "
+        f"{tmp_path} holds files that are not a demo's, so it is not wiped — give a new or empty folder with --dir")
+    assert mine.read_text(encoding="utf-8") == "precious"
