@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sys
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -124,12 +126,23 @@ def main(argv: list[str]) -> int:
         elif args.action == "files":
             out = _call(args.url, "/_emulator/files")
         else:
-            settings = dict(s.split("=", 1) for s in args.settings if "=" in s)
+            if bad := [s for s in args.settings if "=" not in s]:
+                print(f"ต้องเขียนเป็น ชื่อ=ค่า เช่น error_503=0.1: {' '.join(bad)} / "
+                      f"settings are KEY=VALUE, e.g. error_503=0.1: {' '.join(bad)}", file=sys.stderr)
+                return 2
+            settings = dict(s.split("=", 1) for s in args.settings)
             out = (
                 _call(args.url, "/_emulator/config", {k: _value(v) for k, v in settings.items()})
                 if settings
                 else _call(args.url, "/_emulator/config")
             )
+    except urllib.error.HTTPError as exc:  # it answered, but refused (an unknown setting, a bad value)
+        try:
+            reason = json.loads(exc.read())["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            reason = str(exc)
+        print(f"โปรแกรมจำลองไม่รับคำสั่ง / the emulator refused: {reason}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"ติดต่อโปรแกรมจำลองที่ {args.url} ไม่ได้ / cannot reach the emulator at {args.url}: {exc}")
         return 1

@@ -71,3 +71,13 @@ def test_unreachable_emulator_is_reported(capsys):
     assert command.main(["counters", "--url", "http://127.0.0.1:9"]) == 1
     out = capsys.readouterr().out
     assert "ติดต่อโปรแกรมจำลอง" in out and "cannot reach the emulator" in out
+
+
+def test_refused_or_malformed_settings_are_reported(emulator, capsys):
+    # An unknown setting was reported as "cannot reach the emulator: HTTP Error 400"; `error_503 0.1` was ignored.
+    assert command.main(["config", "--url", emulator.url, "bogus=1"]) == 1
+    assert capsys.readouterr().err == "โปรแกรมจำลองไม่รับคำสั่ง / the emulator refused: unknown emulator setting: bogus\n"
+    assert command.main(["config", "--url", emulator.url, "error_503", "0.1"]) == 2
+    assert capsys.readouterr().err == ("ต้องเขียนเป็น ชื่อ=ค่า เช่น error_503=0.1: error_503 0.1 / "
+                                       "settings are KEY=VALUE, e.g. error_503=0.1: error_503 0.1\n")
+    assert emulator.configure()["error_503"] == 0
