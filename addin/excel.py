@@ -24,6 +24,7 @@ from addin.cells import is_blank
 from addin.validation import validate_table  # noqa: F401 - the buttons and KHET_VALIDATEROW take it from here
 from addin.validation.files import sheet_for_key_row, sheet_for_title
 from addin.validation.headers import HEADER_SCAN_ROWS, find_layout
+from addin.validation.normalize import FORMULA_PREFIXES
 from workbook.schema import SheetDef
 from workbook.sheets import get_sheet
 
@@ -67,7 +68,11 @@ class Table:
 
 
 def _cell(value):
-    """A value Excel stores as the user expects: dates as dates, None/NaN/NaT as empty."""
+    """A value Excel stores as the user expects: dates as dates, None/NaN/NaT as empty, and text that starts
+    like a formula (school text pulled from the summary, a finding's raw value) kept as text by a leading
+    apostrophe, which Excel hides."""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, datetime):

@@ -395,3 +395,31 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     summ = cells(acts, wb.sheetnames.index(SUMMARY))
     assert [summ["A3"], summ["B3"], summ["D3"]] == [expected_sum[0][0], expected_sum[0][1], expected_sum[0][3]]
     assert alerts(acts)[0].startswith("ดึงข้อมูลล่าสุดแล้ว (รอบที่ 2 เสร็จเมื่อ ")
+
+
+def test_formula_like_text_is_written_back_as_text(wb):
+    """A finding quotes what the school typed; Excel must show it, not run it (apostrophe prefix, hidden)."""
+    ws = wb[FOLLOWUP]
+    _followup_rows(ws)
+    ws["D3"] = '=HYPERLINK("http://x","คลิก")'
+    book = book_of(wb, FOLLOWUP)
+    result = validate.run(book, today=TODAY)
+    assert ("D3", "text.formula_like") in [(f.cell, f.code) for f in result.findings]
+    written = cells(actions(book), wb.sheetnames.index(FINDINGS))
+    raws = {written[f"F{r}"]: written[f"G{r}"] for r in range(3, 3 + len(result.findings))}
+    assert raws["D3"] == '\'=HYPERLINK("http://x","คลิก")'
+    assert raws["F4"] == "31/02/2566"
+
+
+def test_replace_rows_keeps_pulled_school_text_text(wb):
+    """Rows pulled from the nightly summary carry school text: "=…", "+…", "-…", "@…", tab or CR first stay
+    text; numbers, dates and ordinary text are written as they are."""
+    from addin.excel import replace_rows
+
+    book = book_of(wb, FINDINGS)
+    tab = table(book, "findings")
+    values = ["=1+1", "+66 81", "-", "@me", "\tx", "ปกติ", -5, dt.date(2026, 7, 20)]
+    replace_rows(tab, [{"raw": v} for v in values])
+    written = cells(actions(book), wb.sheetnames.index(FINDINGS))
+    assert [written[f"G{r}"] for r in range(3, 3 + len(values))] == [
+        "'=1+1", "'+66 81", "'-", "'@me", "'\tx", "ปกติ", -5, "2026-07-20"]

@@ -1,6 +1,6 @@
 """School text never becomes a formula downstream: one list of formula-starting characters
-(addin.validation.normalize.FORMULA_PREFIXES) serves the validator's warning, the staff workbook's findings tab
-and the district summary .xlsx."""
+(addin.validation.normalize.FORMULA_PREFIXES) serves the validator's warning, the Excel layer's writes (findings
+and pulled summary rows) and the district summary .xlsx."""
 
 from __future__ import annotations
 
@@ -22,13 +22,11 @@ def test_one_list_of_formula_prefixes():
     assert FORMULA_PREFIXES == ("=", "+", "-", "@", "\t", "\r")
 
 
-def test_findings_tab_keeps_raw_text_as_text():
-    raws = ["=HYPERLINK(\"http://x\",\"คลิก\")", "\tตัวเลข", "\r1", "@SUM(A1)", "ปกติ", None, "=" + "ก" * 1500]
+def test_finding_rows_cut_long_raw_text():
+    raws = ["=HYPERLINK(\"http://x\",\"คลิก\")", None, "=" + "ก" * 1500]
     rows = finding_rows([_finding(r) for r in raws], "ชีต", dt.date(2026, 7, 20))
-    assert [r["raw"] for r in rows[:6]] == ["'=HYPERLINK(\"http://x\",\"คลิก\")", "'\tตัวเลข", "'\r1", "'@SUM(A1)",
-                                            "ปกติ", ""]
-    # Long text is cut to 1,000 characters and still cannot turn into a formula.
-    assert rows[6]["raw"] == "'=" + "ก" * 999
+    # Kept as the school typed it (the Excel layer, addin.excel.replace_rows, keeps it text: test_buttons).
+    assert [r["raw"] for r in rows] == ["=HYPERLINK(\"http://x\",\"คลิก\")", "", "=" + "ก" * 999]
 
 
 def test_summary_xlsx_stores_formula_like_text_as_quoted_text():

@@ -26,7 +26,6 @@ from addin.excel import (
     validate_table,
 )
 from addin.status import today_in_thailand
-from addin.validation.normalize import FORMULA_PREFIXES
 
 ERROR_FILL = "#FFC7CE"  # Excel's own "bad" red
 WARNING_FILL = "#FFEB9C"  # Excel's own "neutral" yellow
@@ -40,9 +39,8 @@ def finding_rows(findings, title: str, today: date) -> list[dict]:
 
 
 def _text(raw) -> str:
-    # A raw value goes back into a cell as text, and never as something Excel would evaluate.
-    text = "" if raw is None else str(raw)[:1000]
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    # A raw value goes back into a cell as text (replace_rows keeps formula-like text text).
+    return "" if raw is None else str(raw)[:1000]
 
 
 @contextmanager
