@@ -173,6 +173,7 @@ def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monk
     assert main(["--config", str(cfg), "run"]) == 2
     out = capsys.readouterr().out
     assert "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)" in out
+    assert out.startswith("เริ่มงานไม่ได้: ") and "None" not in out  # no "run None" for a run that never began
 
 
 def test_khet_sync_run_with_no_usable_school_fails_with_exit_2(tmp_path, capsys, monkeypatch):

@@ -18,7 +18,9 @@ def _print_report(rep, as_json: bool) -> None:
         print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
     c = rep.counts
-    print(f"รอบที่ {rep.run_id}: {rep.message_th} / run {rep.run_id}: {rep.message_en} (exit {rep.exit_code})")
+    # A run that could not start has no id: "run None" would read like a bug.
+    th, en = (f"รอบที่ {rep.run_id}: ", f"run {rep.run_id}: ") if rep.run_id is not None else ("", "")
+    print(f"{th}{rep.message_th} / {en}{rep.message_en} (exit {rep.exit_code})")
     if c:
         print(f"  โรงเรียน {c.get('schools_total', 0)}: อ่าน {c.get('schools_read', 0)}, ไม่เปลี่ยน "
               f"{c.get('schools_unchanged', 0)}, อ่านไม่ได้ {c.get('schools_failed', 0)}; แถวถูกต้อง "
