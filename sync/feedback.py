@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+from openpyxl.utils import quote_sheetname
 
 from addin.status import Status
 from addin.thaidate import format_thai_date
@@ -124,7 +125,7 @@ def write_feedback(client, spreadsheet_id: str, rows: list[list[Any]], *, previo
     grid = [list(r) + [""] * (WIDTH - len(r)) for r in rows]
     grid += [[""] * WIDTH for _ in range(height - len(rows))]
     last_col = chr(ord("A") + WIDTH - 1)
-    rng = f"'{FEEDBACK.title_th}'!A{FEEDBACK.first_data_row}:{last_col}{FEEDBACK.first_data_row + height - 1}"
+    rng = f"{quote_sheetname(FEEDBACK.title_th)}!A{FEEDBACK.first_data_row}:{last_col}{FEEDBACK.first_data_row + height - 1}"
     client.http_client.values_update(spreadsheet_id, rng, params={"valueInputOption": "RAW"},
                                      body={"range": rng, "majorDimension": "ROWS", "values": grid})
     return height

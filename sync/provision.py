@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
+from openpyxl.utils import quote_sheetname
 
 from sync.gclient import drive_url
 from sync.google_template import school_setup_requests, sheet_metadata
@@ -114,8 +115,7 @@ def _prefill_profile(client, spreadsheet_id: str, school: School) -> None:
     row = [values.get(k, "") for k in profile.keys()]
     while row and row[-1] == "":
         row.pop()
-    title = profile.title_th.replace("'", "''")
-    client.http_client.values_update(spreadsheet_id, f"'{title}'!A{profile.first_data_row}",
+    client.http_client.values_update(spreadsheet_id, f"{quote_sheetname(profile.title_th)}!A{profile.first_data_row}",
                                      params={"valueInputOption": "RAW"}, body={"values": [row]})
 
 

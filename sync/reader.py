@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 
 from sync.gclient import list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
@@ -156,15 +156,11 @@ class SchoolRead:
         return self.problems[0].reason if self.problems else None
 
 
-def _quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
 def _range_for(sheet: SheetDef, title: str, columns: int) -> str:
     """The sheet's read range under another title, no wider than the tab's grid (Sheets refuses beyond it)."""
     last = sheet.a1_range().rsplit(":", 1)[1]
     width = min(column_index_from_string(last), max(1, columns))
-    return f"{_quoted(title)}!A1:{get_column_letter(width)}"
+    return f"{quote_sheetname(title)}!A1:{get_column_letter(width)}"
 
 
 def _failure_reason(exc: Exception) -> str:

@@ -322,10 +322,6 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
 
 # --- Google ---------------------------------------------------------------------------------------------------
 
-def _a1_title(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
 def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.datetime,
                  tabs: Iterable[Tab] = TABS, chunk_cells: int = 200_000) -> dict:
     """Replace the summary tabs of the district spreadsheet in one atomic swap. Returns request counts."""
@@ -350,7 +346,7 @@ def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.dat
     # 2. All values, RAW, in as few values:batchUpdate calls as the payload size allows.
     data, cells = [], 0
     for title, grid in grids.items():
-        data.append({"range": f"{_a1_title(STAGING_PREFIX + title)}!A1", "majorDimension": "ROWS", "values": grid})
+        data.append({"range": f"{quote_sheetname(STAGING_PREFIX + title)}!A1", "majorDimension": "ROWS", "values": grid})
         cells += sum(map(len, grid))
         if cells >= chunk_cells:
             http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": data})
