@@ -107,13 +107,27 @@ def read_grid(path: Path) -> list[list[Any]]:
     if not path.is_file():
         raise RegistryError(f"ไม่พบไฟล์ทะเบียนโรงเรียน {path}", f"registry file {path} not found")
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [list(r) for r in csv.reader(fh)]
+        from addin.cells import read_csv_text
+
+        try:  # UTF-8, or TIS-620 as Excel on a Thai Windows saves "CSV (Comma delimited)"
+            text = read_csv_text(path)
+        except UnicodeDecodeError:
+            raise RegistryError(f"อ่านทะเบียน {path.name} ไม่ได้: ไม่ใช่ UTF-8 หรือ TIS-620",
+                                f"cannot decode {path.name}: neither UTF-8 nor TIS-620") from None
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     if suffix in (".xlsx", ".xlsm"):
+        from zipfile import BadZipFile
+
+        from openpyxl.utils.exceptions import InvalidFileException
+
         from addin.validation.files import open_workbook, tab_cells
 
-        with open_workbook(path) as wb:
-            return tab_cells(_registry_sheet(wb, path))
+        try:
+            with open_workbook(path) as wb:
+                return tab_cells(_registry_sheet(wb, path))
+        except (BadZipFile, InvalidFileException, KeyError) as exc:  # renamed or damaged, not a workbook
+            raise RegistryError(f"อ่านทะเบียน {path.name} ไม่ได้: ไม่ใช่ไฟล์ Excel ที่สมบูรณ์",
+                                f"cannot read {path.name}: not a valid Excel workbook ({exc})") from None
     raise RegistryError(f"ทะเบียนโรงเรียนต้องเป็นไฟล์ .xlsx .xlsm หรือ .csv ({path.name})",
                         f"the registry must be .xlsx, .xlsm or .csv ({path.name})")
 

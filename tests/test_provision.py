@@ -13,7 +13,7 @@ from sync.gclient import SCOPES_PROVISION, connect, drive_url, list_files
 from sync.google_template import TAG_HEADER, TAG_READONLY, create_template, ensure_template, khet_tags
 from sync.http import Pacing, RetryPolicy, paced_client
 from sync.provision import ProvisionError, provision
-from sync.registry import Registry, School, load_registry, write_csv_registry
+from sync.registry import Registry, RegistryError, School, load_registry, write_csv_registry
 from workbook.schema import YES_NO
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
 
@@ -278,6 +278,27 @@ def test_registry_reports_bad_rows_by_cell_and_adds_a_missing_id_column(tmp_path
     assert lines[1] == "บ้านหนองบัว,0010200805,Clerk@School.example,,1AbC_x-9"
     assert lines[2:] == ["บ้านโคก,12345,b@school.example,", "บ้านนา,1020080006,not-an-email,ไม่ใช่"]
     assert load_registry(path).schools[0].spreadsheet_id == "1AbC_x-9"
+
+
+def test_registry_saved_by_thai_excel_or_damaged(tmp_path):
+    # A TIS-620 CSV (Excel on a Thai Windows) and a damaged .xlsx were tracebacks, not answers.
+    thai_csv = tmp_path / "registry.csv"
+    thai_csv.write_bytes("รหัสโรงเรียน,ชื่อโรงเรียน,อีเมลติดต่อ\r\n1020080005,บ้านหนองบัว,a@school.example\r\n"
+                         .encode("cp874"))
+    assert [(s.code, s.name) for s in load_registry(thai_csv).schools] == [("1020080005", "บ้านหนองบัว")]
+    thai_csv.write_bytes(b"\xff\xfe\x00")  # UTF-16 bytes: neither encoding
+    with pytest.raises(RegistryError) as exc:
+        load_registry(thai_csv)
+    assert (exc.value.message_th, exc.value.message_en) == (
+        "อ่านทะเบียน registry.csv ไม่ได้: ไม่ใช่ UTF-8 หรือ TIS-620",
+        "cannot decode registry.csv: neither UTF-8 nor TIS-620")
+    damaged = tmp_path / "registry.xlsx"
+    damaged.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(RegistryError) as exc:
+        load_registry(damaged)
+    assert (exc.value.message_th, exc.value.message_en) == (
+        "อ่านทะเบียน registry.xlsx ไม่ได้: ไม่ใช่ไฟล์ Excel ที่สมบูรณ์",
+        "cannot read registry.xlsx: not a valid Excel workbook (File is not a zip file)")
 
 
 def test_registry_xlsx_with_a_wrong_dimension_tag_loses_no_school(tmp_path):
