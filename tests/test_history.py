@@ -219,6 +219,7 @@ def test_khet_sync_bad_options_are_usage_errors(tmp_path, capsys, monkeypatch):
             main(["--config", str(cfg), *argv])
         assert exit_.value.code == 2
         assert capsys.readouterr().err.splitlines()[-1].endswith(f" error: {message}")
-    assert main(["--config", str(cfg), "daemon"]) == 2
-    assert capsys.readouterr().err == ("schedule.time '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 (หรือ --at) / "
-                                       "schedule.time '25:00' is invalid; use HH:MM, e.g. 02:00 (or --at)\n")
+    for argv in (["--config", str(cfg), "daemon"], ["daemon", "--config", str(cfg)]):  # either side of it
+        assert main(argv) == 2
+        assert capsys.readouterr().err == ("schedule.time '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 (หรือ --at) / "
+                                           "schedule.time '25:00' is invalid; use HH:MM, e.g. 02:00 (or --at)\n")

@@ -37,9 +37,13 @@ def _print_report(rep, as_json: bool) -> None:
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="khet sync", description="งานประมวลผลรายคืน / the nightly consolidation")
-    p.add_argument("--config", help="ไฟล์ตั้งค่า (ค่าเริ่มต้น khet.toml หรือ $KHET_CONFIG) / configuration file")
+    config_help = "ไฟล์ตั้งค่า (ค่าเริ่มต้น khet.toml หรือ $KHET_CONFIG) / configuration file"
+    p.add_argument("--config", help=config_help)
+    # `khet sync run --config FILE` works too (SUPPRESS: not given after the action = keep the one before it).
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--config", help=config_help, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="action", required=True)
-    run = sub.add_parser("run", help="ประมวลผลหนึ่งรอบ / one run (cron, Task Scheduler, systemd)")
+    run = sub.add_parser("run", parents=[after], help="ประมวลผลหนึ่งรอบ / one run (cron, Task Scheduler, systemd)")
     run.add_argument("--full", action="store_true", help="อ่านทุกโรงเรียน ไม่ดูเวลาแก้ไข / read every school")
     run.add_argument("--fy", type=fiscal_year_arg, help="ปีงบประมาณ (ค่าเริ่มต้น: ของวันนี้) / fiscal year (BE)")
     run.add_argument("--today", type=date_arg,
@@ -47,9 +51,9 @@ def main(argv: list[str]) -> int:
     run.add_argument("--no-feedback", action="store_true", help="ไม่เขียนแท็บข้อเสนอแนะ / skip feedback tabs")
     run.add_argument("--json", action="store_true", help="พิมพ์รายงานผลเป็น JSON / print the run report as JSON")
     run.add_argument("--progress", action="store_true", help="แสดงแถบความคืบหน้าเสมอ / force progress bars")
-    daemon = sub.add_parser("daemon", help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
+    daemon = sub.add_parser("daemon", parents=[after], help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
     daemon.add_argument("--at", type=clock_time_arg, help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
-    sub.add_parser("trigger", help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
+    sub.add_parser("trigger", parents=[after], help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
     args = p.parse_args(argv)
     cfg = config_or_say(args.config)
     if cfg is None:
