@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from sync.textwidth import cut, table
 from workbook.reports import REPORTS_BY_KEY
@@ -246,8 +247,7 @@ def _write_school(client, sid: str, grids: dict[str, list[list[Any]]], titles: d
 
 def night_time(day: dt.date) -> dt.datetime:
     """02:00 in Bangkok on ``day`` (the usual nightly run), as UTC."""
-    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).astimezone(
-        dt.UTC)
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=TIMEZONE).astimezone(dt.UTC)
 
 
 @dataclass

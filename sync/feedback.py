@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import quote_sheetname
 
-from addin.status import Status
+from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
 from sync.aggregate import format_age_th, read_reason_th
 from workbook.sheets import FEEDBACK
@@ -54,7 +54,7 @@ def _d(value) -> str:
 def _when(ts: dt.datetime | None) -> str:
     if ts is None:
         return "ยังไม่เคยอ่านได้"
-    local = ts.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    local = ts.astimezone(TIMEZONE)
     return f"{format_thai_date(local.date())} เวลา {local:%H:%M} น."
 
 

@@ -23,15 +23,16 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from addin.calendar import fiscal_year as fiscal_year_of
-from addin.validate import validate_table
+from addin.status import TIMEZONE, today_in_thailand
+from addin.validate import Finding, validate_table
 from sync import aggregate as agg
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
@@ -53,16 +54,10 @@ from sync.summary import write_google, write_xlsx
 from workbook.reports import REPORTS
 from workbook.sheets import SHEETS
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
-FINDING_COLUMNS = ["school_code", "sheet", "sheet_key", "row", "column", "cell", "raw", "severity", "code",
-                   "message_th", "message_en", "fix_th"]
+FINDING_FIELDS = list(Finding.__dataclass_fields__)  # a finding's columns, after the school's code
 # Reasons where writing feedback cannot work either (no access / no file).
 NO_FEEDBACK = {"not_shared", "deleted", "auth"}
 log = logging.getLogger("khet.sync.job")
-
-
-def bangkok_today() -> dt.date:
-    return dt.datetime.now(BANGKOK).date()
 
 
 @dataclass
@@ -201,9 +196,9 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
         st.rows += got.rows
         st.rejected += got.rejected
         st.findings += got.findings
-    findings = [(code, f.sheet, f.sheet_key, f.row, f.column, f.cell, f.raw, f.severity, f.code, f.message_th,
-                 f.message_en, f.fix_th) for st in stacks.values() for code, f in st.findings]
-    f = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    values_of = attrgetter(*FINDING_FIELDS)
+    findings = [(code, *values_of(f)) for st in stacks.values() for code, f in st.findings]
+    f = pd.DataFrame(findings, columns=["school_code", *FINDING_FIELDS])
     names = dict(zip(schools["school_code"], schools["school_name"], strict=True))
     f.insert(1, "school_name", f["school_code"].map(names))
     tables = {k: pd.concat(st.rows, ignore_index=True) for k, st in stacks.items() if st.rows}
@@ -249,7 +244,7 @@ def run_once(s: JobSettings) -> RunReport:
     """One run (the lock is the caller's business: see :func:`run_locked`)."""
     h = s.history
     now = s.now or utcnow()
-    today = s.today or bangkok_today()
+    today = s.today or today_in_thailand()
     fy = s.fiscal_year or fiscal_year_of(today)
     report = RunReport(trigger=s.trigger, fiscal_year=fy, started_at=iso(now))
     run_id = h.begin_run(trigger=s.trigger, fiscal_year=fy, started_at=now)
@@ -364,7 +359,7 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
 
     # 5. outputs.
     phase = time.perf_counter()
-    xlsx = write_xlsx(summary, Path(s.report_dir) / xlsx_name(fy), as_of=now.astimezone(BANGKOK).replace(tzinfo=None),
+    xlsx = write_xlsx(summary, Path(s.report_dir) / xlsx_name(fy), as_of=now.astimezone(TIMEZONE).replace(tzinfo=None),
                       district_name=s.district_name)
     report.outputs["xlsx"] = str(xlsx)
     report.phases["xlsx"] = round(time.perf_counter() - phase, 3)
@@ -372,7 +367,7 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
         phase = time.perf_counter()
         report.outputs["district_sheet"] = {"spreadsheet_id": s.district_spreadsheet_id,
                                             **write_google(s.write_client, s.district_spreadsheet_id, summary,
-                                                           as_of=now.astimezone(BANGKOK).replace(tzinfo=None))}
+                                                           as_of=now.astimezone(TIMEZONE).replace(tzinfo=None))}
         report.phases["district_sheet"] = round(time.perf_counter() - phase, 3)
     feedback_failed = 0
     fb_state: dict[str, str] = {}
@@ -444,7 +439,7 @@ def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
         return rep
     try:
         if log_dir is not None:
-            report_log = setup_logging(log_dir, dt.datetime.now(BANGKOK))
+            report_log = setup_logging(log_dir, dt.datetime.now(TIMEZONE))
             log.info("run starting (%s)", s.trigger)
         rep = run_once(s)
         if log_dir is not None:
