@@ -15,22 +15,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from addin.thaidate import format_thai_date  # noqa: E402
-from addin.validate import validate_table  # noqa: E402
-from sync import aggregate as agg  # noqa: E402
-from sync.job import consolidate, report_fingerprints  # noqa: E402
-from sync.summary import write_xlsx  # noqa: E402
-from workbook.reports import REPORTS_BY_KEY  # noqa: E402
-from workbook.sheets import BUDGET_SOURCES, DISTRICT_STRATEGIES, OBEC_POLICIES, SHEETS  # noqa: E402
+from addin.thaidate import format_thai_date
+from addin.validate import validate_table
+from sync import aggregate as agg
+from sync.job import consolidate, report_fingerprints
+from sync.summary import write_xlsx
+from workbook.reports import REPORTS_BY_KEY
+from workbook.sheets import BUDGET_SOURCES, DISTRICT_STRATEGIES, OBEC_POLICIES, SHEETS
 
 FY, TODAY = 2569, dt.date(2026, 7, 20)
 HIGHER = "มากกว่าหรือเท่ากับดีกว่า"

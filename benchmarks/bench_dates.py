@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
+import pandas as pd
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from addin import thaidate  # noqa: E402
-from addin.status import status, status_series  # noqa: E402
-from addin.thaidate import ThaiDateError, format_thai_date, parse_date, parse_dates, to_serial  # noqa: E402
-from addin.workdays import workdays_between, workdays_between_array  # noqa: E402
+from addin import thaidate
+from addin.status import status, status_series
+from addin.thaidate import ThaiDateError, format_thai_date, parse_date, parse_dates, to_serial
+from addin.workdays import workdays_between, workdays_between_array
 
 
 def make_cells(n: int, seed: int = 7) -> list:

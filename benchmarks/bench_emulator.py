@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sync import gclient  # noqa: E402
-from sync.emulator import Emulator  # noqa: E402
-from sync.emulator.sheets import create_spreadsheet_file  # noqa: E402
-from sync.emulator.values import Cell  # noqa: E402
+from sync import gclient
+from sync.emulator import Emulator
+from sync.emulator.sheets import create_spreadsheet_file
+from sync.emulator.values import Cell
 
 TABS = ["ข้อมูลโรงเรียน", "งบประมาณ", "บุคลากร", "นักเรียน", "กิจกรรม"]
 

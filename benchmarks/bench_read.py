@@ -23,22 +23,19 @@ one; the reader neither knows nor cares.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sync.emulator import Emulator  # noqa: E402
-from sync.gclient import SCOPES_PROVISION, SCOPES_READ, connect, drive_url  # noqa: E402
-from sync.google_template import grid_size, input_sheets  # noqa: E402
-from sync.http import Pacing, RetryPolicy, paced_client  # noqa: E402
-from sync.reader import MemoryReadState, read_all  # noqa: E402
-from sync.registry import Registry, School  # noqa: E402
-from workbook.schema import DIRECTIONS  # noqa: E402
-from workbook.sheets import SCHOOL_SHEETS  # noqa: E402
+from sync.emulator import Emulator
+from sync.gclient import SCOPES_PROVISION, SCOPES_READ, connect, drive_url
+from sync.google_template import grid_size, input_sheets
+from sync.http import Pacing, RetryPolicy, paced_client
+from sync.reader import MemoryReadState, read_all
+from sync.registry import Registry, School
+from workbook.schema import DIRECTIONS
+from workbook.sheets import SCHOOL_SHEETS
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 

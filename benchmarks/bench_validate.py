@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from addin.thaidate import ThaiDateError, parse_date  # noqa: E402
-from addin.validation import validate_table  # noqa: E402
-from addin.validation.normalize import SCALAR_NORMALIZERS, _choice_lookup, is_blank, norm_choice  # noqa: E402
-from workbook.schema import ColType  # noqa: E402
-from workbook.sheets import PROGRESS  # noqa: E402
+from addin.thaidate import ThaiDateError, parse_date
+from addin.validation import validate_table
+from addin.validation.normalize import SCALAR_NORMALIZERS, _choice_lookup, is_blank, norm_choice
+from workbook.schema import ColType
+from workbook.sheets import PROGRESS
 
 STATUSES = ("ยังไม่เริ่ม", "กำลังดำเนินการ", "ดำเนินการแล้วเสร็จ", "ล่าช้ากว่าแผน")
 NAMES = ("พัฒนาการอ่านออกเขียนได้", "ห้องเรียนคุณภาพ", "ส่งเสริมสุขภาวะนักเรียน", "โรงเรียนปลอดภัย",
