@@ -109,16 +109,18 @@ def locate(sheet: xw.Sheet, definition: SheetDef, grid: list[list] | None = None
                  {key: j + 1 for key, j in layout.columns.items()})
 
 
-def find_sheet(book: xw.Book, definition: SheetDef) -> xw.Sheet | None:
-    """The worksheet holding a definition: by Thai tab title or English key (spacing ignored), or (renamed
-    tab) its table; a tab titled for another definition is never taken."""
+def table(book: xw.Book, key: str) -> Table | None:
+    """The table of sheet `key` in the book: on the tab titled for it (Thai title or English key, spacing
+    ignored), else on a renamed tab where it is clearly found; a tab titled for another definition is never
+    taken. Each worksheet is read once."""
+    definition = get_sheet(key)
     titled = {s.name: sheet_for_title(s.name) for s in book.sheets}
     for s in book.sheets:
         if titled[s.name] is definition:
-            return s
+            return locate(s, definition)
     for s in book.sheets:
-        if titled[s.name] is None and s.name != "xlwings.conf" and locate(s, definition) is not None:
-            return s
+        if titled[s.name] is None and s.name != "xlwings.conf" and (found := locate(s, definition)) is not None:
+            return found
     return None
 
 
@@ -126,12 +128,6 @@ def definition_of(sheet: xw.Sheet) -> SheetDef | None:
     """The definition a worksheet follows, recognised as a file's tab is: by title or key, else by its key
     row."""
     return sheet_for_title(sheet.name) or sheet_for_key_row(read_grid(sheet))
-
-
-def table(book: xw.Book, key: str) -> Table | None:
-    definition = get_sheet(key)
-    sheet = find_sheet(book, definition)
-    return None if sheet is None else locate(sheet, definition)
 
 
 def replace_rows(tab: Table, rows: list[dict]) -> None:
