@@ -20,9 +20,10 @@ from addin.excel import Table, run_button, table, tell
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import parse_date_or_none
 from addin.timing import TimingError, chain_steps, occurrences
+from addin.timing.work_calendar import ERROR, EXTRA_STATUS_TH, work_calendar
 from workbook.services import SERVICES_BY_TITLE
 
-UNREADABLE_TH = "อ่านกำหนดเวลาไม่ได้"
+UNREADABLE_TH = EXTRA_STATUS_TH[ERROR]  # the work calendar's own status for a phrase it cannot read
 
 
 def _date(value) -> date | None:
@@ -132,8 +133,6 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
     if cal is not None:
         records = cal.records()
         if not any(str(r.get("task_id") or r.get("task") or "").strip() for r in records):
-            from addin.timing.work_calendar import work_calendar
-
             frame = work_calendar(fiscal_year(today), today)
             rows = [{**r, "status": r["status_th"], "days_left": "" if pd.isna(r["days_left"]) else r["days_left"]}
                     for r in frame.to_dict("records")]
