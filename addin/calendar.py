@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 BE_OFFSET = 543
+BE_THRESHOLD = 2400  # a four-digit year from 2400 up is BE (CE 1857); anything smaller is CE
 DATA_DIR = Path(__file__).parent / "data"
 
 THAI_MONTHS = (
@@ -51,6 +52,17 @@ def be_to_ce(year_be: int) -> int:
 
 def ce_to_be(year_ce: int) -> int:
     return year_ce + BE_OFFSET
+
+
+def as_be_year(year: int) -> int:
+    """A four-digit year as typed, in BE: from BE_THRESHOLD up it already is; a smaller one is CE typed by
+    habit (2025 -> 2568)."""
+    return year if year >= BE_THRESHOLD else ce_to_be(year)
+
+
+def as_ce_year(year: int) -> int:
+    """A four-digit year as typed, in CE (2568 -> 2025, 2025 -> 2025)."""
+    return be_to_ce(as_be_year(year))
 
 
 def month_name(month: int, abbr: bool = False) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from addin.calendar import (
+    BE_THRESHOLD,
     MONTHS_EN,
     THAI_MONTHS,
     THAI_MONTHS_ABBR,
@@ -42,7 +43,6 @@ from addin.cells import INVISIBLE, is_blank
 SERIAL_EPOCH = date(1899, 12, 30)
 MIN_DATE = date(be_to_ce(2400), 1, 1)
 MAX_DATE = date(be_to_ce(2700), 12, 31)
-BE_THRESHOLD = 2400
 MIN_SERIAL = (date(1920, 1, 1) - SERIAL_EPOCH).days
 MAX_SERIAL = (MAX_DATE - SERIAL_EPOCH).days
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from addin.calendar import fiscal_quarter, fiscal_year, to_arabic_digits
+from addin.calendar import BE_THRESHOLD, ce_to_be, fiscal_quarter, fiscal_year, to_arabic_digits
 from addin.cells import is_blank
 from addin.thaidate import format_thai_date, parse_dates
 
@@ -269,7 +269,7 @@ def KHET_DEADLINE(phrases, fiscal_years, ref=None):
 
     p, fy, r = _broadcast(phrases, fiscal_years, ref)
     years, fy_errors = _int_grid(fy)
-    years = np.where(years < 2400, years + 543, years)  # a CE year typed by habit
+    years = np.where(years < BE_THRESHOLD, ce_to_be(years), years)  # a CE year typed by habit (as_be_year)
     ref_days, ref_errors = _dates(r)
     out = np.full(p.shape, "", dtype=object)
     blank = _blank(p) | _blank(fy)

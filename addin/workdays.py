@@ -31,6 +31,7 @@ import holidays as holidays_pkg
 import numpy as np
 import pandas as pd
 
+from addin.calendar import as_ce_year
 from addin.cells import read_csv_text
 from addin.thaidate import ThaiDateError, as_day_array, parse_date
 
@@ -133,10 +134,6 @@ def load_extra_days(path: Path | str | None = None) -> ExtraDays:
 @lru_cache(maxsize=512)
 def _package_holidays(year_ce: int) -> dict[date, str]:
     return dict(holidays_pkg.TH(years=year_ce, categories=CATEGORIES, language="th"))
-
-
-def _to_ce_year(year: int) -> int:
-    return year - 543 if year >= 2400 else year
 
 
 class _Calendar:
@@ -285,7 +282,7 @@ def workday_on_or_before(d) -> date:
 def holiday_array(start_year: int, end_year: int) -> np.ndarray:
     """Sorted datetime64[D] holidays of years start_year..end_year (CE, or BE when ≥ 2400), package and extra
     file merged, "workday" rows removed — the list numpy's busday functions need."""
-    return _calendar().holiday_array(_to_ce_year(start_year), _to_ce_year(end_year))
+    return _calendar().holiday_array(as_ce_year(start_year), as_ce_year(end_year))
 
 
 def _year_span(days: np.ndarray, margin_days: int = 0) -> tuple[int, int]:

@@ -16,3 +16,10 @@ def test_quarters_follow_the_numbering():
     assert [quarter_bounds(2568, q) for q in (1, 2, 3, 4)] == [
         (date(2024, 10, 1), date(2024, 12, 31)), (date(2025, 1, 1), date(2025, 3, 31)),
         (date(2025, 4, 1), date(2025, 6, 30)), (date(2025, 7, 1), date(2025, 9, 30))]
+
+
+def test_typed_years_read_as_be_from_2400_up():
+    from addin.calendar import as_be_year, as_ce_year
+
+    assert [as_be_year(y) for y in (2025, 2399, 2400, 2568)] == [2568, 2942, 2400, 2568]
+    assert [as_ce_year(y) for y in (2025, 2399, 2400, 2568)] == [2025, 2399, 1857, 2025]

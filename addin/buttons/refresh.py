@@ -15,7 +15,7 @@ from datetime import date
 import pandas as pd
 import xlwings as xw
 
-from addin.calendar import fiscal_year
+from addin.calendar import as_be_year, fiscal_year
 from addin.excel import Table, run_button, table, tell
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import parse_date_or_none
@@ -38,7 +38,7 @@ def _fy(value, today: date) -> int:
         year = int(float(str(value).strip()))
     except (TypeError, ValueError):
         return fiscal_year(today)
-    return year + 543 if year < 2400 else year
+    return as_be_year(year)
 
 
 def statuses(due: list, done: list, today: date) -> tuple[list[str], list]:

@@ -18,7 +18,16 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from addin.calendar import MONTHS_EN, THAI_MONTHS, THAI_MONTHS_ABBR, month_end, to_arabic_digits
+from addin.calendar import (
+    MONTHS_EN,
+    THAI_MONTHS,
+    THAI_MONTHS_ABBR,
+    as_be_year,
+    as_ce_year,
+    be_to_ce,
+    month_end,
+    to_arabic_digits,
+)
 from addin.timing.model import (
     DayOfMonth,
     DayRange,
@@ -108,7 +117,7 @@ def _year_be(y: str | None) -> int | None:
     n = int(y)
     if len(y) == 2:
         return 2500 + n  # two-digit years are BE: '68' = 2568
-    return n if n > 2400 else n + 543
+    return as_be_year(n)
 
 
 def _check_day(phrase: str, day: int, month: int, year_ce: int | None = None) -> None:
@@ -212,7 +221,7 @@ def _parse(phrase: str) -> Rule:
             return Rule(phrase, "deadline", (Span(mo, mo, deadline_only=True),))
         # 'by May 15' is a day, not the year 2515: a two-digit year only after a Thai month name.
         if len(m["y"]) == 4 or not m["m"].isascii():
-            return Rule(phrase, "deadline", (OnDate(month_end(date(_year_be(m["y"]) - 543, mo, 1))),))
+            return Rule(phrase, "deadline", (OnDate(month_end(date(be_to_ce(_year_be(m["y"])), mo, 1))),))
 
     # A range of days: 'ระหว่างวันที่ 1-15 พฤษภาคม', '1 ต.ค. 67 - 30 พ.ย. 67', '1 October - 30 November'.
     day = rf"\d{{1,2}}\s*{M}(?:\s*(?:พ\.?\s?ศ\.?)?\s*(?:\d{{4}}|\d{{2}}))?"
@@ -315,8 +324,8 @@ def _day_rule(phrase: str, m: re.Match) -> Rule:
     if y is None:
         _check_day(phrase, d, mo)
         return Rule(phrase, "deadline", (DayOfMonth(d, mo, before),))
-    _check_day(phrase, d, mo, y - 543)
-    return Rule(phrase, "deadline", (OnDate(date(y - 543, mo, d), before),))
+    _check_day(phrase, d, mo, be_to_ce(y))
+    return Rule(phrase, "deadline", (OnDate(date(be_to_ce(y), mo, d), before),))
 
 
 def _one_day(phrase: str, text: str) -> DayOfMonth | OnDate:
@@ -335,7 +344,7 @@ def _numeric_date_rule(phrase: str, m: re.Match) -> Rule:
         y, mo, d = a, b, c
     else:  # day first, as Thai dates are written
         d, mo, y = a, b, _year_be(raw[2]) or c
-    y_ce = y - 543 if y > 2400 else y
+    y_ce = as_ce_year(y)
     if not 1 <= mo <= 12:
         raise TimingError(phrase, "date.impossible", f"ไม่มีเดือนที่ {mo}", f"there is no month {mo}")
     _check_day(phrase, d, mo, y_ce)
