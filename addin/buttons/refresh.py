@@ -18,7 +18,7 @@ import xlwings as xw
 from addin.calendar import as_be_year, fiscal_year
 from addin.excel import Table, run_button, table, tell
 from addin.status import LABEL_TH, status_series, today_in_thailand
-from addin.thaidate import parse_date_or_none
+from addin.thaidate import format_thai_date, parse_date_or_none
 from addin.timing import TimingError, chain_steps, occurrences
 from addin.timing.work_calendar import ERROR, EXTRA_STATUS_TH, work_calendar
 from workbook.services import SERVICES_BY_TITLE
@@ -165,7 +165,7 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
         counts["submissions"] = sum(1 for s in labels if s)
 
     done = ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
-    tell(book, f"ปรับกำหนดส่งและสถานะแล้ว ณ วันที่ {today:%d/%m}/{today.year + 543} ({done} แถว)",
+    tell(book, f"ปรับกำหนดส่งและสถานะแล้ว ณ วันที่ {format_thai_date(today, 'numeric')} ({done} แถว)",
          f"Deadlines and statuses refreshed ({done} rows).")
     return counts
 
