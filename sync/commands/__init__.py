@@ -2,25 +2,26 @@
 
 import argparse
 
-# Fiscal years whose days all lie inside the accepted date range (BE 2400–2700, see addin.thaidate).
-FISCAL_YEARS_BE = range(2401, 2701)
-
 
 def fiscal_year_arg(text: str) -> int:
-    """argparse type for `--fy`: a Buddhist Era fiscal year; a CE year gets its BE equivalent suggested."""
+    """argparse type for `--fy`: a Buddhist Era fiscal year whose every day the date parser accepts
+    (BE 2401–2700); a CE year gets its BE equivalent suggested."""
+    from addin.calendar import ce_to_be, fiscal_year
+    from addin.thaidate import MAX_DATE, MIN_DATE
+
+    years = range(fiscal_year(MIN_DATE) + 1, fiscal_year(MAX_DATE))  # FYs starting and ending inside the range
     try:
         fy = int(text)
     except ValueError:
         fy = None
-    if fy in FISCAL_YEARS_BE:
+    if fy in years:
         return fy
     hint_th = hint_en = ""
-    if fy is not None and fy + 543 in FISCAL_YEARS_BE:
-        hint_th, hint_en = f" — ค.ศ. {fy} คือ พ.ศ. {fy + 543}", f" — CE {fy} is BE {fy + 543}"
+    if fy is not None and ce_to_be(fy) in years:
+        hint_th, hint_en = f" — ค.ศ. {fy} คือ พ.ศ. {ce_to_be(fy)}", f" — CE {fy} is BE {ce_to_be(fy)}"
     raise argparse.ArgumentTypeError(
-        f"ปีงบประมาณต้องเป็นปี พ.ศ. {FISCAL_YEARS_BE[0]}–{FISCAL_YEARS_BE[-1]} เช่น 2569{hint_th} / "
-        f"the fiscal year must be a Buddhist Era year {FISCAL_YEARS_BE[0]}–{FISCAL_YEARS_BE[-1]}, "
-        f"e.g. 2569{hint_en}: {text!r}")
+        f"ปีงบประมาณต้องเป็นปี พ.ศ. {years[0]}–{years[-1]} เช่น 2569{hint_th} / "
+        f"the fiscal year must be a Buddhist Era year {years[0]}–{years[-1]}, e.g. 2569{hint_en}: {text!r}")
 
 
 def date_arg(text: str):
