@@ -78,11 +78,11 @@ class Registry:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    """A clean registry cell as text: what the validator's text reading gives (1048000001.0 → "1048000001")."""
+    from addin.cells import is_blank
+    from addin.validation.normalize import as_text
+
+    return "" if is_blank(value) else as_text(value).strip()
 
 
 def registry_from_grid(grid: list[list[Any]], path: Path | None = None) -> Registry:
