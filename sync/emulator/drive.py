@@ -466,8 +466,7 @@ def permissions_list(store: Store, email: str, file_id: str, params: dict) -> di
     return select(out, fields)
 
 
-def permissions_get(store: Store, email: str, file_id: str, perm_id: str, params: dict) -> dict:
-    f = visible(store, file_id, email)
+def _permission(f: File, perm_id: str) -> dict:
     perm = next((p for p in f.permissions if p["id"] == perm_id), None)
     if perm is None:
         raise drive_error(
@@ -477,20 +476,18 @@ def permissions_get(store: Store, email: str, file_id: str, perm_id: str, params
             locationType="parameter",
             location="permissionId",
         )
+    return perm
+
+
+def permissions_get(store: Store, email: str, file_id: str, perm_id: str, params: dict) -> dict:
+    f = visible(store, file_id, email)
+    perm = _permission(f, perm_id)
     return select(dict(perm), one(params, "fields") or PERMISSION_DEFAULT_FIELDS)
 
 
 def permissions_delete(store: Store, email: str, file_id: str, perm_id: str) -> None:
     f = visible(store, file_id, email, "writer")
-    perm = next((p for p in f.permissions if p["id"] == perm_id), None)
-    if perm is None:
-        raise drive_error(
-            404,
-            "notFound",
-            f"Permission not found: {perm_id}.",
-            locationType="parameter",
-            location="permissionId",
-        )
+    perm = _permission(f, perm_id)
     if perm["role"] == "owner":
         raise drive_error(403, "cannotRemoveOwner", "The owner of a file cannot be removed.")
     f.permissions.remove(perm)

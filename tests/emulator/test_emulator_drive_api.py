@@ -165,6 +165,13 @@ def test_share_list_and_remove_permissions(gc, emulator):
     with pytest.raises(APIError) as e:
         gc.remove_permission(sh.id, owner_perm)
     assert e.value.response.json()["error"]["errors"][0]["reason"] == "cannotRemoveOwner"
+    # An unknown permission id is Drive's 404 for reading and for removing alike.
+    for method in ("get", "delete"):
+        with pytest.raises(APIError) as e:
+            gc.http_client.request(method, drive_url(f"files/{sh.id}/permissions/nope"))
+        err = e.value.response.json()["error"]
+        assert (err["code"], err["message"], err["errors"][0]["reason"]) == (
+            404, "Permission not found: nope.", "notFound")
 
 
 def test_changes_feed(gc, emulator):
