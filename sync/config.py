@@ -104,6 +104,8 @@ class ConfigError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.message_th = "; ".join(p.message_th for p in problems)
+        self.message_en = "; ".join(p.message_en for p in problems)
 
 
 _DEFAULT = {s.key: s.default for s in SETTINGS}  # the defaults are written once, in SETTINGS

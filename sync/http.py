@@ -296,6 +296,9 @@ def open_google(cfg, scopes: Sequence[str], *, seed: int | None = None):
             key = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json")
             yield connect(key, scopes, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
         return
-    if cfg.key_file is None:
-        raise ValueError("ยังไม่ได้ระบุไฟล์กุญแจบัญชีบริการ / no service-account key file set (khet config check)")
+    from sync.config import ConfigError, check_key_file
+
+    # A missing, unreadable or malformed key says so in Thai and English (google-auth's errors are English).
+    if errors := [p for p in check_key_file(cfg.key_file) if p.severity == "error"]:
+        raise ConfigError(errors)
     yield connect(cfg.key_file, scopes, endpoint=cfg.endpoint, http_client=factory, timeout=cfg.timeout)

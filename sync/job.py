@@ -34,6 +34,7 @@ from addin.calendar import fiscal_year as fiscal_year_of
 from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
 from sync import aggregate as agg
+from sync.config import ConfigError
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
@@ -503,7 +504,7 @@ def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
             s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
             return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
     except Exception as exc:  # configuration, registry, key: the run could not start
-        if isinstance(exc, RegistryError | ValueError | OSError):  # said in the report; no traceback on stderr
+        if isinstance(exc, RegistryError | ConfigError | ValueError | OSError):  # said in the report; no traceback on stderr
             log.error("run could not start: %s", exc)
         else:
             log.exception("run could not start")

@@ -202,3 +202,25 @@ def test_every_command_says_when_the_config_file_is_missing(tmp_path, capsys):
         captured = capsys.readouterr()
         assert captured.err == f"ERROR: ไม่พบไฟล์ตั้งค่า {missing} / configuration file {missing} not found\n", argv
         assert captured.out == ""
+
+
+def test_a_bad_key_file_is_explained_by_every_google_command(tmp_path, capsys, monkeypatch):
+    # google-auth's own English (or a bare FileNotFoundError) used to reach the district's IT person.
+    from sync.cli import main as khet
+
+    for s in SETTINGS:
+        monkeypatch.delenv(s.env, raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    (tmp_path / "key.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "reg.csv").write_text("รหัสโรงเรียน,ชื่อโรงเรียน,อีเมลติดต่อ\n1020080005,บ้านหนองบัว,a@school.example\n",
+                                      encoding="utf-8")
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[google]\nkey_file = "key.json"\n[paths]\nregistry = "reg.csv"\ndata_dir = "{tmp_path / "d"}"\n',
+                   encoding="utf-8")
+    th = f"ไฟล์ {tmp_path / 'key.json'} ไม่ใช่กุญแจบัญชีบริการ (type ต้องเป็น service_account)"
+    en = f"{tmp_path / 'key.json'} is not a service-account key (type must be service_account)"
+    assert khet(["schools", "template", "--config", str(cfg)]) == 2
+    assert capsys.readouterr().err == f"{th} / {en} — khet config check\n"
+    assert khet(["sync", "run", "--config", str(cfg), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert (report["message_th"], report["message_en"]) == (f"เริ่มงานไม่ได้: {th}", f"the run could not start: {en}")

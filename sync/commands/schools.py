@@ -20,14 +20,14 @@ from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 from requests import RequestException
 
-from sync.config import Config, config_or_say
+from sync.config import Config, ConfigError, config_or_say
 from sync.http import RequestFailed
 
 if TYPE_CHECKING:
     from sync.registry import Registry
 
 # Failures that mean Google cannot be used at all (per-school failures never get here).
-GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, ValueError, OSError)
+GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, ConfigError, ValueError, OSError)
 
 
 def _config(args) -> Config | None:
@@ -71,6 +71,8 @@ def _google_trouble(exc: Exception) -> int:
     """Say in Thai and English why Google could not be used at all (never a traceback, never a secret)."""
     if isinstance(exc, RefreshError):
         th, en = "Google ปฏิเสธกุญแจบัญชีบริการ (ถูกเพิกถอนหรือผิดไฟล์?)", "Google refused the service-account key"
+    elif isinstance(exc, ConfigError):  # the key file: missing, unreadable, not a service-account key
+        th, en = exc.message_th, exc.message_en
     elif isinstance(exc, APIError):
         th, en = f"Google ตอบข้อผิดพลาด {exc.code}", f"Google answered {exc.code}: {exc.error.get('message', '')}"
     else:
