@@ -504,7 +504,8 @@ def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
             s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
             return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
     except Exception as exc:  # configuration, registry, key: the run could not start
-        if isinstance(exc, RegistryError | ConfigError | ValueError | OSError):  # said in the report; no traceback on stderr
+        # Said in the report already: no traceback on stderr for what the user can fix.
+        if isinstance(exc, RegistryError | ConfigError | ValueError | OSError):
             log.error("run could not start: %s", exc)
         else:
             log.exception("run could not start")
