@@ -528,6 +528,11 @@ class Summary:
     outliers: pd.DataFrame
     findings: pd.DataFrame
     reads: pd.DataFrame
+    # The staff workbook's trackers (filled by sync.trackers.attach; empty when the run has none).
+    service_requests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    service_standards: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inspection_rounds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self) -> dict[str, int]:
         """The few numbers a director asks for first."""

@@ -67,6 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("paths", "history_db", Path, Path(".khet/history.sqlite"), "ฐานข้อมูลประวัติ (SQLite)",
             "history database (SQLite)"),
     Setting("paths", "registry", Path, None, "ทะเบียนโรงเรียน (.xlsx/.xlsm/.csv)", "school registry (.xlsx/.xlsm/.csv)"),
+    Setting("paths", "staff_workbook", Path, None,
+            "สมุดงานเขตที่มีแท็บคำขอรับบริการและติดตามข้อเสนอแนะผู้ตรวจ (ว่าง = ใช้ไฟล์ทะเบียนถ้าเป็น .xlsx/.xlsm)",
+            "staff workbook holding the service-request and inspection follow-up tabs (empty = the registry file "
+            "when it is an .xlsx/.xlsm)"),
     Setting("paths", "log_dir", Path, Path(".khet/logs"), "โฟลเดอร์บันทึกการทำงาน", "log folder"),
     Setting("paths", "report_dir", Path, Path("out"), "โฟลเดอร์รายงานผล", "report output folder"),
     Setting("quota", "reads_per_minute", int, 60, "โควตาการอ่านต่อนาที (Google ให้ 60 ต่อบัญชี)",
@@ -122,6 +126,7 @@ class Config:
     data_dir: Path = _DEFAULT["data_dir"]
     history_db: Path = _DEFAULT["history_db"]
     registry: Path | None = _DEFAULT["registry"]
+    staff_workbook: Path | None = _DEFAULT["staff_workbook"]
     log_dir: Path = _DEFAULT["log_dir"]
     report_dir: Path = _DEFAULT["report_dir"]
     reads_per_minute: int = _DEFAULT["reads_per_minute"]

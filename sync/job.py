@@ -52,6 +52,8 @@ from sync.runreport import (
     setup_logging,
 )
 from sync.summary import write_google, write_xlsx
+from sync.trackers import attach as attach_trackers
+from sync.trackers import read_trackers, staff_workbook_path
 from workbook.reports import REPORTS
 from workbook.sheets import SHEETS
 
@@ -78,6 +80,7 @@ class JobSettings:
     workers: int = 1
     progress: bool | None = None
     district_name: str = ""
+    staff_workbook: Path | None = None    # its trackers (service requests, recommendations): sync.trackers
     # A simulated night (the demo): the run's clock, for run and read times and the age of data. Drive's
     # modifiedTime stays real, so it must lie in the past of the real clock.
     now: dt.datetime | None = None
@@ -337,6 +340,8 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                             confirmed=set(zip(checks.loc[checks["confirmed"], "school_code"],
                                               checks.loc[checks["confirmed"], "report_key"], strict=True)))
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
+    tracked = read_trackers(s.staff_workbook, today)
+    attach_trackers(summary, tracked)
     report.phases["consolidate"] = round(time.perf_counter() - phase, 3)
     report.summary = summary  # not serialised: for the demo's terminal print
 
@@ -356,7 +361,8 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                      "schools_failed": counts["failed"] + counts["not_provisioned"],
                      "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
                      "findings": int(len(d.findings)), "read_requests": result.read_requests,
-                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")}}
+                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")},
+                     **tracked.counts()}
 
     # 5. outputs.
     phase = time.perf_counter()
@@ -494,7 +500,8 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
     return JobSettings(history=history, registry=registry, read_client=read, write_client=write,
                        folder_id=cfg.drive_folder_id or None,
                        district_spreadsheet_id=cfg.district_spreadsheet_id or None, report_dir=Path(cfg.report_dir),
-                       trigger=trigger, http_stats=[read.http_client.stats, write.http_client.stats], **overrides)
+                       trigger=trigger, http_stats=[read.http_client.stats, write.http_client.stats],
+                       staff_workbook=staff_workbook_path(cfg.staff_workbook, cfg.registry), **overrides)
 
 
 def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:

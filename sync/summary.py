@@ -48,7 +48,8 @@ STAGING_PREFIX = "~new "
 def _captions() -> dict[str, str]:
     """Thai captions: sheet definitions first (one source), then the summary-only columns."""
     caps: dict[str, str] = {}
-    for key in ("district_summary", "submissions", "findings", "school_registry", "action_plan", "kpi"):
+    for key in ("district_summary", "submissions", "findings", "school_registry", "action_plan", "kpi",
+                "service_requests", "inspection_followup"):
         for c in SHEETS[key].columns:
             caps.setdefault(c.key, c.header_th)
     caps.update({
@@ -66,6 +67,13 @@ def _captions() -> dict[str, str]:
         "ratio": "เท่าของมัธยฐาน", "note_th": "หมายเหตุ", "outcome_th": "ผลการอ่าน", "reason_th": "สาเหตุ",
         "last_good_at": "อ่านข้อมูลได้ล่าสุด", "data_age_hours": "อายุข้อมูล (ชั่วโมง)",
         "budget_source": "แหล่งงบประมาณ", "district_strategy": "กลยุทธ์ของเขต", "dimension": "จำแนกตาม",
+        # service standards and inspection follow-up (sync.trackers)
+        "service_th": "งานบริการ", "step_th": "ขั้นตอน", "standard_th": "มาตรฐาน", "requests": "จำนวนคำขอ",
+        "done": "เสร็จแล้ว", "judged": "มีมาตรฐานให้วัด", "within": "ภายในมาตรฐาน",
+        "pct_within": "ร้อยละที่เสร็จภายในมาตรฐาน", "median_workdays": "มัธยฐาน (วันทำการ)",
+        "open_overdue": "ค้างเกินกำหนดขณะนี้", "due_on": "กำหนดเสร็จ", "total": "ทั้งหมด",
+        "done_on_time": "เสร็จตามกำหนด", "in_progress": "อยู่ระหว่างดำเนินการ", "not_started": "ยังไม่ดำเนินการ",
+        "pct_done": "ร้อยละที่ดำเนินการแล้ว",
     })
     return caps
 
@@ -103,6 +111,10 @@ TABS: tuple[Tab, ...] = (
     Tab("follow_up", "รายการติดตาม", "follow_up",
         ("network", "school_code", "school_name", "kind_th", "report_th", "due", "detail_th", "contact_email",
          "phone")),
+    Tab("service_standards", "มาตรฐานการให้บริการ", "service_standards", ()),
+    Tab("service_requests", "สถานะคำขอรับบริการ", "service_requests", ()),
+    Tab("recommendations", "ข้อเสนอแนะผู้ตรวจราชการ", "recommendations", ()),
+    Tab("inspection_rounds", "ผลการตรวจราชการรายรอบ", "inspection_rounds", ()),
     Tab("outliers", "ค่าผิดปกติ", "outliers",
         ("sheet", "column", "school_code", "school_name", "row", "value", "median", "ratio", "note_th")),
     Tab("findings", SHEETS["findings"].title_th, "findings",
@@ -139,7 +151,25 @@ def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
     for r in summary.kpi.itertuples():
         rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", "", r.pct_met,
                      "ร้อยละ", day, f"บรรลุ {r.met}, ไม่บรรลุ {r.not_met}, ไม่มีข้อมูล {r.no_data}"))
+    rows += _tracker_rows(summary, day)
     return pd.DataFrame(rows, columns=SHEETS["district_summary"].keys())
+
+
+def _tracker_rows(summary: Summary, day: dt.date) -> list[tuple]:
+    """Overview rows of the staff trackers: per service the share of requests done within the standard
+    ("did we meet our own service standards this year?"), per inspection round the share done."""
+    rows: list[tuple] = []
+    st = summary.service_standards
+    for r in st[st["step_no"].isna()].itertuples() if len(st) else []:
+        rows.append(("มาตรฐานการให้บริการ", f"{r.service_th} — ร้อยละที่เสร็จภายในมาตรฐาน", "", r.pct_within,
+                     "ร้อยละ", day, f"เสร็จ {r.done}/{r.requests} คำขอ, มัธยฐาน "
+                     f"{'-' if r.median_workdays is None or r.median_workdays != r.median_workdays else r.median_workdays}"
+                     f" วันทำการ, ค้างเกินกำหนด {r.open_overdue}"))
+    ir = summary.inspection_rounds
+    for r in ir[ir["responsible_group"] == "รวมทุกกลุ่ม"].itertuples() if len(ir) else []:
+        rows.append(("ข้อเสนอแนะผู้ตรวจราชการ", f"ปีงบประมาณ {r.fiscal_year} {r.inspection_round} — ร้อยละที่ดำเนินการแล้ว",
+                     "", r.pct_done, "ร้อยละ", day, f"ดำเนินการแล้ว {r.done}/{r.total}, เกินกำหนด {r.overdue}"))
+    return rows
 
 
 READ_OUTCOME_TH = {"read": "อ่านแล้ว (มีการแก้ไข)", "unchanged": "ไม่มีการแก้ไข", "failed": "อ่านไม่ได้",

@@ -95,9 +95,10 @@ def test_the_vba_client_implements_the_actions_we_use():
 
 
 def _followup_rows(ws):
-    fill(ws, 3, dict(zip("ABCDEFH", ["1", 2568, "รอบที่ 1", "ข้อเสนอ", "กลุ่มอำนวยการ", dt.datetime(2025, 1, 15),
-                                      "ดำเนินการแล้ว"], strict=True)))
-    fill(ws, 4, dict(zip("ABCDEF", ["2", 2568, "รอบที่ 1", "ข้อเสนอ 2", "กลุ่มอำนวยการ", "31/02/2566"], strict=True)))
+    fill(ws, 3, dict(zip("ABCDEFGJ", ["1", 2568, "รอบที่ 1", "ข้อเสนอ", "กลุ่มอำนวยการ", dt.datetime(2025, 1, 15), 30,
+                                       "ดำเนินการแล้ว"], strict=True)))
+    fill(ws, 4, dict(zip("ABCDEFG", ["2", 2568, "รอบที่ 1", "ข้อเสนอ 2", "กลุ่มอำนวยการ", "31/02/2566", 15],
+                         strict=True)))
 
 
 def test_validate_colours_cells_lists_findings_and_summarises(wb):
@@ -108,11 +109,11 @@ def test_validate_colours_cells_lists_findings_and_summarises(wb):
     colours = [(a["sheet_position"], a["start_row"] + 1, a["start_column"] + 1, a["args"][0])
                for a in acts if a["func"] == "setRangeColor"]
     pos = wb.sheetnames.index(FOLLOWUP)
-    assert colours == [(pos, 4, 6, "#FFC7CE"), (pos, 4, 8, "#FFC7CE")]  # F4 and H4
+    assert colours == [(pos, 4, 6, "#FFC7CE"), (pos, 4, 10, "#FFC7CE")]  # F4 and J4
     written = cells(acts, wb.sheetnames.index(FINDINGS))
-    assert [written[f"{c}3"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "กำหนดเสร็จ", "F4", "31/02/2566", "error",
+    assert [written[f"{c}3"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "วันที่รับแจ้ง", "F4", "31/02/2566", "error",
                                                   "date.impossible"]
-    assert [written[f"{c}4"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "สถานะการดำเนินการ", "H4", "", "error",
+    assert [written[f"{c}4"] for c in "CDEFGHI"] == [FOLLOWUP, 4, "สถานะการดำเนินการ", "J4", "", "error",
                                                   "required.missing"]
     assert written["M3"] == "2026-11-21" and written["A3"] == ""
     assert alerts(acts) == [
@@ -147,12 +148,12 @@ def test_validate_follows_moved_columns_added_rows_and_clears_old_colours(wb):
     acts = actions(book)
     coloured = [(f"{get_column_letter(a['start_column'] + 1)}{a['start_row'] + 1}", a["args"][0])
                 for a in acts if a["func"] == "setRangeColor"]
-    # Columns shifted left by one: due date in E, progress in G; the moved item number is in O.
-    assert coloured == [("B9", None), ("E4", "#FFC7CE"), ("G4", "#FFC7CE"), ("B40", "#FFC7CE"),
-                        ("D40", "#FFC7CE"), ("E40", "#FFC7CE"), ("G40", "#FFC7CE")]
+    # Columns shifted left by one: notice date in E, working days in F, progress in I; the item number in O.
+    assert coloured == [("B9", None), ("E4", "#FFC7CE"), ("I4", "#FFC7CE"), ("B40", "#FFC7CE"),
+                        ("D40", "#FFC7CE"), ("E40", "#FFC7CE"), ("F40", "#FFC7CE"), ("I40", "#FFC7CE")]
     written = cells(acts, wb.sheetnames.index(FINDINGS))
     assert [written["A3"], written["C3"], written["F3"]] == ["1020080005", "แผนปฏิบัติการ", "C5"]  # kept
-    assert [written[f"F{r}"] for r in range(4, 10)] == ["E4", "G4", "B40", "D40", "E40", "G40"]
+    assert [written[f"F{r}"] for r in range(4, 11)] == ["E4", "I4", "B40", "D40", "E40", "F40", "I40"]
 
 
 def test_validate_on_a_sheet_khet_does_not_know_explains_in_thai(wb):
@@ -223,12 +224,15 @@ def test_refresh_fills_an_empty_calendar_from_the_manuals(wb):
 
 
 def test_refresh_trackers(wb):
-    fws = wb[FOLLOWUP]
-    fill(fws, 3, {"A": "1", "F": dt.datetime(2026, 11, 24)})
-    fill(fws, 4, {"A": "2", "F": "1 ธ.ค. 69", "I": "30 พ.ย. 69"})
-    fill(fws, 5, {"A": "3", "F": dt.datetime(2026, 11, 1)})
-    sws = wb[SERVICES]
-    fill(sws, 3, {"A": "R-1", "D": "การจัดตั้งและเสนอของบประมาณ", "E": dt.datetime(2026, 11, 16), "F": 2})
+    fws = wb[FOLLOWUP]  # F notified on, G working days, L done on; H due, N status, O days left (computed)
+    fill(fws, 3, {"A": "1", "F": dt.datetime(2026, 11, 16), "G": 7})
+    fill(fws, 4, {"A": "2", "F": "1 พ.ย. 69", "G": 10, "L": "12 พ.ย. 69"})
+    fill(fws, 5, {"A": "3", "F": dt.datetime(2026, 10, 1), "G": 20})
+    sws = wb[SERVICES]  # E received on, P.. step done dates; G.. O computed
+    fill(sws, 3, {"A": "R-1", "D": "การจัดตั้งและเสนอของบประมาณ", "E": dt.datetime(2026, 11, 16),
+                  "P": dt.datetime(2026, 11, 17)})
+    fill(sws, 4, {"A": "R-2", "D": "การระดมทรัพยากรทางการศึกษาจากหน่วยงานอื่น", "E": "2 พ.ย. 69", "P": "3 พ.ย. 69",
+                  "Q": "4 พ.ย. 69", "R": "5 พ.ย. 69", "S": "6 พ.ย. 69", "T": "10 พ.ย. 69"})
     sub = wb[SUBMISSIONS]
     fill(sub, 3, {"A": "1020080005", "D": "แผนปฏิบัติการประจำปี", "F": dt.datetime(2026, 5, 31),
                   "G": dt.datetime(2026, 6, 10)})
@@ -236,30 +240,34 @@ def test_refresh_trackers(wb):
     counts = refresh.run(book, today=TODAY)
     acts = actions(book)
     f = cells(acts, wb.sheetnames.index(FOLLOWUP))
-    assert [(f[f"J{r}"], f[f"K{r}"]) for r in (3, 4, 5)] == [("ใกล้ครบกำหนด", 3), ("ส่งแล้ว (ตรงเวลา)", ""),
-                                                            ("เกินกำหนด", -20)]
+    # Mon 16 Nov + 7 working days = Wed 25 (3 working days after Sat 21: due soon); 1 Nov + 10 = Fri 13, done
+    # on the 12th; 1 Oct + 20 = Mon 2 Nov (13 and 23 Oct are holidays): overdue.
+    assert [(f[f"H{r}"], f[f"N{r}"], f[f"O{r}"]) for r in (3, 4, 5)] == [
+        ("2026-11-25", "ใกล้ครบกำหนด", 4), ("2026-11-13", "เสร็จตามกำหนด", ""), ("2026-11-02", "เกินกำหนด", -19)]
     s = cells(acts, wb.sheetnames.index(SERVICES))
-    # Received Mon 16 Nov 2569: step 1 (1 working day) due Tue 17, step 2 (4 days) due Mon 23.
-    assert [s[f"{c}3"] for c in "GHIJK"][1:4] == [4, "2026-11-23", s["J3"]]
-    assert s["G3"].startswith("สถานศึกษาจัดทำคำของบประมาณ") and s["K3"] == "ใกล้ครบกำหนด"
+    # R-1: step 1 done Tue 17 Nov, so step 2 (4 working days) is due from the 17th: Mon 23 Nov.
+    assert [s[f"{c}3"] for c in "GIJL"] == [2, "4 วันทำการ", "2026-11-23", "ใกล้ครบกำหนด"]
+    assert s["H3"].startswith("สถานศึกษาจัดทำคำของบประมาณ") and s["M3"] == "" and s["O3"] == "1/1"
+    # R-2: every step done; step 5 was due Mon 9 Nov (1 working day after the 6th) and done on the 10th.
+    assert [s[f"{c}4"] for c in "GHLMNO"] == [5, "เสร็จทุกขั้นตอน", "เสร็จเกินมาตรฐาน", "2026-11-10", 6, "4/5"]
     sub_w = cells(acts, wb.sheetnames.index(SUBMISSIONS))
     assert sub_w["H3"] == "ส่งช้า"
     assert counts == {"work_calendar": len(work_calendar(2570, TODAY)), "inspection_followup": 3,
-                      "service_requests": 1, "submissions": 1}
+                      "service_requests": 2, "submissions": 1}
 
 
 def test_refresh_finds_columns_as_validation_does_on_a_renamed_edited_tab(wb):
     """The buttons locate a table with validation's header finder: on a renamed tab whose key row was deleted
     and whose "เหลือ (วัน)" header was retyped without its space, refresh still writes where the check reads."""
     ws = wb[FOLLOWUP]
-    fill(ws, 3, {"A": "1", "F": dt.datetime(2026, 11, 24)})
+    fill(ws, 3, {"A": "1", "F": dt.datetime(2026, 11, 20), "G": 3})
     ws.delete_rows(2)  # the hidden key row
-    ws["K1"] = "เหลือ(วัน)"
+    ws["O1"] = "เหลือ(วัน)"
     ws.title = "ติดตามผู้ตรวจ ปี 2570"
     book = book_of(wb, ws.title)
     assert refresh.run(book, today=TODAY)["inspection_followup"] == 1
     f = cells(actions(book), wb.sheetnames.index(ws.title))
-    assert (f["J2"], f["K2"]) == ("ใกล้ครบกำหนด", 3)
+    assert (f["H2"], f["N2"], f["O2"]) == ("2026-11-25", "ใกล้ครบกำหนด", 4)
 
 
 # --- the buttons that call the khet command line ---------------------------------------------------------

@@ -206,12 +206,15 @@ def test_report_due_phrases_evaluate_to_the_expected_dates():
 
 
 def test_services_follow_seed_004():
-    assert [(s.key, [st.days for st in s.steps]) for s in SERVICES] == [
-        ("budget_request", [1, 4, 1, 2, 1, 1, 1, 5]),
-        ("resource_mobilisation", [1, 1, 1, 1, 1]),
-    ]
-    assert [s.total_days for s in SERVICES] == [16, 5]
+    assert [(s.key, len(s.steps)) for s in SERVICES] == [
+        ("school_plans", 6), ("budget_request", 8), ("resource_mobilisation", 5), ("policy_monitoring", 7),
+        ("records_office", 6)]
+    assert [st.standard_th for st in SERVICES[1].steps] == ["๑ วัน", "๔ วัน", "๑ วัน", "๒ วัน", "๑ วัน", "๑ วัน",
+                                                            "๑ วัน", "๕ วัน"]
+    assert all(st.fee_th == "ไม่มีค่าธรรมเนียม" and st.channels for s in SERVICES for st in s.steps)
     assert SHEETS["service_requests"].column("service").choices == tuple(s.title_th for s in SERVICES)
+    assert [c.key for c in SHEETS["service_requests"].columns if c.key.endswith("_done")] == [
+        f"step{n}_done" for n in range(1, 9)]
 
 
 def test_shared_columns_are_one_definition():

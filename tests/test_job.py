@@ -34,11 +34,13 @@ def nights(tmp_path_factory):
         dd = setup_district(emu, tmp, generate_district(10, 2, seed=0))
         history = History(tmp / "history.sqlite")
         read, write = dd.job_clients()
+        staff = _staff_workbook(tmp)
 
         def night(day):
             return run_locked(JobSettings(history=history, registry=dd.registry, read_client=read,
                                           write_client=write, district_spreadsheet_id=dd.district_id,
-                                          report_dir=tmp / "out", fiscal_year=FY, today=day, trigger="test"),
+                                          report_dir=tmp / "out", fiscal_year=FY, today=day, trigger="test",
+                                          staff_workbook=staff),
                               lock_path=tmp / "sync.lock", json_dir=tmp / "runs")
 
         dd.type_as_of(NIGHT_1)
@@ -47,6 +49,35 @@ def nights(tmp_path_factory):
         reports += [night(NIGHT_2), night(NIGHT_2), night(NIGHT_2)]
         yield dd, history, reports, write, tmp
         history.close()
+
+
+def _staff_workbook(tmp: Path) -> Path:
+    """A staff workbook with one service request (stuck on step 2 since June) and one recommendation."""
+    from sync.staff_rows import append_rows
+    from workbook.templates import save_staff_workbook
+
+    path = save_staff_workbook(tmp / "khet-staff.xlsx")
+    append_rows(path, "service_requests", [{
+        "request_id": "S-1", "school_code": CODES[0], "school_name": "โรงเรียนบ้านหนองบัว",
+        "service": "การระดมทรัพยากรทางการศึกษาจากหน่วยงานอื่น", "received_on": "1 มิ.ย. 2569",
+        "step1_done": "2 มิ.ย. 2569"}])
+    append_rows(path, "inspection_followup", [{
+        "item_no": "1", "fiscal_year": FY, "inspection_round": "รอบที่ 1", "recommendation": "เร่งรัดการเบิกจ่าย",
+        "responsible_group": "กลุ่มนโยบายและแผน", "notified_on": "1 มิ.ย. 2569", "due_workdays": 30,
+        "progress": "อยู่ระหว่างดำเนินการ"}])
+    return path
+
+
+def test_the_staff_trackers_are_in_the_nightly_run(nights):
+    _, _, reports, _, tmp = nights
+    # Night 1 (25 May) is before both were received; on night 2 (20 July) both are overdue.
+    assert [r.counts["service_requests"] for r in reports[:2]] == [1, 1]
+    assert reports[1].counts["service_requests_overdue"] == 1 and reports[1].counts["recommendations_overdue"] == 1
+    follow = reports[1].summary.follow_up
+    assert set(follow["kind_th"]) >= {"คำขอรับบริการเกินมาตรฐาน", "ข้อเสนอแนะผู้ตรวจราชการเกินกำหนด"}
+    wb = openpyxl.load_workbook(tmp / "out" / f"khet-summary-{FY}.xlsx")
+    rounds = list(wb["ผลการตรวจราชการรายรอบ"].iter_rows(min_row=3, values_only=True))
+    assert rounds[-1][:9] == (FY, "รอบที่ 1", "รวมทุกกลุ่ม", 1, 0, 0, 1, 0, 1)
 
 
 def test_exit_codes_and_reads(nights):

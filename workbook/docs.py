@@ -102,11 +102,12 @@ def render_sheets_md() -> str:
         rows = f"`{r.row_filter[0]}` = {r.row_filter[1]}" if r.row_filter else "all"
         cells = (f"`{r.key}`", r.title_th, f"`{r.sheet}`", rows, r.due, r.occurrence or "")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    lines += ["", "## Service standards / มาตรฐานการให้บริการ (working days)", ""]
+    lines += ["", "## Service standards / มาตรฐานการให้บริการ (seed 004)", ""]
     for service in SERVICES:
-        lines += [f"### {service.title_th} — {service.title_en} (`{service.key}`, {service.total_days} วันทำการ)", "",
-                  "| step | ขั้นตอน | วันทำการ |", "| --- | --- | --- |"]
-        lines += [f"| {n} | {_cell(s.title_th)} | {s.days} |" for n, s in enumerate(service.steps, start=1)]
+        lines += [f"### {service.title_th} — {service.title_en} (`{service.key}`, {service.work_th})", "",
+                  "| step | ขั้นตอน | มาตรฐาน | ช่องทาง | ค่าธรรมเนียม |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {n} | {_cell(s.title_th)} | {_cell(s.standard_th)} | {_cell(', '.join(s.channels))} | {s.fee_th} |"
+                  for n, s in enumerate(service.steps, start=1)]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from workbook.reports import REPORT_TITLES_TH
 from workbook.schema import DIRECTIONS, ColType, Column, SheetDef, TableRule
-from workbook.services import SERVICES
+from workbook.services import MAX_STEPS, SERVICES
 
 T = ColType
 
@@ -415,17 +415,26 @@ INSPECTION_FOLLOWUP = SheetDef(
                aliases=("ข้อเสนอแนะ",), header_en="Recommendation", width=50),
         Column("responsible_group", "กลุ่มที่รับผิดชอบ", T.CHOICE, required=True, choices=WORK_GROUPS,
                header_en="Responsible group", width=30),
-        Column("due_date", "กำหนดเสร็จ", T.DATE, required=True, header_en="Due"),
+        Column("notified_on", "วันที่รับแจ้ง", T.DATE, required=True, aliases=("วันที่แจ้ง",),
+               header_en="Notified on", help_th="วันที่เขตได้รับแจ้งข้อเสนอแนะ (เริ่มนับวันทำการ)"),
+        Column("due_workdays", "กำหนด (วันทำการ)", T.INTEGER, required=True, min=1, max=365,
+               header_en="Due in (working days)", width=12, help_th="จำนวนวันทำการนับจากวันที่รับแจ้ง"),
+        Column("due_date", "กำหนดเสร็จ", T.DATE, computed=True, header_en="Due"),
         Column("action_taken", "การดำเนินการ", T.TEXT, max_length=2000, header_en="Action taken", width=44),
         Column("progress", "สถานะการดำเนินการ", T.CHOICE, required=True, choices=FOLLOWUP_STATUSES,
                header_en="Progress", width=20),
+        Column("progress_pct", "ร้อยละความก้าวหน้า", T.PERCENT, min=0, max=100, header_en="Progress (%)",
+               width=12),
         DONE_DATE,
+        EVIDENCE_URL,
         STATUS_COMPUTED,
         DAYS_LEFT,
-        EVIDENCE_URL,
     ),
-    rules=(unique("fiscal_year", "inspection_round", "item_no"),),
-    description_th="ข้อเสนอแนะของผู้ตรวจราชการ ผู้รับผิดชอบ กำหนดเสร็จ และผลการดำเนินการ",
+    rules=(unique("fiscal_year", "inspection_round", "item_no"),
+           TableRule("end_not_before_start", ("notified_on", "done_date"), code="rule.done_before_notified",
+                     message_th="วันที่แล้วเสร็จอยู่ก่อนวันที่รับแจ้ง", message_en="done date is before the notice")),
+    description_th="ข้อเสนอแนะของผู้ตรวจราชการ กลุ่มที่รับผิดชอบ กำหนดเสร็จ (วันทำการนับจากวันรับแจ้ง) ความก้าวหน้า "
+                   "และหลักฐาน",
 )
 
 SERVICE_REQUESTS = SheetDef(
@@ -438,23 +447,30 @@ SERVICE_REQUESTS = SheetDef(
         Column("service", "งานบริการ", T.CHOICE, required=True, choices=tuple(s.title_th for s in SERVICES),
                header_en="Service", width=36),
         Column("received_on", "วันที่รับคำขอ", T.DATE, required=True, header_en="Received on"),
-        Column("step_no", "ขั้นตอนที่", T.INTEGER, required=True, min=1, max=20, header_en="Current step",
-               width=10, help_th="ขั้นตอนปัจจุบันตามคู่มือมาตรฐานการให้บริการ"),
+        Column("handler", "ผู้รับผิดชอบ", T.TEXT, max_length=200, header_en="Handler", width=22),
+        Column("step_no", "ขั้นตอนปัจจุบัน", T.INTEGER, computed=True, min=1, max=MAX_STEPS,
+               header_en="Current step", width=10),
         Column("step_title", "ขั้นตอน", T.TEXT, computed=True, header_en="Step", width=44),
-        Column("step_days", "มาตรฐาน (วันทำการ)", T.INTEGER, computed=True, min=0, header_en="Standard (working days)",
-               width=12),
+        Column("step_standard", "มาตรฐานขั้นตอนนี้", T.TEXT, computed=True, header_en="Step standard", width=16),
         Column("step_due", "กำหนดเสร็จขั้นตอนนี้", T.DATE, computed=True, header_en="Step due"),
         Column("final_due", "กำหนดเสร็จทั้งกระบวนการ", T.DATE, computed=True, header_en="Final due"),
         STATUS_COMPUTED,
-        DONE_DATE,
-        Column("handler", "ผู้รับผิดชอบ", T.TEXT, max_length=200, header_en="Handler", width=22),
+        Column("completed_on", "เสร็จทั้งกระบวนการเมื่อ", T.DATE, computed=True, header_en="Completed on"),
+        Column("workdays_taken", "ใช้เวลา (วันทำการ)", T.INTEGER, computed=True, min=0,
+               header_en="Working days taken", width=12),
+        Column("on_standard", "ขั้นที่ตามมาตรฐาน", T.TEXT, computed=True, header_en="Steps on standard", width=12,
+               help_th="ขั้นที่เสร็จภายในมาตรฐาน / ขั้นที่เสร็จและมีมาตรฐาน"),
+        *(Column(f"step{n}_done", f"ขั้นที่ {n} เสร็จเมื่อ", T.DATE, header_en=f"Step {n} done on",
+                 help_th=f"วันที่ขั้นตอนที่ {n} ของงานบริการนี้เสร็จ (กำหนดเสร็จขั้นถัดไปนับจากวันนี้)")
+          for n in range(1, MAX_STEPS + 1)),
         NOTE,
     ),
     rules=(unique("request_id"),
-           TableRule("end_not_before_start", ("received_on", "done_date"), code="rule.done_before_received",
-                     message_th="วันที่แล้วเสร็จอยู่ก่อนวันที่รับคำขอ",
-                     message_en="done date is before the date received")),
-    description_th="คำขอของโรงเรียนที่เดินตามขั้นตอนมาตรฐานการให้บริการ กำหนดเสร็จแต่ละขั้นนับเป็นวันทำการ",
+           TableRule("end_not_before_start", ("received_on", "step1_done"), code="rule.done_before_received",
+                     message_th="ขั้นที่ 1 เสร็จก่อนวันที่รับคำขอ",
+                     message_en="step 1 is done before the date received")),
+    description_th="คำขอของโรงเรียนตามมาตรฐานการให้บริการ: บันทึกวันที่แต่ละขั้นตอนเสร็จ กำหนดเสร็จขั้นถัดไปนับวันทำการ"
+                   "จากวันที่ขั้นก่อนหน้าเสร็จจริง",
 )
 
 FINDINGS = SheetDef(

@@ -1,5 +1,6 @@
 """Button "ปรับกำหนดส่งและสถานะ": recompute start, due, status and days left on the work calendar and the
-trackers (inspection follow-up, service requests, submissions), on the sheets as the user left them.
+trackers (inspection follow-up: addin.recommendations; service requests: addin.services; submissions), on the
+sheets as the user left them.
 
 Only computed columns are written, in place, wherever the user moved them; the user's own cells and extra
 columns are never touched. On the work calendar a phrase with several occurrences (ทุกไตรมาส …) gets one row
@@ -15,13 +16,13 @@ from datetime import date
 import pandas as pd
 import xlwings as xw
 
+from addin import recommendations, services
 from addin.calendar import as_be_year, fiscal_year
 from addin.excel import Table, run_button, table, tell
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import format_thai_date, parse_date_or_none
-from addin.timing import TimingError, chain_steps, occurrences
+from addin.timing import TimingError, occurrences
 from addin.timing.work_calendar import ERROR, EXTRA_STATUS_TH, work_calendar
-from workbook.services import SERVICES_BY_TITLE
 
 UNREADABLE_TH = EXTRA_STATUS_TH[ERROR]  # the work calendar's own status for a phrase it cannot read
 
@@ -91,31 +92,14 @@ def calendar_rows(records: list[dict], today: date) -> tuple[list[dict], list[di
 
 
 def service_rows(records: list[dict], today: date) -> list[dict]:
-    """Current step, its due date, the final due date and the status of each service request."""
-    out, dues, done = [], [], []
-    for rec in records:
-        service = SERVICES_BY_TITLE.get(str(rec.get("service") or "").strip())
-        received = _date(rec.get("received_on"))
-        if service is None or received is None:
-            out.append({})
-            dues.append(None)
-            done.append(None)
-            continue
-        steps = chain_steps([s.duration_th for s in service.steps], received)
-        try:
-            n = min(max(int(float(rec.get("step_no") or 1)), 1), len(service.steps))
-        except (TypeError, ValueError):
-            n = 1
-        finished = _date(rec.get("done_date"))
-        out.append({"step_title": service.steps[n - 1].title_th, "step_days": service.steps[n - 1].days,
-                    "step_due": steps[n - 1], "final_due": steps[-1]})
-        dues.append(steps[-1] if finished else steps[n - 1])
-        done.append(finished)
-    labels, _left = statuses(dues, done, today)
-    for row, label in zip(out, labels, strict=True):
-        if row:
-            row["status"] = label
-    return out
+    """Current step, its standard and due date (chained from the previous step's actual completion), the
+    final due date, the status and the on-standard count of each service request (addin.services)."""
+    return [services.computed_columns(services.request_from_record(rec), today) for rec in records]
+
+
+def followup_rows(records: list[dict], today: date) -> list[dict]:
+    """Due date (working days from the notice), status and days left of each recommendation."""
+    return [recommendations.computed_columns(recommendations.assess(rec, today)) for rec in records]
 
 
 def _write(tab: Table, rows: list[dict]) -> None:
@@ -146,15 +130,14 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
 
     follow = table(book, "inspection_followup")
     if follow is not None:
-        records = follow.records()
-        labels, left = statuses([r.get("due_date") for r in records], [r.get("done_date") for r in records], today)
-        _write(follow, [{"status": s, "days_left": d} for s, d in zip(labels, left, strict=True)])
-        counts["inspection_followup"] = sum(1 for s in labels if s)
+        rows = followup_rows(follow.records(), today)
+        _write(follow, rows)
+        counts["inspection_followup"] = sum(1 for r in rows if r)
 
-    services = table(book, "service_requests")
-    if services is not None:
-        rows = service_rows(services.records(), today)
-        _write(services, rows)
+    requests = table(book, "service_requests")
+    if requests is not None:
+        rows = service_rows(requests.records(), today)
+        _write(requests, rows)
         counts["service_requests"] = sum(1 for r in rows if r)
 
     subs = table(book, "submissions")

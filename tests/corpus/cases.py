@@ -61,12 +61,13 @@ BASE: dict[str, dict] = {
         spreadsheet_id=None, active=True, note=None),
     "inspection_followup": dict(
         item_no="1", fiscal_year=2569, inspection_round="รอบที่ 1", recommendation="เร่งรัดการเบิกจ่าย",
-        responsible_group="กลุ่มนโยบายและแผน", due_date="31 มี.ค. 2569", action_taken=None,
-        progress="อยู่ระหว่างดำเนินการ", done_date=None, status=None, days_left=None, evidence_url=None),
+        responsible_group="กลุ่มนโยบายและแผน", notified_on="2 มี.ค. 2569", due_workdays=20, due_date=None,
+        action_taken=None, progress="อยู่ระหว่างดำเนินการ", progress_pct=40, done_date=None, evidence_url=None,
+        status=None, days_left=None),
     "service_requests": dict(
         request_id="S-001", school_code="1020080005", school_name="โรงเรียนบ้านหนองบัว",
-        service=SERVICES[0].title_th, received_on="2 ก.พ. 2569", step_no=1, step_title=None, step_days=None,
-        step_due=None, final_due=None, status=None, done_date=None, handler="นายวิชัย", note=None),
+        service=SERVICES[1].title_th, received_on="2 ก.พ. 2569", handler="นายวิชัย", step1_done="3 ก.พ. 2569",
+        note=None),
 }
 
 
@@ -120,7 +121,8 @@ for sheet, key in [("progress", "problems"), ("progress", "spent"), ("kpi", "not
     one(sheet, key, LONG, "cell.too_long")
 for sheet, key in [("progress", "project_code"), ("progress", "status"), ("action_plan", "budget_total"),
                    ("action_plan", "start_date"), ("kpi", "result"), ("school_profile", "contact_email"),
-                   ("submission", "confirmed"), ("service_requests", "step_no")]:
+                   ("submission", "confirmed"), ("service_requests", "received_on"),
+                   ("inspection_followup", "due_workdays")]:
     one(sheet, key, None, "required.missing")
 for raw in ["", "   ", "\u00a0", "\u200b", "\u00a0\u200b \t"]:
     one("progress", "project_code", raw, "required.missing")
@@ -148,7 +150,7 @@ one("school_profile", "students", 20001, "number.above_max")
 one("school_profile", "students", "๑๒๐ คน", "integer.invalid")
 one("requests", "quantity", 0, "number.below_min")
 one("requests", "priority", 100, "number.above_max")
-one("service_requests", "step_no", 21, "number.above_max")
+one("inspection_followup", "due_workdays", 366, "number.above_max")
 
 # --- decimal numbers ---------------------------------------------------------------------------------------
 for raw in ["สูง", "1,5", "1.234,5", "inf", True, datetime(2025, 1, 1), "12 คน", "1e5", float("inf"), "--5"]:
@@ -246,7 +248,8 @@ one("district_projects", "budget_total", 50000.01, "rule.budget_sum_mismatch")
 one("action_plan", "end_date", "30 ก.ย. 2568", "rule.end_before_start")
 one("district_projects", "end_date", 45000, "rule.end_before_start")
 one("work_calendar", "due_date", "1 ก.ย. 2568", "rule.end_before_start")
-one("service_requests", "done_date", "1 ก.พ. 2569", "rule.done_before_received")
+one("service_requests", "step1_done", "1 ก.พ. 2569", "rule.done_before_received")
+one("inspection_followup", "done_date", "1 มี.ค. 2569", "rule.done_before_notified")
 one("kpi", "result", 79.9, "rule.target_not_met")
 many("kpi", [{"direction": DIRECTION_LOWER_BETTER, "target": 5, "result": 7}],
      [("rule.target_not_met", cell("kpi", "result"))], "kpi.lower_better_missed")
