@@ -102,21 +102,21 @@ def test_status_labels():
 
 def test_validate_rows_against_the_definition():
     rows = [
-        ["1", 2568, "รอบที่ 1", "ข้อเสนอ", None, "31/02/2566", None, None, None, None, None, None],
-        [None] * 12,
-        ["2", "2568", "รอบที่ 2", "ข้อเสนอ", "กลุ่มอำนวยการ", "1 ต.ค. 68", None, "ดำเนินการแล้ว", None, None,
-         None, None],
+        ["1", 2568, "รอบที่ 1", "ข้อเสนอ", None, "31/02/2566", 20, None, None, None, None, None, None, None, None],
+        [None] * 15,
+        ["2", "2568", "รอบที่ 2", "ข้อเสนอ", "กลุ่มอำนวยการ", "1 ต.ค. 68", 20, None, None, "ดำเนินการแล้ว", None,
+         None, None, None, None],
     ]
     out = KHET_VALIDATEROW("ติดตามข้อเสนอแนะผู้ตรวจ", rows)
     assert out[1:] == [[""], ["ถูกต้อง"]]
     problems = out[0][0].split("; ")
-    assert [p.split(":")[0] for p in problems] == ["กลุ่มที่รับผิดชอบ", "กำหนดเสร็จ", "สถานะการดำเนินการ"]
+    assert [p.split(":")[0] for p in problems] == ["กลุ่มที่รับผิดชอบ", "วันที่รับแจ้ง", "สถานะการดำเนินการ"]
     assert '"31/02/2566"' in problems[1]
     # Columns in another order, named by their headers (the English key works too).
-    moved = KHET_VALIDATEROW("inspection_followup", [["ดำเนินการแล้ว", "1 ต.ค. 68", "กลุ่มอำนวยการ", "ข้อเสนอ",
+    moved = KHET_VALIDATEROW("inspection_followup", [["ดำเนินการแล้ว", "1 ต.ค. 68", 20, "กลุ่มอำนวยการ", "ข้อเสนอ",
                                                       "รอบที่ 2", "2568", "2"]],
-                             [["progress", "กำหนดเสร็จ", "กลุ่มที่รับผิดชอบ", "ข้อเสนอแนะของผู้ตรวจราชการ",
-                               "รอบการตรวจราชการ", "ปีงบประมาณ", "ลำดับ"]])
+                             [["progress", "วันที่รับแจ้ง", "due_workdays", "กลุ่มที่รับผิดชอบ",
+                               "ข้อเสนอแนะของผู้ตรวจราชการ", "รอบการตรวจราชการ", "ปีงบประมาณ", "ลำดับ"]])
     assert moved == [["ถูกต้อง"]]
     assert KHET_VALIDATEROW("nosuch", [["x"], ["y"]]) == [["#ผิด: ไม่รู้จักชีต 'nosuch'"]] * 2
 
