@@ -278,27 +278,38 @@ def paced_client_from_config(cfg, *, minute_seconds: float = 60.0, seed: int | N
 
 
 @contextlib.contextmanager
-def open_google(cfg, scopes: Sequence[str], *, seed: int | None = None):
-    """A gspread client for the configuration's endpoint, paced and retried per its quota/retry settings.
+def open_clients(cfg, *scope_sets: Sequence[str], seed: int | None = None):
+    """The composition root: one gspread client per scope set for the configuration's endpoint, paced and
+    retried per its quota/retry settings (yields a tuple, in the order the scope sets were given).
 
     endpoint None → Google; a URL → an emulator already running there (`khet emulator serve`); "emulator" →
-    an emulator started here for the duration, its state kept in `data_dir/emulator.sqlite` so consecutive
-    commands see the same files. Same code path in all three: only the base URL differs.
+    ONE emulator started here for the duration (two would fight over its SQLite file), its state kept in
+    `data_dir/emulator.sqlite` so consecutive commands see the same files. Same code path in all three: only
+    the base URL and the key differ.
     """
     from sync.gclient import connect
 
     factory = paced_client_from_config(cfg, seed=seed)
-    if cfg.endpoint == "emulator":
-        from sync.emulator import Emulator
+    with contextlib.ExitStack() as stack:
+        if cfg.endpoint == "emulator":
+            from sync.emulator import Emulator
 
-        Path(cfg.data_dir).mkdir(parents=True, exist_ok=True)
-        with Emulator(db=Path(cfg.data_dir) / "emulator.sqlite", key_dir=Path(cfg.data_dir)) as emu:
-            key = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json")
-            yield connect(key, scopes, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
-        return
-    from sync.config import ConfigError, check_key_file
+            Path(cfg.data_dir).mkdir(parents=True, exist_ok=True)
+            emu = stack.enter_context(Emulator(db=Path(cfg.data_dir) / "emulator.sqlite", key_dir=Path(cfg.data_dir)))
+            key, endpoint = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json"), emu.url
+        else:
+            from sync.config import ConfigError, check_key_file
 
-    # A missing, unreadable or malformed key says so in Thai and English (google-auth's errors are English).
-    if errors := [p for p in check_key_file(cfg.key_file) if p.severity == "error"]:
-        raise ConfigError(errors)
-    yield connect(cfg.key_file, scopes, endpoint=cfg.endpoint, http_client=factory, timeout=cfg.timeout)
+            # A missing, unreadable or malformed key says so in Thai and English (google-auth's errors are English).
+            if errors := [p for p in check_key_file(cfg.key_file) if p.severity == "error"]:
+                raise ConfigError(errors)
+            key, endpoint = cfg.key_file, cfg.endpoint
+        yield tuple(connect(key, scopes, endpoint=endpoint, http_client=factory, timeout=cfg.timeout)
+                    for scopes in scope_sets)
+
+
+@contextlib.contextmanager
+def open_google(cfg, scopes: Sequence[str], *, seed: int | None = None):
+    """One client for one scope set (see :func:`open_clients`)."""
+    with open_clients(cfg, scopes, seed=seed) as (client,):
+        yield client

@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -34,7 +34,6 @@ from addin.calendar import fiscal_year as fiscal_year_of
 from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
 from sync import aggregate as agg
-from sync.config import ConfigError
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
@@ -54,6 +53,7 @@ from sync.runreport import (
 from sync.summary import write_google, write_xlsx
 from sync.trackers import attach as attach_trackers
 from sync.trackers import read_trackers, staff_workbook_path
+from workbook.errors import KhetError
 from workbook.reports import REPORTS
 from workbook.sheets import SHEETS
 
@@ -260,8 +260,8 @@ def run_once(s: JobSettings) -> RunReport:
         log.exception("run %s failed", run_id)
         report.errors.append(f"{type(exc).__name__}: {exc}")
         report.exit_code = EXIT_FAILED
-        report.message_th = f"งานประมวลผลไม่สำเร็จ: {exc}"
-        report.message_en = f"the run could not complete: {type(exc).__name__}: {exc}"
+        report.message_th = f"งานประมวลผลไม่สำเร็จ: {getattr(exc, 'message_th', exc)}"
+        report.message_en = f"the run could not complete: {type(exc).__name__}: {getattr(exc, 'message_en', exc)}"
     report.phases["total"] = round(time.perf_counter() - t0, 3)
     report.status = STATUS_BY_EXIT[report.exit_code]
     ended = s.now + dt.timedelta(seconds=report.phases["total"]) if s.now else utcnow()
@@ -275,11 +275,34 @@ def run_once(s: JobSettings) -> RunReport:
     return report
 
 
-def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today: dt.date, fy: int) -> None:
-    h = s.history
-    phase = time.perf_counter()
+@contextmanager
+def _timed(report: RunReport, phase: str):
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.phases[phase] = round(time.perf_counter() - t0, 3)
 
-    # 1-2. read and record, school by school.
+
+def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today: dt.date, fy: int) -> None:
+    """The phases in order; each returns what the next needs (see the module docstring)."""
+    with _timed(report, "read"):
+        result = read_phase(s, now)
+    with _timed(report, "record"):
+        fresh = record_phase(s, run_id, result)
+    with _timed(report, "consolidate"):
+        night = consolidate_phase(s, run_id, result, fresh, now=now, today=today, fy=fy)
+    report.summary = night.summary  # not serialised: for the demo's terminal print
+    # School outcomes and counts before any output: a failed output still reports them.
+    report.schools = school_outcomes(night, result)
+    report.counts = run_counts(night, result)
+    written = write_outputs(s, run_id, night, now=now, today=today, fy=fy, report=report)
+    close_run(report, written)
+
+
+# --- phase 1-2: read and record, school by school -------------------------------------------------------------
+
+def read_phase(s: JobSettings, now: dt.datetime) -> ReadResult:
     read_bar: list[Progress] = []
 
     def on_read(done: int, total: int, outcome) -> None:
@@ -287,39 +310,67 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
             read_bar.append(Progress(total, "อ่าน/read", enabled=s.progress))
         read_bar[0].update(1, f"{outcome.school.code} {outcome.outcome}")
 
-    result: ReadResult = read_all(s.read_client, s.registry, h, folder_id=s.folder_id, full=s.full,
-                                  workers=s.workers, now=now, progress=on_read)
+    result = read_all(s.read_client, s.registry, s.history, folder_id=s.folder_id, full=s.full,
+                      workers=s.workers, now=now, progress=on_read)
     for bar in read_bar:
         bar.close()
-    report.phases["read"] = round(time.perf_counter() - phase, 3)
-    phase = time.perf_counter()
+    return result
+
+
+def record_phase(s: JobSettings, run_id: int, result: ReadResult) -> dict[str, dict[str, Any]]:
+    """Each school's outcome into the history, one transaction per school; returns tonight's validations
+    (school → sheet key → result) so consolidation does not validate the same grid twice."""
     bar = Progress(len(result.schools), "บันทึก/record", enabled=s.progress)
     fresh: dict[str, dict[str, Any]] = {}
     for i, o in enumerate(result.schools):
         code = o.school.code
         results = o.read.results if o.read else {}
-        h.record_read(run_id, code, outcome=o.outcome, spreadsheet_id=o.school.spreadsheet_id or None,
-                      reason=o.reason, detail=o.message_en or None, drive_modified=o.drive_modified,
-                      tabs=o.tabs, validated=results, read_at=s.now or utcnow())
+        s.history.record_read(run_id, code, outcome=o.outcome, spreadsheet_id=o.school.spreadsheet_id or None,
+                              reason=o.reason, detail=o.message_en or None, drive_modified=o.drive_modified,
+                              tabs=o.tabs, validated=results, read_at=s.now or utcnow())
         fresh[code] = {k: r for k, r in results.items() if k in o.tabs}
         bar.update(1, code)
         if s.after_school:
             s.after_school(i)
     bar.close()
-    report.phases["record"] = round(time.perf_counter() - phase, 3)
+    return fresh
 
-    # 3. consolidate from the last good data of every school.
-    phase = time.perf_counter()
-    schools = _schools_frame(s.registry)
-    states = h.school_states()
+
+# --- phase 3: consolidate from the last good data of every school ---------------------------------------------
+
+@dataclass
+class Night:
+    """What consolidation hands to the outputs: every school's state tonight, the district and its summary."""
+
+    schools: pd.DataFrame
+    states: dict
+    reads: pd.DataFrame        # one row per registered school: tonight's outcome and the age of its data
+    consolidated: Consolidated
+    summary: agg.Summary
+    tracked: Any = None        # sync.trackers: the staff workbook's service requests and recommendations
+
+    @property
+    def district(self) -> agg.District:
+        return self.consolidated.district
+
+
+def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: dt.datetime) -> pd.DataFrame:
     outcome_by = {o.school.code: o for o in result.schools}
-    reads = pd.DataFrame([{
+    return pd.DataFrame([{
         "school_code": code, "school_name": name, "network": net,
         "outcome": outcome_by[code].outcome if code in outcome_by else "unchanged",
         "reason": outcome_by[code].reason if code in outcome_by else None,
         "last_good_at": states[code].last_good_at if code in states else None,
         "data_age_hours": _age_hours(now, states[code].last_good_at) if code in states else None,
     } for code, name, net in zip(schools["school_code"], schools["school_name"], schools["network"], strict=True)])
+
+
+def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]], *,
+                      now: dt.datetime, today: dt.date, fy: int) -> Night:
+    h = s.history
+    schools = _schools_frame(s.registry)
+    states = h.school_states()
+    reads = _reads_frame(schools, states, result, now)
     con = consolidate(schools, {c: {k: t.grid for k, t in tabs.items()}
                                 for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads)
     d = con.district
@@ -336,75 +387,159 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
                                     after_due=today > dues[key])
     first_seen = {(r["school_code"], r["report_key"]): dt.date.fromisoformat(r["submitted_on"])
                   for r in h.submissions(fy)}
+    confirmed = checks[checks["confirmed"]]
     summary = agg.summarize(d, fy, today, first_seen=first_seen, edited_after_due=h.edited_after_due(fy),
-                            confirmed=set(zip(checks.loc[checks["confirmed"], "school_code"],
-                                              checks.loc[checks["confirmed"], "report_key"], strict=True)))
+                            confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)))
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
     tracked = read_trackers(s.staff_workbook, today)
     attach_trackers(summary, tracked)
-    report.phases["consolidate"] = round(time.perf_counter() - phase, 3)
-    report.summary = summary  # not serialised: for the demo's terminal print
+    return Night(schools, states, reads, con, summary, tracked)
 
-    # 4. school outcomes and counts, before any output (a failed output still reports them).
-    school_rows = []
-    for r in reads.itertuples():
+
+def school_outcomes(night: Night, result: ReadResult) -> list[SchoolOutcome]:
+    outcome_by = {o.school.code: o for o in result.schools}
+    rows = []
+    for r in night.reads.itertuples():
         o = outcome_by.get(r.school_code)
-        school_rows.append(SchoolOutcome(
+        rows.append(SchoolOutcome(
             r.school_code, r.school_name, r.network, r.outcome, r.reason,
             o.message_en if o and o.outcome == "failed" else None,
             None if pd.isna(r.last_good_at) else iso(r.last_good_at),
             None if pd.isna(r.data_age_hours) else float(r.data_age_hours)))
-    report.schools = school_rows
-    counts = result.counts()
-    report.counts = {"schools_total": len(schools), "schools_read": counts["read"],
-                     "schools_unchanged": counts["unchanged"],
-                     "schools_failed": counts["failed"] + counts["not_provisioned"],
-                     "rows_clean": con.rows_clean, "rows_rejected": con.rows_rejected,
-                     "findings": int(len(d.findings)), "read_requests": result.read_requests,
-                     **{k: v for k, v in summary.headline().items() if k not in ("schools", "findings")},
-                     **tracked.counts()}
+    return rows
 
-    # 5. outputs.
-    phase = time.perf_counter()
-    xlsx = write_xlsx(summary, Path(s.report_dir) / xlsx_name(fy), as_of=now.astimezone(TIMEZONE).replace(tzinfo=None),
-                      district_name=s.district_name)
-    report.outputs["xlsx"] = str(xlsx)
-    report.phases["xlsx"] = round(time.perf_counter() - phase, 3)
-    if s.write_client is not None and s.district_spreadsheet_id:
-        phase = time.perf_counter()
-        report.outputs["district_sheet"] = {"spreadsheet_id": s.district_spreadsheet_id,
-                                            **write_google(s.write_client, s.district_spreadsheet_id, summary,
-                                                           as_of=now.astimezone(TIMEZONE).replace(tzinfo=None))}
-        report.phases["district_sheet"] = round(time.perf_counter() - phase, 3)
-    feedback_failed = 0
-    fb_state: dict[str, str] = {}
-    if s.write_client is not None and s.feedback:
-        phase = time.perf_counter()
-        feedback_failed, fb_state = _write_feedback(s, run_id, summary, d, reads, today, states)
-        report.phases["feedback"] = round(time.perf_counter() - phase, 3)
+
+def run_counts(night: Night, result: ReadResult) -> dict[str, int]:
+    counts = result.counts()
+    return {"schools_total": len(night.schools), "schools_read": counts["read"],
+            "schools_unchanged": counts["unchanged"],
+            "schools_failed": counts["failed"] + counts["not_provisioned"],
+            "rows_clean": night.consolidated.rows_clean, "rows_rejected": night.consolidated.rows_rejected,
+            "findings": int(len(night.district.findings)), "read_requests": result.read_requests,
+            **{k: v for k, v in night.summary.headline().items() if k not in ("schools", "findings")},
+            **(night.tracked.counts() if night.tracked is not None else {})}
+
+
+# --- phase 4: the outputs, each on its own ---------------------------------------------------------------------
+
+@dataclass
+class Written:
+    """One output writer's outcome, as the run report shows it (``report.writers``)."""
+
+    ok: bool
+    seconds: float = 0.0
+    detail: Any = None           # the writer's own result (a path, request counts, per-school states)
+    error: str | None = None     # why it could not be written at all
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ok": self.ok, "seconds": self.seconds}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class OutputContext:
+    s: JobSettings
+    run_id: int
+    night: Night
+    now: dt.datetime
+    today: dt.date
+    fy: int
+
+    @property
+    def as_of(self) -> dt.datetime:  # the summary's "as of": Bangkok wall time
+        return self.now.astimezone(TIMEZONE).replace(tzinfo=None)
+
+
+def _xlsx_writer(ctx: OutputContext) -> Path:
+    return write_xlsx(ctx.night.summary, Path(ctx.s.report_dir) / xlsx_name(ctx.fy), as_of=ctx.as_of,
+                      district_name=ctx.s.district_name)
+
+
+def _district_sheet_writer(ctx: OutputContext) -> dict:
+    return {"spreadsheet_id": ctx.s.district_spreadsheet_id,
+            **write_google(ctx.s.write_client, ctx.s.district_spreadsheet_id, ctx.night.summary, as_of=ctx.as_of)}
+
+
+def _feedback_writer(ctx: OutputContext) -> dict[str, str]:
+    return _write_feedback(ctx.s, ctx.run_id, ctx.night, ctx.today)
+
+
+# name → (writer, does it apply to this run). Each writer runs whatever happened to the ones before it.
+WRITERS: dict[str, tuple[Callable[[OutputContext], Any], Callable[[JobSettings], bool]]] = {
+    "xlsx": (_xlsx_writer, lambda s: True),
+    "district_sheet": (_district_sheet_writer, lambda s: s.write_client is not None
+                       and bool(s.district_spreadsheet_id)),
+    "feedback": (_feedback_writer, lambda s: s.write_client is not None and s.feedback),
+}
+
+
+def write_outputs(s: JobSettings, run_id: int, night: Night, *, now: dt.datetime, today: dt.date, fy: int,
+                  report: RunReport) -> dict[str, Written]:
+    """Every output that applies, each on its own: one that fails is reported and the others are still written."""
+    ctx = OutputContext(s, run_id, night, now, today, fy)
+    written: dict[str, Written] = {}
+    for name, (writer, applies) in WRITERS.items():
+        if not applies(s):
+            continue
+        t0 = time.perf_counter()
+        try:
+            w = Written(True, detail=writer(ctx))
+        except Exception as exc:  # noqa: BLE001 - one output never takes the others down
+            log.exception("output %s failed", name)
+            report.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            w = Written(False, error=f"{type(exc).__name__}: {exc}")
+        w.seconds = round(time.perf_counter() - t0, 3)
+        report.phases[name] = w.seconds
+        report.writers[name] = w.as_dict()
+        written[name] = w
+    _outputs_into_report(report, written)
+    return written
+
+
+def _outputs_into_report(report: RunReport, written: dict[str, Written]) -> None:
+    if (w := written.get("xlsx")) and w.ok:
+        report.outputs["xlsx"] = str(w.detail)
+    if (w := written.get("district_sheet")) and w.ok:
+        report.outputs["district_sheet"] = w.detail
+    fb_state: dict[str, str] = (w.detail or {}) if (w := written.get("feedback")) else {}
+    if "feedback" in written:
         report.outputs["feedback_written"] = sum(1 for v in fb_state.values() if v == "written")
-        report.outputs["feedback_failed"] = feedback_failed
+        report.outputs["feedback_failed"] = sum(1 for v in fb_state.values() if v == "failed")
     for sc in report.schools:
         sc.feedback = fb_state.get(sc.school_code)
 
-    failed = report.counts["schools_failed"] + feedback_failed
-    report.exit_code = EXIT_PARTIAL if failed else EXIT_OK
-    if failed:
-        report.message_th = (f"เสร็จบางส่วน: อ่านไม่ได้ {report.counts['schools_failed']} โรง, "
+
+# --- phase 5: close -------------------------------------------------------------------------------------------
+
+def close_run(report: RunReport, written: dict[str, Written]) -> None:
+    """The exit code and the message the person on call reads."""
+    broken = [name for name, w in written.items() if not w.ok]
+    schools_failed = report.counts["schools_failed"]
+    feedback_failed = report.outputs.get("feedback_failed", 0)
+    if broken:
+        report.exit_code = EXIT_FAILED
+        report.message_th = f"งานประมวลผลไม่สำเร็จ: เขียนผลลัพธ์ไม่ได้ ({', '.join(broken)})"
+        report.message_en = f"the run could not complete: outputs not written ({', '.join(broken)})"
+    elif schools_failed or feedback_failed:
+        report.exit_code = EXIT_PARTIAL
+        report.message_th = (f"เสร็จบางส่วน: อ่านไม่ได้ {schools_failed} โรง, "
                              f"เขียนข้อเสนอแนะไม่ได้ {feedback_failed} โรง")
-        report.message_en = (f"partial: {report.counts['schools_failed']} schools unread, "
+        report.message_en = (f"partial: {schools_failed} schools unread, "
                              f"{feedback_failed} feedback tabs not written")
     else:
+        report.exit_code = EXIT_OK
         report.message_th, report.message_en = "เสร็จสมบูรณ์", "success"
 
 
-def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.District, reads: pd.DataFrame,
-                    today: dt.date, states) -> tuple[int, dict[str, str]]:
+def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -> dict[str, str]:
+    """Each school's feedback tab (school → written / unchanged / failed); one school's failure is its own."""
     last = s.history.last_feedback()
-    per_school = school_frames(summary.status, d.findings)
-    read_by = reads.set_index("school_code")
+    per_school = school_frames(night.summary.status, night.district.findings)
+    read_by = night.reads.set_index("school_code")
     ids = {sc.code: sc.spreadsheet_id for sc in s.registry.active()}
-    failed, state = 0, {}
+    state: dict[str, str] = {}
     bar = Progress(len(per_school), "ข้อเสนอแนะ/feedback", enabled=s.progress)
     for code, (status, findings) in per_school.items():
         bar.update(1, code)
@@ -412,7 +547,7 @@ def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.Di
         sid = ids.get(code)
         if not sid or r["outcome"] == "not_provisioned" or (r["outcome"] == "failed" and r["reason"] in NO_FEEDBACK):
             continue
-        st = states.get(code)
+        st = night.states.get(code)
         rows = feedback_rows(status, findings, today=today, last_read_at=st.last_good_at if st else None,
                              read_outcome=r["outcome"], read_reason=r["reason"],
                              data_age_hours=None if pd.isna(r["data_age_hours"]) else float(r["data_age_hours"]))
@@ -425,13 +560,12 @@ def _write_feedback(s: JobSettings, run_id: int, summary: agg.Summary, d: agg.Di
             height = write_feedback(s.write_client, sid, rows, previous_rows=prev_rows)
         except Exception as exc:  # noqa: BLE001 - one school's feedback never stops the night
             log.warning("feedback %s failed: %s", code, exc)
-            failed += 1
             state[code] = "failed"
             continue
         s.history.record_feedback(run_id, code, digest, height, written_at=s.now)
         state[code] = "written"
     bar.close()
-    return failed, state
+    return state
 
 
 # --- with lock, logging and JSON: what `khet sync run` and the daemon call -------------------------------------
@@ -466,8 +600,8 @@ def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
 
 def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) -> JobSettings:
     """Open the history, registry and both Google clients a configuration describes (closed by ``stack``)."""
-    from sync.gclient import SCOPES_READ, SCOPES_WRITE, connect
-    from sync.http import open_google, paced_client_from_config
+    from sync.gclient import SCOPES_READ, SCOPES_WRITE
+    from sync.http import open_clients
     from sync.registry import load_registry
 
     if cfg.registry is None:
@@ -484,19 +618,7 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
             f"fix the registry and run again)")
     history = History(cfg.history_db)
     stack.callback(history.close)
-    if cfg.endpoint == "emulator":
-        # One embedded emulator for both clients (two would fight over its SQLite file).
-        from sync.emulator import Emulator
-
-        Path(cfg.data_dir).mkdir(parents=True, exist_ok=True)
-        emu = stack.enter_context(Emulator(db=Path(cfg.data_dir) / "emulator.sqlite", key_dir=Path(cfg.data_dir)))
-        key = emu.service_account(path=Path(cfg.data_dir) / "emulator-key.json")
-        factory = paced_client_from_config(cfg)
-        read = connect(key, SCOPES_READ, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
-        write = connect(key, SCOPES_WRITE, endpoint=emu.url, http_client=factory, timeout=cfg.timeout)
-    else:
-        read = stack.enter_context(open_google(cfg, SCOPES_READ))
-        write = stack.enter_context(open_google(cfg, SCOPES_WRITE))
+    read, write = stack.enter_context(open_clients(cfg, SCOPES_READ, SCOPES_WRITE))
     return JobSettings(history=history, registry=registry, read_client=read, write_client=write,
                        folder_id=cfg.drive_folder_id or None,
                        district_spreadsheet_id=cfg.district_spreadsheet_id or None, report_dir=Path(cfg.report_dir),
@@ -512,7 +634,7 @@ def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
             return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
     except Exception as exc:  # configuration, registry, key: the run could not start
         # Said in the report already: no traceback on stderr for what the user can fix.
-        if isinstance(exc, RegistryError | ConfigError | ValueError | OSError):
+        if isinstance(exc, KhetError | ValueError | OSError):
             log.error("run could not start: %s", exc)
         else:
             log.exception("run could not start")
