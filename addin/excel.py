@@ -25,6 +25,7 @@ from addin.validation import validate_table  # noqa: F401 - the buttons and KHET
 from addin.validation.files import sheet_for_key_row, sheet_for_title
 from addin.validation.headers import HEADER_SCAN_ROWS, find_layout
 from addin.validation.normalize import FORMULA_PREFIXES
+from workbook.errors import KhetError
 from workbook.schema import SheetDef
 from workbook.sheets import get_sheet
 
@@ -174,12 +175,13 @@ def _log_exception(name: str) -> Path | None:
         return None
 
 
-class UserError(Exception):
+class UserError(KhetError):
     """A problem the user can fix (a missing sheet, no data): shown as is, no log needed."""
 
-    def __init__(self, message_th: str, message_en: str):
-        super().__init__(f"{message_th} / {message_en}")
-        self.message_th, self.message_en = message_th, message_en
+    code = "workbook.user"
+
+    def __init__(self, message_th: str, message_en: str, **details):
+        super().__init__(None, message_th, message_en, **details)
 
 
 def run_button(name: str, run: Callable[[xw.Book], object], book: xw.Book | None = None) -> None:

@@ -39,6 +39,7 @@ from addin.calendar import (
     to_thai_digits,
 )
 from addin.cells import INVISIBLE, is_blank
+from workbook.errors import KhetError
 
 SERIAL_EPOCH = date(1899, 12, 30)
 MIN_DATE = date(be_to_ce(2400), 1, 1)
@@ -52,21 +53,15 @@ WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 STYLES = ("short", "long", "numeric", "iso", "official")
 
 
-class ThaiDateError(ValueError):
+class ThaiDateError(KhetError, ValueError):
     """A value that is not one certain date. `code` is a stable English key; both messages quote the input."""
 
     def __init__(self, raw, code: str, message_th: str, message_en: str):
+        super().__init__(code, message_th, message_en)
         self.raw = raw
-        self.code = code
-        self.message_th = message_th
-        self.message_en = message_en
-        super().__init__(f"{message_th} / {message_en}")
 
     def __reduce__(self):  # picklable across processes (xdist, multiprocessing)
         return (type(self), (self.raw, self.code, self.message_th, self.message_en))
-
-    def to_dict(self) -> dict:
-        return {"code": self.code, "message_th": self.message_th, "message_en": self.message_en}
 
 
 def _quote(raw) -> str:

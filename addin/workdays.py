@@ -34,6 +34,7 @@ import pandas as pd
 from addin.calendar import as_ce_year
 from addin.cells import read_csv_text
 from addin.thaidate import ThaiDateError, as_day_array, parse_date
+from workbook.errors import KhetError
 
 DEFAULT_EXTRA_PATH = Path(__file__).parent / "data" / "extra_holidays.csv"
 ENV_EXTRA_PATH = "KHET_EXTRA_HOLIDAYS"
@@ -48,14 +49,21 @@ _HEADER = {"date": "date", "วันที่": "date", "name": "name", "ชื
            "ชื่อวันหยุด": "name", "kind": "kind", "ประเภท": "kind"}
 
 
-class ExtraHolidaysError(ValueError):
+class ExtraHolidaysError(KhetError, ValueError):
     """The extra-days file has rows that cannot be used; `problems` lists each as Thai / English with its line."""
 
+    code = "extra_holidays.invalid"
+
     def __init__(self, path: Path, problems: list[str]):
+        listed = "".join(f"\n  - {p}" for p in problems)
+        super().__init__(None, f"ไฟล์วันหยุดเพิ่มเติมมีข้อผิดพลาด: {path}{listed}",
+                         f"the extra holidays file has errors: {path}", path=str(path))
         self.path = path
         self.problems = problems
-        super().__init__(f"ไฟล์วันหยุดเพิ่มเติมมีข้อผิดพลาด / the extra holidays file has errors: {path}\n"
-                         + "\n".join(f"  - {p}" for p in problems))
+
+    def __str__(self) -> str:
+        return (f"ไฟล์วันหยุดเพิ่มเติมมีข้อผิดพลาด / the extra holidays file has errors: {self.path}\n"
+                + "\n".join(f"  - {p}" for p in self.problems))
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """The `khet` command: a dispatcher to one module per sub-command.
 
 Sub-commands are imported only when used, so `khet date` stays fast and a broken optional part
-never takes the whole CLI down.
+never takes the whole CLI down. Every user-facing error (`workbook.errors.KhetError`) is caught here, once.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
+
+from workbook.errors import KhetError
 
 # name -> (module, one-line help in Thai / English)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -61,7 +64,19 @@ def _main(argv: list[str] | None) -> int:
         print(usage(), file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
-    return int(module.main(rest) or 0)
+    try:
+        return int(module.main(rest) or 0)
+    except KhetError as exc:  # the one place a user-facing error is shown: never a traceback
+        return say_error(exc, as_json="--json" in rest)
+
+
+def say_error(exc: KhetError, *, as_json: bool = False) -> int:
+    """A user-facing error in Thai and English on stderr (or `{"error": {...}}` on stdout with --json): exit 2."""
+    if as_json:
+        print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(str(exc), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

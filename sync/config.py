@@ -18,12 +18,13 @@ import json
 import os
 import re
 import stat
-import sys
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from workbook.errors import KhetError
 
 DEFAULT_FILE = "khet.toml"
 TIMEZONE = "Asia/Bangkok"
@@ -102,14 +103,24 @@ class Problem:
         return f"{self.severity.upper()}: {where}{self.message_th} / {self.message_en}"
 
 
-class ConfigError(Exception):
-    """The configuration cannot be loaded at all (file missing or not TOML)."""
+class ConfigError(KhetError):
+    """The configuration cannot be used (file missing or not TOML, a setting that is an error): each problem
+    names its setting."""
+
+    code = "config"
 
     def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
+        settings = ", ".join(p.setting for p in problems if p.setting)
+        super().__init__(problems[0].code if len(problems) == 1 else None,
+                         "; ".join(p.message_th for p in problems), "; ".join(p.message_en for p in problems),
+                         **({"settings": settings} if settings else {}))
         self.problems = problems
-        self.message_th = "; ".join(p.message_th for p in problems)
-        self.message_en = "; ".join(p.message_en for p in problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "problems": [p.as_dict() for p in self.problems]}
 
 
 _DEFAULT = {s.key: s.default for s in SETTINGS}  # the defaults are written once, in SETTINGS
@@ -267,16 +278,6 @@ def load_config(path: str | Path | None = None, env=os.environ) -> Config:
             problems.append(_bad_value(setting, raw, "env"))
     cfg.load_problems = problems
     return cfg
-
-
-def config_or_say(path: str | Path | None = None) -> Config | None:
-    """`load_config` for a command: a configuration that cannot be loaded at all is told on stderr, each
-    problem in Thai and English, and gives None (the command then exits 2)."""
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return None
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

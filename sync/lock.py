@@ -14,22 +14,25 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbook.errors import KhetError
+
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
 else:
     import fcntl
 
 
-class LockHeld(RuntimeError):
+class LockHeld(KhetError, RuntimeError):
     """Another run holds the lock."""
 
+    code = "lock.held"
+
     def __init__(self, path: Path, holder: dict):
+        who = f"pid {holder.get('pid', '?')} @ {holder.get('host', '?')}, {holder.get('started_at', '?')}"
+        super().__init__(None, f"มีงานประมวลผลอีกชุดกำลังทำงานอยู่ ({who}) — รอให้เสร็จก่อนแล้วค่อยสั่งใหม่",
+                         f"another run holds the lock ({who}); wait for it to finish", path=str(path))
         self.path = path
         self.holder = holder
-        who = f"pid {holder.get('pid', '?')} @ {holder.get('host', '?')}, {holder.get('started_at', '?')}"
-        self.message_th = f"มีงานประมวลผลอีกชุดกำลังทำงานอยู่ ({who}) — รอให้เสร็จก่อนแล้วค่อยสั่งใหม่"
-        self.message_en = f"another run holds the lock ({who}); wait for it to finish"
-        super().__init__(f"{self.message_th} / {self.message_en}")
 
 
 class RunLock:

@@ -26,18 +26,20 @@ from sync.gclient import drive_url
 from sync.google_template import school_setup_requests, sheet_metadata
 from sync.http import RequestFailed
 from sync.registry import Registry, School
+from workbook.errors import KhetError
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
 
 NOTIFY_MESSAGE = ("เขตพื้นที่การศึกษาแชร์ชีตรายงานของโรงเรียนให้แล้ว กรุณากรอกข้อมูลตามแท็บต่าง ๆ "
                   "/ Your district office has shared your school's reporting sheet.")
 
 
-class ProvisionError(Exception):
+class ProvisionError(KhetError):
     """Provisioning cannot start (template missing or broken); Thai and English."""
 
-    def __init__(self, message_th: str, message_en: str):
-        super().__init__(f"{message_th} / {message_en}")
-        self.message_th, self.message_en = message_th, message_en
+    code = "provision"
+
+    def __init__(self, message_th: str, message_en: str, **details):
+        super().__init__(None, message_th, message_en, **details)
 
 
 @dataclass

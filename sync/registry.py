@@ -22,18 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbook.errors import KhetError
 from workbook.schema import NO_TH
 from workbook.sheets import SheetDef, get_sheet
 
 SHEET: SheetDef = get_sheet("school_registry")
 
 
-class RegistryError(Exception):
+class RegistryError(KhetError):
     """The registry cannot be read or written at all; message in Thai and English."""
 
-    def __init__(self, message_th: str, message_en: str):
-        super().__init__(f"{message_th} / {message_en}")
-        self.message_th, self.message_en = message_th, message_en
+    code = "registry"
+
+    def __init__(self, message_th: str, message_en: str, **details):
+        super().__init__(None, message_th, message_en, **details)
 
 
 @dataclass

@@ -178,7 +178,9 @@ def test_cli_check_exit_codes(tmp_path, capsys, monkeypatch):
     assert config_main(["check"]) == 1
     out = capsys.readouterr().out
     assert "ยังไม่ได้ระบุไฟล์กุญแจ" in out and "no service-account key file set" in out
-    assert config_main(["check", "--config", str(tmp_path / "missing.toml")]) == 2
+    from sync.cli import main as khet
+
+    assert khet(["config", "check", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "not found" in capsys.readouterr().err
 
 
@@ -192,7 +194,7 @@ def test_example_file_is_the_generated_one_and_loads_cleanly(tmp_path):
 
 
 def test_every_command_says_when_the_config_file_is_missing(tmp_path, capsys):
-    """One helper (config_or_say) for config, sync, schools and history: exit 2 and the reason, no traceback."""
+    """The CLI says it once for config, sync, schools and history: exit 2 and the reason, no traceback."""
     from sync.cli import main as khet
 
     missing = tmp_path / "missing.toml"

@@ -252,8 +252,10 @@ def test_cli_calendar_text(capsys):
 
 def test_cli_strict_and_bad_file(capsys, tmp_path):
     assert run_cli(capsys, ["--fy", "2568", "--today", "2024-11-27", "--strict"])[0] == 1
-    code, _, err = run_cli(capsys, ["--fy", "2568", "--file", str(tmp_path / "none.csv")])
-    assert code == 2 and "work calendar file not found" in err
+    from sync.cli import main as khet
+
+    code = khet(["calendar", "--fy", "2568", "--file", str(tmp_path / "none.csv")])
+    assert code == 2 and "work calendar file not found" in capsys.readouterr().err
 
 
 def test_cli_fiscal_year_out_of_range_is_a_usage_error(capsys):
@@ -264,7 +266,7 @@ def test_cli_fiscal_year_out_of_range_is_a_usage_error(capsys):
         assert exit_.value.code == 2
         hint_en = " — CE 2026 is BE 2569" if hint else ""
         assert capsys.readouterr().err.splitlines()[-1] == (
-            f"khet calendar: error: argument --fy: ปีงบประมาณต้องเป็นปี พ.ศ. 2401–2700 เช่น 2569{hint} / "
+            f"khet calendar: ข้อผิดพลาด / error: argument --fy: ปีงบประมาณต้องเป็นปี พ.ศ. 2401–2700 เช่น 2569{hint} / "
             f"the fiscal year must be a Buddhist Era year 2401–2700, e.g. 2569{hint_en}: '{fy}'")
     assert run_cli(capsys, ["--fy", "2700", "--today", "2025-01-13"])[0] == 0
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workbook.errors import KhetError
 
-class TimingError(ValueError):
+
+class TimingError(KhetError, ValueError):
     """A phrase the engine cannot read (or cannot evaluate without more input). Never a silent wrong date."""
 
     def __init__(self, phrase: str, code: str, message_th: str, message_en: str):
+        super().__init__(code, message_th, message_en, phrase=phrase)
         self.phrase = phrase
-        self.code = code
-        self.message_th = message_th
-        self.message_en = message_en
-        super().__init__(f"{message_th} / {message_en}")
 
     def __reduce__(self):  # picklable across processes (xdist, multiprocessing in the nightly job)
         return (TimingError, (self.phrase, self.code, self.message_th, self.message_en))

@@ -30,6 +30,7 @@ from addin.timing.evaluate import effort_note, occurrences, step_due
 from addin.timing.model import Occurrence, TimingError
 from addin.timing.parse import parse_rule
 from addin.workdays import workday_on_or_after
+from workbook.errors import KhetError
 from workbook.reports import REPORTS, REPORTS_BY_KEY
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "work_calendar.csv"
@@ -46,12 +47,13 @@ NO_DATE, ERROR = "no_date", "error"
 EXTRA_STATUS_TH = {NO_DATE: "ไม่มีกำหนดวัน", ERROR: "อ่านกำหนดเวลาไม่ได้"}
 
 
-class WorkCalendarFileError(ValueError):
+class WorkCalendarFileError(KhetError, ValueError):
     """The data file as a whole cannot be used (missing, undecodable, required columns absent)."""
 
+    code = "work_calendar.file"
+
     def __init__(self, message_th: str, message_en: str):
-        self.message_th, self.message_en = message_th, message_en
-        super().__init__(f"{message_th} / {message_en}")
+        super().__init__(None, message_th, message_en)
 
 
 @dataclass(frozen=True)

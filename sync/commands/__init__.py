@@ -1,6 +1,43 @@
-"""One module per `khet` sub-command, each exposing `main(argv) -> int`; argument types they share."""
+"""One module per `khet` sub-command, each exposing `main(argv) -> int`; the argument parser and argument
+types they share."""
 
 import argparse
+import re
+import sys
+
+# argparse's own English messages (Python 3.11–3.13), each with its Thai.
+_ARGPARSE_TH = (
+    (re.compile(r"the following arguments are required: (.+)"), "ต้องระบุ: {0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "ไม่รู้จักตัวเลือก: {0}"),
+    (re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)"),
+     "{0}: ไม่มีตัวเลือก {1} (เลือกจาก {2})"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: ต้องมีค่าตามหลังหนึ่งค่า"),
+    (re.compile(r"argument (\S+): expected (.+) arguments?"), "{0}: ต้องมีค่าตามหลัง ({1})"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: (.+)"), "{0}: ค่า {2} ไม่ถูกต้อง (ต้องเป็น {1})"),
+    (re.compile(r"argument (\S+): not allowed with argument (.+)"), "{0}: ใช้คู่กับ {1} ไม่ได้"),
+    (re.compile(r"ambiguous option: (\S+) could match (.+)"), "ตัวเลือก {0} กำกวม (อาจเป็น {1})"),
+)
+
+
+def usage_error_th(message: str) -> str | None:
+    """The Thai of one of argparse's usage errors, or None (our own argument types are bilingual already)."""
+    for pattern, th in _ARGPARSE_TH:
+        if m := pattern.fullmatch(message):
+            return th.format(*m.groups())
+    return None
+
+
+class KhetArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors in Thai and English (exit 2, as argparse does)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        th = usage_error_th(message)
+        if th is None and " / " in message:  # an argument type's own Thai / English message
+            text = message
+        else:
+            text = f"{th or 'ตัวเลือกไม่ถูกต้อง'} / {message}"
+        self.exit(2, f"{self.prog}: ข้อผิดพลาด / error: {text}\n")
 
 
 def fiscal_year_arg(text: str) -> int:

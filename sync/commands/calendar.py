@@ -19,8 +19,8 @@ from addin.calendar import fiscal_year, fiscal_year_bounds
 from addin.status import LABEL_TH, status, today_in_thailand
 from addin.thaidate import ThaiDateError, format_thai_date, parse_date
 from addin.timing import TimingError, chain_steps, deadline, occurrences, parse_duration, parse_rule
-from addin.timing.work_calendar import ERROR, NO_DATE, WorkCalendarFileError, calendar_path, work_calendar
-from sync.commands import fiscal_year_arg
+from addin.timing.work_calendar import ERROR, NO_DATE, calendar_path, work_calendar
+from sync.commands import KhetArgumentParser, fiscal_year_arg
 from sync.textwidth import fit
 
 # Tasks with more occurrences than this (weekly, monthly) show only the current one unless --all.
@@ -170,7 +170,7 @@ def steps_text(info: dict) -> str:
 
 
 def parser(prog: str = "khet calendar") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description="ปฏิทินการปฏิบัติงานของเขต หรือวันที่ของวลีกำหนดเวลา / "
+    p = KhetArgumentParser(prog=prog, description="ปฏิทินการปฏิบัติงานของเขต หรือวันที่ของวลีกำหนดเวลา / "
                                 "the district work calendar, or the dates of one timing phrase")
     p.add_argument("--fy", type=fiscal_year_arg,
                    help="ปีงบประมาณ พ.ศ. เช่น 2568 (ค่าเริ่มต้น: ปีงบประมาณของวันนี้) / fiscal year (BE)")
@@ -218,11 +218,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
     except TimingError as e:
         return _fail(args, e.as_dict(), str(e))
-    try:
-        frame = work_calendar(fy, today, path=args.file)
-    except WorkCalendarFileError as e:
-        print(str(e), file=sys.stderr)
-        return 2
+    frame = work_calendar(fy, today, path=args.file)
     source = str(args.file or calendar_path())
     if args.json:
         out.write(json.dumps(calendar_json(frame, fy, today, source), ensure_ascii=False, indent=2) + "\n")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
-from sync.config import check_config, config_or_say, example_toml
+from sync.commands import KhetArgumentParser
+from sync.config import check_config, example_toml, load_config
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="khet config", description="ตรวจการตั้งค่า / check the configuration")
+    parser = KhetArgumentParser(prog="khet config", description="ตรวจการตั้งค่า / check the configuration")
     sub = parser.add_subparsers(dest="action", required=True)
     for name, text in (("check", "บอกสิ่งที่ขาดหรือผิด / say what is missing or wrong"),
                        ("show", "แสดงค่าที่ใช้และที่มา / show the values in use and where they came from")):
@@ -23,9 +23,7 @@ def main(argv: list[str]) -> int:
     if args.action == "example":
         sys.stdout.write(example_toml())
         return 0
-    cfg = config_or_say(args.config)
-    if cfg is None:
-        return 2
+    cfg = load_config(args.config)
     if args.action == "show":
         rows = cfg.describe()
         if args.json:

@@ -4,14 +4,14 @@ say exactly why it is not a date (exit 1)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date
 
 from addin.calendar import academic_year, fiscal_quarter, fiscal_year, semester
 from addin.thaidate import WEEKDAYS_EN, WEEKDAYS_TH, ThaiDateError, format_thai_date, parse_date, to_serial
-from addin.workdays import ExtraHolidaysError, holiday_name, is_workday
+from addin.workdays import holiday_name, is_workday
+from sync.commands import KhetArgumentParser
 
 
 def describe(d: date) -> dict:
@@ -56,7 +56,7 @@ def _text(info: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
+    p = KhetArgumentParser(
         prog="khet date",
         description="อ่านวันที่แบบไทย เช่น \"14 ก.พ. 66\" / parse a Thai date (quotes optional)",
     )
@@ -72,8 +72,5 @@ def main(argv: list[str]) -> int:
         else:
             print(str(e), file=sys.stderr)
         return 1
-    except ExtraHolidaysError as e:
-        print(str(e), file=sys.stderr)
-        return 2
     print(json.dumps(info, ensure_ascii=False, indent=2) if args.json else _text(info))
     return 0

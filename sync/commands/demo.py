@@ -3,13 +3,14 @@ of the real nightly job, the district summary in the terminal and as a workbook 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from sync.commands import KhetArgumentParser
+
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
+    p = KhetArgumentParser(
         prog="khet demo",
         description="สาธิตทั้งระบบบนโปรแกรมจำลอง Google (ไม่ต้องมีบัญชี Google ไม่ใช้เครือข่าย) / the whole job on the "
                     "embedded Google emulator: no Google account, no network")

@@ -17,11 +17,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from sync.commands import KhetArgumentParser
+
 DEFAULT_URL = "http://127.0.0.1:8765"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = KhetArgumentParser(
         prog="khet emulator", description="โปรแกรมจำลอง Google Sheets/Drive บนเครื่อง / local Google emulator"
     )
     sub = p.add_subparsers(dest="action", required=True)

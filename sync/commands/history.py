@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from sync.commands import KhetArgumentParser
 from sync.history import History
 
 
@@ -51,10 +52,10 @@ def main(argv: list[str]) -> int:
         parser.add_argument("--json", action="store_true", help="ผลแบบ JSON / machine-readable output", **kw)
         return parser
 
-    p = options(argparse.ArgumentParser(prog="khet history", description="ประวัติข้อมูล / what changed between runs"))
+    p = options(KhetArgumentParser(prog="khet history", description="ประวัติข้อมูล / what changed between runs"))
     # The same options after the sub-command too (`khet history school CODE --db … --json`, as people type it);
     # SUPPRESS keeps a sub-command from resetting what was given before it.
-    after = options(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
+    after = options(KhetArgumentParser(add_help=False), default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="action", required=True)
     runs = sub.add_parser("runs", parents=[after], help="รายการรอบการทำงาน / the runs")
     runs.add_argument("--limit", type=int, default=20)
@@ -67,12 +68,9 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     db = args.db
     if db is None:
-        from sync.config import config_or_say
+        from sync.config import load_config
 
-        cfg = config_or_say(args.config)
-        if cfg is None:
-            return 2
-        db = cfg.history_db
+        db = load_config(args.config).history_db
     if not Path(db).is_file():
         print(f"ไม่พบฐานข้อมูลประวัติ {db} / no history database at {db}", file=sys.stderr)
         return 2

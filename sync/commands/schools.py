@@ -10,7 +10,6 @@ registry or template problem).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -20,7 +19,8 @@ from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 from requests import RequestException
 
-from sync.config import Config, ConfigError, config_or_say
+from sync.commands import KhetArgumentParser
+from sync.config import Config, ConfigError, load_config
 from sync.http import RequestFailed
 
 if TYPE_CHECKING:
@@ -30,30 +30,23 @@ if TYPE_CHECKING:
 GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, ConfigError, ValueError, OSError)
 
 
-def _config(args) -> Config | None:
-    cfg = config_or_say(args.config)
-    if cfg is not None:
-        for p in cfg.load_problems:  # bad values were replaced by defaults: say so, carry on
-            print(p, file=sys.stderr)
+def _config(args) -> Config:
+    cfg = load_config(args.config)
+    for p in cfg.load_problems:  # bad values were replaced by defaults: say so, carry on
+        print(p, file=sys.stderr)
     return cfg
 
 
 def _config_and_registry(args) -> tuple[Config, Registry] | None:
     """The configuration and the school registry (`--registry` or paths.registry), or None once told why not."""
-    from sync.registry import RegistryError, load_registry
+    from sync.registry import load_registry
 
     cfg = _config(args)
-    if cfg is None:
-        return None
     target = Path(args.registry) if args.registry else cfg.registry
     if target is None:
         print("ยังไม่ได้ระบุทะเบียนโรงเรียน (--registry หรือ paths.registry) / no registry given", file=sys.stderr)
         return None
-    try:
-        registry = load_registry(target)
-    except RegistryError as exc:
-        print(exc, file=sys.stderr)
-        return None
+    registry = load_registry(target)
     for f in registry.findings:
         if f.severity == "error":
             where = f"{f.sheet} {f.cell or f.row or ''}".strip()
@@ -86,8 +79,6 @@ def cmd_template(args) -> int:
     from sync.http import open_google
 
     cfg = _config(args)
-    if cfg is None:
-        return 2
     try:
         with open_google(cfg, SCOPES_PROVISION) as client:
             sid, created = _template(client, cfg)
@@ -102,8 +93,7 @@ def cmd_template(args) -> int:
 def cmd_provision(args) -> int:
     from sync.gclient import SCOPES_PROVISION
     from sync.http import open_google
-    from sync.provision import ProvisionError, provision
-    from sync.registry import RegistryError
+    from sync.provision import provision
 
     loaded = _config_and_registry(args)
     if loaded is None:
@@ -114,9 +104,6 @@ def cmd_provision(args) -> int:
             template_id, _ = _template(client, cfg)
             result = provision(client, registry, template_id=template_id, folder_id=cfg.drive_folder_id or None,
                                notify=args.notify)
-    except (ProvisionError, RegistryError) as exc:
-        print(exc, file=sys.stderr)
-        return 2
     except GOOGLE_ERRORS as exc:
         return _google_trouble(exc)
     for o in result.outcomes:
@@ -166,7 +153,7 @@ def cmd_read(args) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="khet schools",
+    parser = KhetArgumentParser(prog="khet schools",
                                      description="สร้างและอ่านชีตของโรงเรียน / provision and read school sheets")
     sub = parser.add_subparsers(dest="action", required=True)
     p_t = sub.add_parser("template", help="หาหรือสร้างแม่แบบ / find or create the school template")

@@ -8,8 +8,8 @@ import argparse
 import json
 import sys
 
-from sync.commands import clock_time, clock_time_arg, date_arg, fiscal_year_arg
-from sync.config import config_or_say
+from sync.commands import KhetArgumentParser, clock_time, clock_time_arg, date_arg, fiscal_year_arg
+from sync.config import load_config
 from sync.runreport import EXIT_FAILED
 
 
@@ -36,11 +36,11 @@ def _print_report(rep, as_json: bool) -> None:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="khet sync", description="งานประมวลผลรายคืน / the nightly consolidation")
+    p = KhetArgumentParser(prog="khet sync", description="งานประมวลผลรายคืน / the nightly consolidation")
     config_help = "ไฟล์ตั้งค่า (ค่าเริ่มต้น khet.toml หรือ $KHET_CONFIG) / configuration file"
     p.add_argument("--config", help=config_help)
     # `khet sync run --config FILE` works too (SUPPRESS: not given after the action = keep the one before it).
-    after = argparse.ArgumentParser(add_help=False)
+    after = KhetArgumentParser(add_help=False)
     after.add_argument("--config", help=config_help, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="action", required=True)
     run = sub.add_parser("run", parents=[after], help="ประมวลผลหนึ่งรอบ / one run (cron, Task Scheduler, systemd)")
@@ -55,9 +55,7 @@ def main(argv: list[str]) -> int:
     daemon.add_argument("--at", type=clock_time_arg, help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
     sub.add_parser("trigger", parents=[after], help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
     args = p.parse_args(argv)
-    cfg = config_or_say(args.config)
-    if cfg is None:
-        return EXIT_FAILED
+    cfg = load_config(args.config)
 
     from sync.job import run_from_config
 

@@ -7,7 +7,6 @@ no sheet Khet knows.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import zipfile
@@ -16,6 +15,7 @@ from pathlib import Path
 from openpyxl.utils.exceptions import InvalidFileException
 
 from addin.validation import Finding, read_workbook, validate_table
+from sync.commands import KhetArgumentParser
 
 SEVERITY_TH = {"error": "ข้อผิดพลาด", "warning": "คำเตือน"}
 MARK = {"error": "✗", "warning": "!"}
@@ -49,7 +49,7 @@ def _print_sheet(tab_title: str, result, limit: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = KhetArgumentParser(
         prog="khet validate",
         description="ตรวจสอบข้อมูลในไฟล์ Excel ทุกชีตที่ระบบรู้จัก / validate every known sheet of an .xlsx/.xlsm",
     )

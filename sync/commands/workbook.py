@@ -3,11 +3,11 @@ column reference docs/sheets.md."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from addin.xlsm import finish_staff_workbook
+from sync.commands import KhetArgumentParser
 from workbook.docs import DOCS_PATH, docs_are_current, write_docs
 from workbook.templates import (
     SCHOOL_TEMPLATE_FILE,
@@ -28,7 +28,7 @@ def build(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="khet workbook", description="สร้างสมุดงาน / build the workbooks")
+    parser = KhetArgumentParser(prog="khet workbook", description="สร้างสมุดงาน / build the workbooks")
     sub = parser.add_subparsers(dest="action", required=True)
     p_build = sub.add_parser("build", help="สร้างสมุดงานเขตและแม่แบบโรงเรียน / build the staff workbook and school template")
     p_build.add_argument("--out", default="out", help="โฟลเดอร์ปลายทาง / output folder (default ./out)")

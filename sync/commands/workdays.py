@@ -4,7 +4,6 @@ day after (before) START. Dates in any Thai form; quotes are optional when the s
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -13,12 +12,12 @@ from datetime import date
 from addin.thaidate import ThaiDateError, format_thai_date, parse_date
 from addin.workdays import (
     MAX_SHIFT,
-    ExtraHolidaysError,
     add_workdays,
     holidays_between,
     workdays_between,
     workdays_in_range,
 )
+from sync.commands import KhetArgumentParser
 from sync.textwidth import pad
 
 _OFFSET = re.compile(r"^[+-]\d+$")
@@ -89,7 +88,7 @@ def _text(r: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
+    p = KhetArgumentParser(
         prog="khet workdays",
         description="นับวันทำการ: START END  หรือบวกวันทำการ: START +N / count working days or add N of them",
     )
@@ -99,9 +98,6 @@ def main(argv: list[str]) -> int:
     raw = " ".join(args.words)
     try:
         result = compute(args.words)
-    except ExtraHolidaysError as e:
-        print(str(e), file=sys.stderr)
-        return 2
     except (ThaiDateError, _Usage) as e:
         error = e.to_dict() if isinstance(e, ThaiDateError) else e.error
         if args.json:
