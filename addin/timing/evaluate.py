@@ -18,6 +18,7 @@ import pandas as pd
 from addin.calendar import (
     THAI_MONTHS,
     THAI_MONTHS_ABBR,
+    academic_year_dates,
     calendar_month,
     fiscal_month,
     fiscal_month_date,
@@ -38,8 +39,10 @@ from addin.timing.model import (
     Periods,
     Relative,
     Rule,
+    Semesters,
     Span,
     TimingError,
+    Weekday,
     Weekly,
 )
 from addin.timing.parse import parse_duration, parse_rule
@@ -193,14 +196,56 @@ def _periods(p: Periods, fy: int) -> list[Occurrence]:
         period_start = fiscal_month_date(fy, calendar_month(prev + 1))
         label = _period_label(p.style, k, prev)
         if p.offset:
-            off = p.offset
-            unit = "วันทำการ" if off.working_days else "วัน"
-            note = f"ภายใน {off.amount} {unit}หลังสิ้นงวด ({_d(end)})"
-            out.append(Occurrence(label, end + ONE_DAY, _offset_from(end, off), note, off.working_days))
+            out.append(_offset_occurrence(label, period_start, end, p.offset, p.before))
         else:
             note = f"ผลสะสม {_d(fy_start)} – {_d(end)}" if p.style == "round" else ""
             out.append(Occurrence(label, period_start, end, note))
         prev = k
+    return out
+
+
+def _offset_occurrence(label: str, period_start: date, end: date, off: Duration, before: bool) -> Occurrence:
+    """Due `off` after a period's end (the window opens the day after it), or `off` before it (the window is
+    the period up to then; like 'at least N days before', a due date on a day off moves earlier)."""
+    unit = "วันทำการ" if off.working_days else "วัน"
+    if not before:
+        note = f"ภายใน {off.amount} {unit}หลังสิ้นงวด ({_d(end)})"
+        return Occurrence(label, end + ONE_DAY, _offset_from(end, off), note, off.working_days)
+    if off.working_days:
+        due = add_workdays(end, -off.amount)
+    else:
+        due = workday_on_or_before(end - timedelta(days=off.amount))
+    return Occurrence(label, period_start, due, f"ก่อนสิ้นงวด ({_d(end)}) {off.amount} {unit}", off.working_days)
+
+
+def _semesters(p: Semesters, fy: int) -> list[Occurrence]:
+    lo, hi = fiscal_year_bounds(fy)
+    out = []
+    for ay in range(fy - 2, fy + 1):  # semester 1 of the academic year fy-1 ends in October of fiscal year fy
+        dates = academic_year_dates(ay)
+        for n, (start, end) in ((1, dates.semester1), (2, dates.semester2)):
+            if n not in p.numbers or not lo <= end <= hi:
+                continue
+            label = f"ภาคเรียนที่ {n}/{ay}"
+            if p.offset:
+                out.append(_offset_occurrence(label, start, end, p.offset, p.before))
+            else:
+                out.append(Occurrence(label, start, end, f"สิ้นภาคเรียน {_d(end)}"))
+    return out
+
+
+_WEEKDAY_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+
+
+def _weekday(p: Weekday, fy: int) -> list[Occurrence]:
+    lo, hi = fiscal_year_bounds(fy)
+    day = lo + timedelta(days=(p.weekday - lo.weekday()) % 7)
+    out = []
+    while day <= hi:
+        due = workday_on_or_before(day) if p.weekday < 5 else day
+        note = "" if due == day else f"วัน{_WEEKDAY_TH[p.weekday]} {_d(day)} เป็นวันหยุด จึงเป็นวันทำการก่อนหน้า"
+        out.append(Occurrence(f"วัน{_WEEKDAY_TH[p.weekday]} {_d(day)}", due, due, note))
+        day += timedelta(days=7)
     return out
 
 
@@ -282,8 +327,12 @@ def _occurrences(rule: Rule, fy: int, ref: date | None) -> tuple[Occurrence, ...
             out += _whole_year(part, fy)
         elif isinstance(part, Weekly):
             out += _weekly(part, fy)
+        elif isinstance(part, Weekday):
+            out += _weekday(part, fy)
         elif isinstance(part, Periods):
             out += _periods(part, fy)
+        elif isinstance(part, Semesters):
+            out += _semesters(part, fy)
         elif isinstance(part, MonthsOf):
             out += _months_of(part, fy)
         elif isinstance(part, MonthlyDay):

@@ -116,14 +116,33 @@ class Weekly:
 
 
 @dataclass(frozen=True)
+class Weekday:
+    """Every given weekday of the fiscal year ('ทุกวันศุกร์'); 0 = Monday … 6 = Sunday."""
+
+    weekday: int
+
+
+@dataclass(frozen=True)
 class Periods:
     """Consecutive periods of the fiscal year ending at the given fiscal months (1 = October … 12 = September).
-    `offset`: due is that long after each period end (the window opens the day after the period ends).
+    `offset`: due is that long after each period end (the window opens the day after the period ends), or
+    that long before it when `before` ('ก่อนสิ้นปีงบประมาณ 30 วัน').
     `style`: how occurrences are labelled ("quarter", "round", "month", "range")."""
 
     ends: tuple[int, ...]
     style: str = "round"
     offset: Duration | None = None
+    before: bool = False
+
+
+@dataclass(frozen=True)
+class Semesters:
+    """The semesters (ภาคเรียน 1 and/or 2) that end inside the fiscal year, with the same offset reading as
+    Periods. A fiscal year holds the two semesters of the academic year that began the May before it."""
+
+    numbers: tuple[int, ...] = (1, 2)
+    offset: Duration | None = None
+    before: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +172,8 @@ class Relative:
     after: bool = False
 
 
-Part = Span | DayOfMonth | OnDate | DayRange | FiscalYearLong | Weekly | Periods | MonthsOf | MonthlyDay | Relative
+Part = (Span | DayOfMonth | OnDate | DayRange | FiscalYearLong | Weekly | Weekday | Periods | Semesters | MonthsOf
+        | MonthlyDay | Relative)
 
 KINDS = ("window", "deadline", "recurring", "weekly", "monthly", "duration", "continuous", "relative")
 

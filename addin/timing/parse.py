@@ -39,8 +39,10 @@ from addin.timing.model import (
     Periods,
     Relative,
     Rule,
+    Semesters,
     Span,
     TimingError,
+    Weekday,
     Weekly,
 )
 
@@ -76,6 +78,8 @@ def month_number(token: str) -> int:
     return _MONTH_KEYS[token.replace(".", "").replace(" ", "").lower()]
 
 
+_NUMBER_WORDS = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "หก": 6, "สิบสอง": 12}
+
 # --- normalisation ---------------------------------------------------------------------------------------
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "～": "-", "~": "-"})
@@ -88,6 +92,12 @@ def normalize(phrase: str) -> str:
     s = re.sub(r"ของ(?:ทุก)?ปี(?:งบประมาณ)?|(?<!ตลอด)ทุกปี|every year|each year", " ", s)
     # 'เดือน' directly before a month name is only a word of politeness; after a number it is a unit.
     s = re.sub(rf"(?<!\d)(?<!\d )เดือน\s*(?={M})", "", s)
+    s = re.sub(r"\s+", " ", s)
+    # Frequencies: 'ไตรมาสละครั้ง' = 'ไตรมาสละ 1 ครั้ง', 'ปีละสองครั้ง' = 'ปีละ 2 ครั้ง', '2 ครั้ง/ปี' = 'ปีละ 2 ครั้ง'.
+    s = re.sub(r"(?<=ละ)\s*(หนึ่ง|สอง|สาม|สี่|หก|สิบสอง)?\s*(?=ครั้ง)",
+               lambda m: f" {_NUMBER_WORDS.get(m[1] or '', 1)} ", s)
+    s = re.sub(r"(\d+)\s*ครั้ง\s*(?:/|ต่อ)\s*(ปีงบประมาณ|ปี|ไตรมาส|เดือน|สัปดาห์|ภาคเรียน|ภาคการศึกษา)",
+               r"\2ละ \1 ครั้ง", s)
     s = re.sub(r"\s+", " ", s)
     s = re.sub(r"\(\s+", "(", s)
     s = re.sub(r"\s+\)", ")", s)
@@ -254,11 +264,9 @@ def _parse(phrase: str) -> Rule:
             _check_day(phrase, d, 1)
         return Rule(phrase, "monthly", (MonthlyDay(d, bool(m["next"])),))
 
-    # Recurring rounds.
-    if _fm(r"ทุกไตรมาส|รายไตรมาส|ไตรมาสละ\s*1\s*ครั้ง|every quarter|quarterly|each quarter", s):
-        return Rule(phrase, "recurring", (Periods((3, 6, 9, 12), "quarter"),))
-    if _fm(r"ทุกเดือน|รายเดือน|เดือนละ\s*1\s*ครั้ง|every month|monthly|each month", s):
-        return Rule(phrase, "monthly", (Periods(tuple(range(1, 13)), "month"),))
+    # Frequencies and recurring period ends.
+    if rule := _frequency(phrase, s):
+        return rule
     if m := _fm(rf"(?P<m>{M})?\s*ทุก\s*(?P<n>\d+)\s*เดือน(?:\s*(?:เริ่ม|นับจาก|ตั้งแต่|จาก)\s*(?P<m2>{M}))?", s) or \
             _fm(rf"every (?P<n>\d+) months?(?: (?:from|starting(?: in)?) (?P<m2>{M}))?", s):
         n = _every(phrase, int(m["n"]))
@@ -279,12 +287,14 @@ def _parse(phrase: str) -> Rule:
         return Rule(phrase, inner.kind, inner.parts, inner.duration,
                     note_th="ตามกรอบเวลาที่หน่วยงานต้นสังกัดกำหนด: วันที่แสดงคือสิ้นรอบ ให้ยึดวันปิดระบบตามประกาศจริง")
 
-    # N days after the end of a period.
-    if m := _fm(rf"(?:ภายใน|ไม่เกิน)\s*(?P<n>\d+)\s*{_DAY_UNIT}\s*(?:หลัง(?:จาก)?|นับ(?:จาก|แต่))\s*(?:วัน)?สิ้น(?:สุด)?\s*"
-                r"(?P<period>ไตรมาส|รอบ\s*\d+\s*เดือน|ปีงบประมาณ|เดือน)\s*(?:ที่\s*)?(?P<k>\d+)?", s) or \
-            _fm(rf"within (?P<n>\d+) {_DAY_UNIT} (?:after|of) (?:the )?(?:end of (?:the |each |every )?)?"
-                r"(?P<period>quarter|fiscal year|month|\d+-month round)(?: (?P<k>\d))?(?: ends?)?", s):
-        return _after_period(phrase, m)
+    # N days after or before the end of a period (quarter, semester, fiscal year, month, round).
+    if m := _fm(rf"(?:ภายใน|ไม่เกิน)?\s*(?P<n>\d+)\s*{_DAY_UNIT}\s*(?:หลัง(?:จาก)?|นับ(?:จาก|แต่))\s*{_END_OF}", s) or \
+            _fm(rf"(?:within )?(?P<n>\d+) {_DAY_UNIT} (?:after|of|from) {_END_OF_EN}", s):
+        return _period_rule(phrase, m.groupdict(), before=False)
+    if m := _fm(rf"ก่อน\s*{_END_OF}\s*(?:อย่างน้อย|ไม่น้อยกว่า)?\s*(?P<n>\d+)\s*{_DAY_UNIT}", s) or \
+            _fm(rf"(?:อย่างน้อย|ไม่น้อยกว่า)?\s*(?P<n>\d+)\s*{_DAY_UNIT}\s*ก่อน\s*{_END_OF}", s) or \
+            _fm(rf"(?:at least )?(?P<n>\d+) {_DAY_UNIT} before {_END_OF_EN}", s):
+        return _period_rule(phrase, m.groupdict(), before=True)
 
     # Relative to a reference date given at evaluation.
     if rule := _relative(phrase, s):
@@ -352,20 +362,120 @@ def _numeric_date_rule(phrase: str, m: re.Match) -> Rule:
     return Rule(phrase, "deadline", (OnDate(date(y_ce, mo, d), before),))
 
 
-def _after_period(phrase: str, m: re.Match) -> Rule:
-    off = _offset(phrase, m["n"], m["unit"])
-    period, k = m["period"], int(m["k"]) if m["k"] else None
-    if period in ("ไตรมาส", "quarter"):
+# The end of a period, as an offset counts from it: 'สิ้นไตรมาส', 'สิ้นภาคเรียนที่ 2', 'วันสิ้นปีงบประมาณ',
+# 'สิ้นแต่ละไตรมาส', 'the end of each quarter'.
+_PERIOD_TH = r"(?P<period>รอบ\s*\d+\s*เดือน|ปีงบประมาณ|ปีการศึกษา|ไตรมาส|ภาคเรียน|ภาคการศึกษา|เทอม|เดือน)"
+# The period's number is one digit ('ไตรมาสที่ 2', 'ภาคเรียน 1'), so 'ก่อนสิ้นปีงบประมาณ 30 วัน' is 30 days.
+_END_OF = rf"(?:วัน)?สิ้น(?:สุด)?\s*(?:ทุก|แต่ละ)?\s*{_PERIOD_TH}(?:\s*(?:ที่\s*)?(?P<k>\d)(?!\d))?"
+_END_OF_EN = (r"(?:the )?(?:end of (?:the |each |every |a )?)?(?P<period>fiscal year|academic year|school year"
+              r"|quarter|semester|term|month|\d+-month round)(?: (?P<k>\d))?(?: ends?)?")
+
+_WEEKDAYS_TH = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+_WEEKDAY_PATTERN = "(?P<wd>" + "|".join(("พฤหัส(?:บดี)?", *_WEEKDAYS_TH[:3], *_WEEKDAYS_TH[4:])) + ")"
+_WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(token: str) -> int:
+    token = token.lower()
+    if token.startswith("พฤหัส"):
+        return 3
+    return _WEEKDAYS_TH.index(token) if token in _WEEKDAYS_TH else _WEEKDAYS_EN.index(token)
+
+
+def _first_match(patterns, s: str):
+    for pattern in patterns:
+        if m := _fm(pattern, s):
+            return m
+    return None
+
+
+_WEEKDAY_FORMS = (
+    rf"(?:ทุก\s*)?วัน\s*{_WEEKDAY_PATTERN}(?:\s*(?:ของ)?\s*(?:ทุก|แต่ละ)\s*สัปดาห์)?",
+    rf"ทุก\s*{_WEEKDAY_PATTERN}",
+    r"(?:every|each|on) (?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?",
+    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s",
+)
+_PERIOD_END_FORMS = (
+    rf"(?:ทุก|ภายใน)\s*{_END_OF}",
+    rf"(?:ทุก|ราย)\s*{_PERIOD_TH}",
+    rf"{_END_OF}\s*(?:ของ)?\s*ทุก\s*(?P=period)",
+    r"(?:every|each) (?P<period>quarter|month|semester|term)(?: end)?",
+    r"(?:at |by )?the end of (?:each|every) (?P<period>quarter|month|semester|term)",
+    r"(?P<period>quarter|month)ly",
+)
+_TIMES_FORMS = (
+    r"(?P<per>ปีงบประมาณ|ปี|ไตรมาส|เดือน|ภาคเรียน|ภาคการศึกษา|เทอม)ละ\s*(?P<n>\d+)\s*ครั้ง",
+    r"(?P<n>once|twice|\d+ times) (?:a|per|each|every) (?P<per>year|quarter|month|semester|term)",
+)
+_PER_EN = {"year": "ปี", "quarter": "ไตรมาส", "month": "เดือน", "semester": "ภาคเรียน", "term": "ภาคเรียน"}
+
+
+def _frequency(phrase: str, s: str) -> Rule | None:
+    """How often: 'ไตรมาสละ 1 ครั้ง', 'ปีละ 2 ครั้ง', 'ภาคเรียนละ 1 ครั้ง', 'ทุกวันศุกร์', 'ทุกสิ้นเดือน'.
+    Each occurrence is due at the end of its period (a weekday: that day)."""
+    if m := _first_match(_WEEKDAY_FORMS, s):
+        return Rule(phrase, "weekly", (Weekday(_weekday(m["wd"])),))
+    if m := _first_match(_PERIOD_END_FORMS, s):
+        return _period_rule(phrase, m.groupdict(), before=False, offset=None)
+    if not (m := _first_match(_TIMES_FORMS, s)):
+        return None
+    per = _PER_EN.get(m["per"], m["per"])
+    times = {"once": 1, "twice": 2}.get(m["n"]) or int(m["n"].split()[0])
+    if per in ("ภาคเรียน", "ภาคการศึกษา", "เทอม"):
+        if times != 1:
+            raise _frequency_error(phrase, "ภาคเรียนละ 1 ครั้ง", "once a semester")
+        return Rule(phrase, "recurring", (Semesters(),))
+    if per in ("ไตรมาส", "เดือน"):
+        if times != 1:
+            raise _frequency_error(phrase, f"{per}ละ 1 ครั้ง", "once a " + ("quarter" if per == "ไตรมาส" else "month"))
+        return _period_rule(phrase, {"period": per, "k": None}, before=False, offset=None)
+    if times <= 0 or 12 % times:
+        raise _frequency_error(phrase, "ปีละ 1, 2, 3, 4, 6 หรือ 12 ครั้ง", "1, 2, 3, 4, 6 or 12 times a year")
+    months = 12 // times
+    ends = tuple(range(months, 13, months))
+    style = {3: "quarter", 1: "month"}.get(months, "round" if months % 3 == 0 else "range")
+    return Rule(phrase, "monthly" if months == 1 else "recurring" if len(ends) > 1 else "deadline",
+                (Periods(ends, style),))
+
+
+def _frequency_error(phrase: str, ok_th: str, ok_en: str) -> TimingError:
+    return TimingError(phrase, "frequency.invalid",
+                       f"ความถี่ '{phrase}' ใช้ไม่ได้ — ใช้ {ok_th}",
+                       f"the frequency '{phrase}' cannot be used — use {ok_en}")
+
+
+_PERIOD_ALIASES = {
+    "quarter": "ไตรมาส", "fiscal year": "ปีงบประมาณ", "month": "เดือน", "semester": "ภาคเรียน", "term": "ภาคเรียน",
+    "ภาคการศึกษา": "ภาคเรียน", "เทอม": "ภาคเรียน", "academic year": "ปีการศึกษา", "school year": "ปีการศึกษา",
+}
+
+
+def _period_rule(phrase: str, m, *, before: bool, offset: Duration | None | bool = True) -> Rule:
+    """A deadline at, after (`offset`) or before (`before`) the end of each period named in `m`
+    (groups period, k, and n/unit for the offset)."""
+    off = _offset(phrase, m["n"], m["unit"]) if offset is True else offset
+    period, k = m["period"], int(m["k"]) if m.get("k") else None
+    period = _PERIOD_ALIASES.get(period, period)
+    if period == "ไตรมาส":
         if k is not None and not 1 <= k <= 4:
             raise TimingError(phrase, "quarter.invalid", f"ไตรมาสต้องเป็น 1–4 ได้ {k}", f"quarter must be 1–4, got {k}")
         ends = (3 * k,) if k else (3, 6, 9, 12)
-        return Rule(phrase, "recurring" if k is None else "deadline", (Periods(ends, "quarter", off),))
-    if period in ("ปีงบประมาณ", "fiscal year"):
-        return Rule(phrase, "deadline", (Periods((12,), "round", off),))
-    if period in ("เดือน", "month"):
-        return Rule(phrase, "monthly", (Periods(tuple(range(1, 13)), "month", off),))
+        return Rule(phrase, "recurring" if k is None else "deadline", (Periods(ends, "quarter", off, before),))
+    if period == "ภาคเรียน":
+        if k is not None and k not in (1, 2):
+            raise TimingError(phrase, "semester.invalid", f"ภาคเรียนต้องเป็น 1 หรือ 2 ได้ {k}",
+                              f"a semester is 1 or 2, got {k}")
+        return Rule(phrase, "recurring" if k is None else "deadline", (Semesters((k,) if k else (1, 2), off, before),))
+    if period == "ปีการศึกษา":
+        return Rule(phrase, "deadline", (Semesters((2,), off, before),))
+    if k is not None:  # 'สิ้นเดือนที่ 3', 'สิ้นปีงบประมาณ 2': not a period that is numbered
+        raise _unreadable(phrase)
+    if period == "ปีงบประมาณ":
+        return Rule(phrase, "deadline", (Periods((12,), "round", off, before),))
+    if period == "เดือน":
+        return Rule(phrase, "monthly", (Periods(tuple(range(1, 13)), "month", off, before),))
     n = int(re.search(r"\d+", period)[0])
-    return Rule(phrase, "deadline", (Periods(_rounds(phrase, [n]).ends, "round", off),))
+    return Rule(phrase, "deadline", (Periods(_rounds(phrase, [n]).ends, "round", off, before),))
 
 
 _EVENT = r"(?P<event>[^\d]+?)"
