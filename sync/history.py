@@ -138,6 +138,44 @@ CREATE TABLE IF NOT EXISTS feedback_writes (
     written_at TEXT NOT NULL,
     PRIMARY KEY (run_id, school_code)
 );
+CREATE TABLE IF NOT EXISTS evidence (
+    school_code TEXT NOT NULL,
+    report_key TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    kind TEXT NOT NULL,                -- with_data (a: confirmed, rows, no sheet-level error) | valid (b)
+    evidence_at TEXT NOT NULL,         -- earliest provable time (UTC): Drive modifiedTime of the version read
+    source TEXT NOT NULL,              -- drive_modified | run (no usable modifiedTime: the run time)
+    drive_modified TEXT,               -- modifiedTime seen after the read
+    seen_at TEXT NOT NULL,             -- secondary evidence: the run time
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    PRIMARY KEY (school_code, report_key, fiscal_year, kind, evidence_at)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    override_id INTEGER PRIMARY KEY,
+    school_code TEXT NOT NULL,
+    report_key TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    action TEXT NOT NULL,              -- apply | withdraw (the staff row was removed from the tab)
+    submitted_on TEXT,                 -- the Bangkok date staff recorded (apply)
+    channel TEXT,
+    reference TEXT,
+    reason TEXT,
+    recorded_by TEXT,
+    recorded_on TEXT,
+    row_hash TEXT NOT NULL,            -- the staff row's content: one row is applied once
+    previous_json TEXT,                -- what the report showed before: submitted time, basis, status
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS year_events (
+    event_id INTEGER PRIMARY KEY,
+    fiscal_year INTEGER NOT NULL,
+    action TEXT NOT NULL,              -- open | close | reopen | tracking_start
+    at TEXT NOT NULL,
+    by_whom TEXT,
+    reason TEXT,
+    detail_json TEXT
+);
 CREATE INDEX IF NOT EXISTS reads_school ON reads (school_code, run_id);
 CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key, run_id);
 """
@@ -527,6 +565,118 @@ class History:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
+    # -- evidence of submission (issue: a whole fiscal year, told truthfully) -------------------------------
+    def record_evidence(self, run_id: int, fiscal_year: int, records: Iterable[tuple], *,
+                        seen_at: datetime) -> int:
+        """Keep each proof (school, report, kind, at, source, drive_modified) that is earlier than what is known,
+        in one transaction. Append-only: an earlier proof is a new row, a later one is ignored — a night, missed
+        or not, never moves a time. Returns how many improved."""
+        known = self.evidence(fiscal_year)
+        rows = []
+        for code, key, kind, at, source, modified in records:
+            have = known.get((code, key), {}).get(kind)
+            if have is None or at < have:
+                known.setdefault((code, key), {})[kind] = at
+                rows.append((code, key, fiscal_year, kind, iso(at), source, modified, iso(seen_at), run_id))
+        if rows:
+            with self.transaction() as db:
+                db.executemany("INSERT INTO evidence (school_code, report_key, fiscal_year, kind, evidence_at,"
+                               " source, drive_modified, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        return len(rows)
+
+    def evidence(self, fiscal_year: int) -> dict[tuple[str, str], dict[str, datetime]]:
+        """(school, report) → kind → earliest evidence time (aware UTC)."""
+        out: dict[tuple[str, str], dict[str, datetime]] = {}
+        for code, key, kind, at in self.db.execute(
+                "SELECT school_code, report_key, kind, MIN(evidence_at) FROM evidence WHERE fiscal_year=?"
+                " GROUP BY school_code, report_key, kind", (fiscal_year,)):
+            out.setdefault((code, key), {})[kind] = parse_iso(at)
+        return out
+
+    def evidence_rows(self, school_code: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM evidence", ()
+        if school_code is not None:
+            sql, params = sql + " WHERE school_code=?", (school_code,)
+        return self._dicts(sql + " ORDER BY fiscal_year, school_code, report_key, kind, evidence_at", params)
+
+    def record_override(self, run_id: int, *, school_code: str, report_key: str, fiscal_year: int, action: str,
+                        row_hash: str, applied_at: datetime, previous: Mapping | None = None,
+                        submitted_on: date | None = None, channel: str | None = None, reference: str | None = None,
+                        reason: str | None = None, recorded_by: str | None = None,
+                        recorded_on: date | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO overrides (school_code, report_key, fiscal_year, action, submitted_on, channel, reference,"
+            " reason, recorded_by, recorded_on, row_hash, previous_json, run_id, applied_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (school_code, report_key, fiscal_year, action, _date_text(submitted_on), channel, reference, reason,
+             recorded_by, _date_text(recorded_on), row_hash,
+             None if previous is None else json.dumps(previous, ensure_ascii=False, default=str), run_id,
+             iso(applied_at)))
+
+    def overrides(self, fiscal_year: int | None = None) -> list[dict]:
+        """The audit: every override applied or withdrawn, oldest first."""
+        sql, params = "SELECT * FROM overrides", ()
+        if fiscal_year is not None:
+            sql, params = sql + " WHERE fiscal_year=?", (fiscal_year,)
+        return self._dicts(sql + " ORDER BY override_id", params)
+
+    def active_overrides(self, fiscal_year: int) -> dict[tuple[str, str], dict]:
+        """(school, report) → the override in force: the newest applied one not withdrawn since."""
+        out: dict[tuple[str, str], dict] = {}
+        for row in self.overrides(fiscal_year):
+            pair = (row["school_code"], row["report_key"])
+            if row["action"] == "apply":
+                out[pair] = row
+            elif out.get(pair, {}).get("row_hash") == row["row_hash"]:
+                del out[pair]
+        return out
+
+    def record_year_event(self, fiscal_year: int, action: str, *, at: datetime | None = None,
+                          by: str | None = None, reason: str | None = None, detail: Mapping | None = None) -> None:
+        self.db.execute("INSERT INTO year_events (fiscal_year, action, at, by_whom, reason, detail_json)"
+                        " VALUES (?,?,?,?,?,?)",
+                        (fiscal_year, action, iso(at or utcnow()), by, reason,
+                         None if detail is None else json.dumps(detail, ensure_ascii=False, default=str)))
+
+    def year_events(self, fiscal_year: int | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM year_events", ()
+        if fiscal_year is not None:
+            sql, params = sql + " WHERE fiscal_year=?", (fiscal_year,)
+        return self._dicts(sql + " ORDER BY event_id", params)
+
+    def year_state(self, fiscal_year: int) -> str | None:
+        """open | closed | None (never opened): the newest open/close/reopen event decides."""
+        state = None
+        for e in self.year_events(fiscal_year):
+            if e["action"] in ("open", "reopen"):
+                state = "open"
+            elif e["action"] == "close":
+                state = "closed"
+        return state
+
+    def open_years(self) -> list[int]:
+        years = {e["fiscal_year"] for e in self.year_events()}
+        return sorted(y for y in years if self.year_state(y) == "open")
+
+    def tracking_start(self, fiscal_year: int) -> date | None:
+        """The date staff set as the start of tracking for a year (None: the first night)."""
+        days = [e["detail_json"] for e in self.year_events(fiscal_year) if e["action"] == "tracking_start"]
+        return date.fromisoformat(json.loads(days[-1])["date"]) if days else None
+
+    def first_run_time(self) -> datetime | None:
+        row = self.db.execute("SELECT MIN(started_at) FROM runs").fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def first_read_times(self) -> dict[str, datetime]:
+        """school → the first time its sheet was read (a school that joined mid-year)."""
+        return {code: parse_iso(at) for code, at in self.db.execute(
+            "SELECT school_code, MIN(read_at) FROM reads WHERE outcome='read' GROUP BY school_code")}
+
+    def _dicts(self, sql: str, params: tuple = ()) -> list[dict]:
+        cur = self.db.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
     # -- feedback -------------------------------------------------------------------------------------------
     def last_feedback(self) -> dict[str, tuple[str, int]]:
         """school → (content hash, rows written) of the newest feedback write."""
@@ -556,8 +706,11 @@ class History:
         rows = sorted(self.db.execute(
             "SELECT s.content_hash, v.row_no, v.valid, v.data_json FROM validated_rows v JOIN snapshots s"
             " ON s.snapshot_id=v.snapshot_id").fetchall())
+        evidence = sorted(self.db.execute(
+            "SELECT school_code, report_key, fiscal_year, kind, MIN(evidence_at) FROM evidence"
+            " GROUP BY school_code, report_key, fiscal_year, kind").fetchall())
         return {"snapshots": snaps, "current": current, "submissions": subs, "report_versions": versions,
-                "validated_rows": rows}
+                "validated_rows": rows, "evidence": evidence}
 
     def _hash_of(self, snapshot_id: int) -> str:
         return self.db.execute("SELECT content_hash FROM snapshots WHERE snapshot_id=?", (snapshot_id,)).fetchone()[0]

@@ -39,8 +39,8 @@ def test_sheet_keys_are_the_contract():
     assert [s.key for s in SCHOOL_SHEETS] == [
         "school_profile", "action_plan", "progress", "kpi", "requests", "submission", "feedback"]
     assert [s.key for s in STAFF_SHEETS] == [
-        "work_calendar", "district_projects", "school_registry", "submissions", "inspection_followup",
-        "service_requests", "findings", "district_summary"]
+        "work_calendar", "district_projects", "school_registry", "submissions", "submission_overrides",
+        "inspection_followup", "service_requests", "findings", "district_summary"]
     assert list(SHEETS) == [s.key for s in SCHOOL_SHEETS + STAFF_SHEETS]
     assert {s.audience for s in SCHOOL_SHEETS} == {"school"}
     assert {s.audience for s in STAFF_SHEETS} == {"staff"}

@@ -404,6 +404,30 @@ SUBMISSIONS = SheetDef(
     description_th="โรงเรียน × รายงาน: กำหนดส่ง วันที่ส่ง สถานะ และจำนวนข้อค้นพบ (งานประมวลผลรายคืนเขียน)",
 )
 
+OVERRIDE_CHANNELS = ("หนังสือ/เอกสารกระดาษ", "อีเมล", "ระบบสารบรรณอิเล็กทรอนิกส์ (e-office)", "แก้ไขวันที่ส่งที่ผิด")
+
+SUBMISSION_OVERRIDES = SheetDef(
+    "submission_overrides", "บันทึกการรับรายงาน", "Submission overrides", "staff",
+    (
+        SCHOOL_CODE,
+        REPORT,
+        FISCAL_YEAR,
+        Column("received_on", "วันที่ได้รับ", T.DATE, required=True, header_en="Received on",
+               help_th="วันที่เขตได้รับรายงานจริง (ตรงเวลา/ช้า ตัดสินจากวันนี้)"),
+        Column("channel", "ช่องทาง", T.CHOICE, required=True, choices=OVERRIDE_CHANNELS, header_en="Channel",
+               width=30),
+        Column("reference", "เลขที่หนังสือ/อ้างอิง", T.TEXT, max_length=100, aliases=("เลขที่หนังสือ",),
+               header_en="Letter no. / reference", width=20),
+        Column("reason", "เหตุผล", T.TEXT, required=True, max_length=500, header_en="Reason", width=36),
+        Column("recorded_by", "ผู้บันทึก", T.TEXT, required=True, max_length=200, header_en="Recorded by",
+               width=22),
+        Column("recorded_on", "วันที่บันทึก", T.DATE, required=True, header_en="Recorded on"),
+    ),
+    rules=(unique("school_code", "report", "fiscal_year"),),
+    description_th="รายงานที่เขตได้รับทางช่องทางอื่น (กระดาษ อีเมล e-office) หรือวันที่ส่งที่ต้องแก้ — "
+                   "งานรายคืนนำไปใช้และเก็บประวัติว่าใคร เมื่อไร เพราะอะไร และค่าเดิม",
+)
+
 INSPECTION_FOLLOWUP = SheetDef(
     "inspection_followup", "ติดตามข้อเสนอแนะผู้ตรวจ", "Inspection follow-up", "staff",
     (
@@ -511,8 +535,8 @@ DISTRICT_SUMMARY = SheetDef(
 )
 
 STAFF_SHEETS: tuple[SheetDef, ...] = (
-    WORK_CALENDAR, DISTRICT_PROJECTS, SCHOOL_REGISTRY, SUBMISSIONS, INSPECTION_FOLLOWUP, SERVICE_REQUESTS,
-    FINDINGS, DISTRICT_SUMMARY,
+    WORK_CALENDAR, DISTRICT_PROJECTS, SCHOOL_REGISTRY, SUBMISSIONS, SUBMISSION_OVERRIDES, INSPECTION_FOLLOWUP,
+    SERVICE_REQUESTS, FINDINGS, DISTRICT_SUMMARY,
 )
 
 SHEETS: dict[str, SheetDef] = {s.key: s for s in SCHOOL_SHEETS + STAFF_SHEETS}

@@ -324,7 +324,7 @@ def files_create(store: Store, email: str, params: dict, body: dict) -> dict:
     if mime == SHEETS_MIME:
         f = create_spreadsheet_file(store, email, name, parents)
     else:
-        f = File(store.new_id(), name, mime, email, store.now_ms(), parents)
+        f = File(store.new_id(), name, mime, email, store.file_now_ms(), parents)
     f.description = body.get("description")
     store.add_file(f)
     return select(file_json(f, email), one(params, "fields") or DEFAULT_FILE_FIELDS)
@@ -351,7 +351,7 @@ def files_copy(store: Store, email: str, file_id: str, params: dict, body: dict)
         body.get("name") or f"Copy of {source.name}",
         source.mime,
         email,
-        store.now_ms(),
+        store.file_now_ms(),
         parents,
     )
     f.description = body.get("description", source.description)

@@ -99,7 +99,7 @@ def create_spreadsheet_file(
     for key, value in (body.get("properties") or {}).items():
         if key != "title":
             props[key] = value
-    f = File(file_id or store.new_id(), name, SHEETS_MIME, owner, store.now_ms(), parents)
+    f = File(file_id or store.new_id(), name, SHEETS_MIME, owner, store.file_now_ms(), parents)
     ss = Spreadsheet(props, [])
     for i, sheet_body in enumerate(body.get("sheets") or [{}]):
         given = sheet_body.get("properties") or {}

@@ -248,6 +248,7 @@ class Store:
         self.seed = seed
         self._clock = clock
         self.offset = 0.0
+        self.file_offset = 0.0  # file timestamps only (createdTime/modifiedTime): a simulated calendar
         self.files: dict[str, File] = {}
         self.keys: dict[str, dict[str, bytes]] = {}  # client_email -> {key id -> public key PEM}
         self.change_seq = 0
@@ -271,6 +272,10 @@ class Store:
     def now_ms(self) -> int:
         return int(self.now() * 1000)
 
+    def file_now_ms(self) -> int:
+        """The time files are stamped with: the clock, or a simulated calendar (``Emulator.set_file_clock``)."""
+        return int((self.now() + self.file_offset) * 1000)
+
     def new_id(self) -> str:
         self.id_counter += 1
         rng = random.Random(f"{self.seed}:{self.id_counter}")
@@ -288,7 +293,7 @@ class Store:
     def touch(self, f: File, content: bool = True) -> None:
         """Record a change to `f`; content changes also move modifiedTime (strictly increasing per file)."""
         if content:
-            f.modified = max(self.now_ms(), f.modified + 1)
+            f.modified = max(self.file_now_ms(), f.modified + 1)
         f.version += 1
         self._record(f.id, removed=False)
         self._dirty_files.add(f.id)
