@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from addin.status import LABEL_TH, Status, status_series
+from addin.ontime import (
+    BASIS_CLAIM,
+    BASIS_OVERRIDE,
+    BASIS_TH,
+    DEFAULT_GRACE_DAYS,
+    DEFAULT_POLICY,
+    Evidence,
+    bangkok,
+    decide,
+)
+from addin.status import LABEL_TH, TIMEZONE, Status
 from workbook.reports import REPORTS, Report
 from workbook.schema import DIRECTION_LOWER_BETTER, YES_TH
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, QUARTERS, SHEETS
@@ -28,6 +38,7 @@ CATEGORY_TH = {c.key: c.header_th for c in BUDGET_CATEGORY_COLUMNS}
 SUBMITTED = (Status.ON_TIME, Status.LATE)
 OUTLIER_RATIO = 10     # "a budget ten times the median" (and a tenth of it)
 OUTLIER_MIN_SCHOOLS = 5  # below this a median says nothing
+MARKED_BASES = (BASIS_OVERRIDE, BASIS_CLAIM)  # a time that does not rest on Khet's own evidence says so
 REGISTRY_COLUMNS = ("school_code", "school_name", "network", "contact_email", "phone")
 
 
@@ -160,43 +171,62 @@ def report_checks(d: District, reports: Iterable[Report] = REPORTS) -> pd.DataFr
             fr = pd.concat([keyed, sheet_level])
             errors = fr[fr["severity"] == "error"]["school_code"].value_counts()
             warnings = fr[fr["severity"] == "warning"]["school_code"].value_counts()
+            sheet_errors = sheet_level[sheet_level["severity"] == "error"]["school_code"].value_counts()
         else:
-            errors = warnings = pd.Series(dtype="int64")
+            errors = warnings = sheet_errors = pd.Series(dtype="int64")
         for code in codes:
             out.append((code, report.key, int(n_rows.get(code, 0)), int(errors.get(code, 0)),
-                        int(warnings.get(code, 0))))
-    return pd.DataFrame(out, columns=["school_code", "report_key", "rows", "errors", "warnings"])
+                        int(warnings.get(code, 0)), int(sheet_errors.get(code, 0))))
+    return pd.DataFrame(out, columns=["school_code", "report_key", "rows", "errors", "warnings", "sheet_errors"])
 
 
 def submittable(checks: pd.DataFrame, confirmed: set[tuple[str, str]]) -> pd.DataFrame:
-    """Reports that count as submitted tonight: confirmed by the school AND present without errors."""
+    """Per school × report tonight: ``confirmed`` by the school; ``with_data`` (rows present, no sheet-level
+    error: evidence (a)); ``valid`` (rows present, no error at all: evidence (b)) — see :mod:`addin.ontime`."""
     conf = [(c, r) in confirmed for c, r in zip(checks["school_code"], checks["report_key"], strict=True)]
     ok = checks.assign(confirmed=conf)
+    ok["with_data"] = (ok["rows"] > 0) & (ok["sheet_errors"] == 0)
     ok["valid"] = (ok["rows"] > 0) & (ok["errors"] == 0)
     return ok
 
 
 def report_status(d: District, fiscal_year: int, today: date, *,
-                  first_seen: Mapping[tuple[str, str], date],
+                  evidence: Mapping[tuple[str, str], Mapping[str, datetime]] | None = None,
+                  overrides: Mapping[tuple[str, str], datetime] | None = None,
+                  claims: Mapping[tuple[str, str], datetime] | None = None,
+                  policy: str = DEFAULT_POLICY, grace_days: int = DEFAULT_GRACE_DAYS, now: datetime | None = None,
                   edited_after_due: set[tuple[str, str]] = frozenset(),
                   confirmed: set[tuple[str, str]] | None = None,
                   reports: Iterable[Report] = REPORTS, soon_days: int = 3) -> pd.DataFrame:
-    """School × report: due, submission date (first night seen confirmed and valid), status and flags."""
+    """School × report: due, submission time and what it rests on (evidence, a staff override, the school's
+    accepted claim), status and flags, by the on-time rule of :mod:`addin.ontime`. ``now`` defaults to the start
+    of ``today`` in Bangkok."""
     reports = tuple(reports)
+    evidence, overrides, claims = evidence or {}, overrides or {}, claims or {}
+    now = now or datetime.combine(today, time.min, TIMEZONE)
     dues = report_dues(fiscal_year, reports)
     checks = submittable(report_checks(d, reports),
                          confirmed_reports(d, fiscal_year, reports) if confirmed is None else confirmed)
     checks["due"] = checks["report_key"].map(dues)
-    checks["submitted_on"] = [first_seen.get((c, r)) for c, r in zip(checks["school_code"], checks["report_key"],
-                                                                     strict=True)]
-    checks["status"] = status_series(pd.to_datetime(checks["due"]),
-                                     pd.to_datetime(checks["submitted_on"]), pd.Timestamp(today),
-                                     soon_days=soon_days).astype(str).to_numpy()
-    checks["status_th"] = checks["status"].map(lambda s: LABEL_TH[Status(s)])
+    decisions = []
+    for code, key, errors in zip(checks["school_code"], checks["report_key"], checks["errors"], strict=True):
+        ev = evidence.get((code, key), {})
+        decisions.append(decide(dues[key], now, evidence=Evidence(ev.get("with_data"), ev.get("valid")),
+                                policy=policy, grace_days=grace_days, has_errors=bool(errors),
+                                override=overrides.get((code, key)), claim=claims.get((code, key)),
+                                soon_days=soon_days))
+    checks["submitted_at"] = [None if x.submitted_at is None else bangkok(x.submitted_at).replace(tzinfo=None)
+                              for x in decisions]
+    checks["submitted_on"] = [x.submitted_on for x in decisions]
+    checks["basis"] = [x.basis for x in decisions]
+    checks["status"] = [str(x.status) for x in decisions]
+    checks["status_th"] = [LABEL_TH[x.status] + (f" ({BASIS_TH[x.basis]})" if x.basis in MARKED_BASES else "")
+                           for x in decisions]
     checks["edited_after_due"] = [(c, r) in edited_after_due for c, r in zip(checks["school_code"],
                                                                              checks["report_key"], strict=True)]
-    # Needs correction: the school says it is done (or it was accepted before) but the rows now have errors.
-    checks["needs_correction"] = (checks["confirmed"] | checks["submitted_on"].notna()) & (checks["errors"] > 0)
+    # Needs correction: sent (or confirmed with its data) but the rows have errors now.
+    checks["needs_correction"] = [x.needs_correction or (bool(c) and bool(e))
+                                  for x, c, e in zip(decisions, checks["confirmed"], checks["errors"], strict=True)]
     titles = {r.key: r.title_th for r in reports}
     checks["report_th"] = checks["report_key"].map(titles)
     reg = d.schools[[c for c in ("school_code", "school_name", "network") if c in d.schools.columns]]
@@ -205,8 +235,8 @@ def report_status(d: District, fiscal_year: int, today: date, *,
     out["_order"] = out["report_key"].map(order)
     out = out.sort_values(["school_code", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     return out[["school_code", "school_name", "network", "report_key", "report_th", "due", "submitted_on",
-                "status", "status_th", "confirmed", "valid", "rows", "errors", "warnings", "needs_correction",
-                "edited_after_due"]]
+                "submitted_at", "basis", "status", "status_th", "confirmed", "valid", "rows", "errors", "warnings",
+                "needs_correction", "edited_after_due"]]
 
 
 # --- completeness ---------------------------------------------------------------------------------------------
@@ -554,11 +584,12 @@ class Summary:
         }
 
 
-def summarize(d: District, fiscal_year: int, today: date, *, first_seen: Mapping[tuple[str, str], date],
-              edited_after_due: set[tuple[str, str]] = frozenset(),
-              confirmed: set[tuple[str, str]] | None = None) -> Summary:
-    status = report_status(d, fiscal_year, today, first_seen=first_seen, edited_after_due=edited_after_due,
-                           confirmed=confirmed)
+def summarize(d: District, fiscal_year: int, today: date, *, edited_after_due: set[tuple[str, str]] = frozenset(),
+              confirmed: set[tuple[str, str]] | None = None, **timing) -> Summary:
+    """Every frame of the summary; ``timing``: the evidence, overrides, claims, policy, grace days and ``now`` of
+    :func:`report_status`."""
+    status = report_status(d, fiscal_year, today, edited_after_due=edited_after_due, confirmed=confirmed,
+                           **timing)
     return Summary(
         fiscal_year=fiscal_year, today=today, status=status,
         completeness=completeness(status), completeness_by_network=completeness(status, by="network"),

@@ -341,7 +341,8 @@ def test_finding_fields_and_frame():
     assert "50,000" in f.message_th and "32,767" in f.message_en
     d = f.as_dict()
     assert list(d) == ["sheet", "sheet_key", "row", "column", "cell", "raw", "severity", "code", "message_th",
-                       "message_en", "fix_th"]
+                       "message_en", "fix_th", "school_code", "params"]
+    assert f.school_code is None and f.params["header"] == "เบิกจ่ายสะสม (บาท)"  # the quoted values, as fields
     json.dumps(d, ensure_ascii=False)
     frame = r.findings_frame()
     assert isinstance(frame, pd.DataFrame) and frame.loc[0, "cell"] == "G3" and list(frame.columns) == list(d)

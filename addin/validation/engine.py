@@ -35,6 +35,7 @@ from workbook.schema import ColType, SheetDef
 
 ROW = "_row"
 ERRORS = "_errors"
+GROUP = "_group"
 RAW_LIMIT = 200  # characters of a raw value kept in a finding
 
 
@@ -58,6 +59,11 @@ def safe_raw(value):
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…"
 
 
+def _quoted(params: dict | None) -> dict | None:
+    """The values a message quotes, JSON-safe."""
+    return None if params is None else {k: safe_raw(v) for k, v in params.items() if v is not None}
+
+
 def _raw_param(value) -> str:
     raw = safe_raw(value)
     if isinstance(raw, str):
@@ -78,6 +84,10 @@ class Finding:
     message_th: str
     message_en: str
     fix_th: str
+    # Which school (the group of a stacked validation: the nightly job validates every school's tab in one call),
+    # and the values the message quotes, as fields: a finding is never re-read from its text.
+    school_code: str | None = None
+    params: dict | None = field(default=None, compare=False, hash=False)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -159,15 +169,15 @@ class _Builder:
     def add_sheet(self, code: str, severity: str, column: str | None = None, **params) -> None:
         th, en, fix = render(code, {"sheet": self.sheet.title_th, **params})
         self.sheet_level.append(Finding(self.sheet.title_th, self.sheet.key, None, column, None, None,
-                                        severity, code, th, en, fix))
+                                        severity, code, th, en, fix, params=_quoted(params)))
 
     def add_cell(self, pos: int, row: int, j: int | None, column: str, raw, severity: str, code: str,
-                 messages: tuple[str, str, str]) -> None:
+                 messages: tuple[str, str, str], params: dict | None = None, group=None) -> None:
         if severity == "error":
             self.error_codes.setdefault(pos, []).append(code)
         cell = f"{letter(j)}{row}" if j is not None else None
         finding = Finding(self.sheet.title_th, self.sheet.key, row, column, cell, safe_raw(raw), severity, code,
-                          *messages)
+                          *messages, school_code=None if group is None else str(group), params=_quoted(params))
         self.cells.append((row, -1 if j is None else j, finding))
 
     def findings(self) -> list[Finding]:
@@ -214,7 +224,7 @@ def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int 
 def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: int, width: int,
                      has_data, n: int) -> dict[int, str]:
     """Sheet-level findings; returns the grid columns kept outside the definition, by their output name."""
-    taken = set(sheet.keys()) | {ROW, ERRORS}
+    taken = set(sheet.keys()) | {ROW, ERRORS, GROUP}
     extras: dict[int, str] = {}
     if not layout.found:
         for j in range(width):
@@ -259,6 +269,7 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
         blank &= fz.blank()
     keep = np.flatnonzero(~blank)
     rownums = first_row + start + keep if row_numbers is None else np.asarray(row_numbers)[start + keep]
+    labels = None if groups is None else np.asarray(groups, dtype=object)[start + keep]
     n = len(keep)
     extras = _layout_findings(out, sheet, layout, first_row, width,
                               lambda j: not fzs[j].blank()[keep].all(), n)
@@ -293,11 +304,10 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
             params = {"header": headers[col.key], "raw": _raw_param(cell), "key": col.key,
                       "max_length": col.max_length, **(outcome.params or {})}
             out.add_cell(p, int(rownums[p]), j, headers[col.key], cell, "error" if outcome.error else "warning",
-                         code, render(code, params))
+                         code, render(code, params), params, None if labels is None else labels[p])
         reject |= res.error
 
-    table = Table(sheet, typed, usable, error, rownums, headers,
-                  None if groups is None else np.asarray(groups, dtype=object)[start + keep])
+    table = Table(sheet, typed, usable, error, rownums, headers, labels)
     unique_cols = [c.key for c in sheet.columns if c.unique and c.key in layout.columns]
     checks = [(None, (k,)) for k in unique_cols] + [(r, None) for r in sheet.rules]
     for rule, keys in checks:
@@ -310,7 +320,8 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
             else:
                 code, severity = rule_code(rule), rule.severity
                 messages = render_rule(rule.kind, code, rule.message_th, rule.message_en, params)
-            out.add_cell(hit.row, int(rownums[hit.row]), j, headers[hit.key], cell, severity, code, messages)
+            out.add_cell(hit.row, int(rownums[hit.row]), j, headers[hit.key], cell, severity, code, messages, params,
+                         None if labels is None else labels[hit.row])
             if severity == "error":
                 reject[hit.row] = True
 
@@ -326,6 +337,8 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     for j, name in extras.items():
         rows[name] = pd.Series(raw(j, clean_pos), dtype=object)
         rejected[name] = pd.Series(raw(j, reject_pos), dtype=object)
+    if labels is not None:  # a stacked validation: whose row each one is
+        rows[GROUP], rejected[GROUP] = labels[clean], labels[reject]
     sheet_wide = [f.code for f in out.sheet_level if f.severity == "error"]
     rejected[ERRORS] = ["; ".join(dict.fromkeys(sheet_wide + out.error_codes.get(p, []))) for p in reject_pos]
 
