@@ -194,15 +194,16 @@ def report_status(d: District, fiscal_year: int, today: date, *,
                   evidence: Mapping[tuple[str, str], Mapping[str, datetime]] | None = None,
                   overrides: Mapping[tuple[str, str], datetime] | None = None,
                   claims: Mapping[tuple[str, str], datetime] | None = None,
+                  typed: Mapping[tuple[str, str], date] | None = None,
                   policy: str = DEFAULT_POLICY, grace_days: int = DEFAULT_GRACE_DAYS, now: datetime | None = None,
                   edited_after_due: set[tuple[str, str]] = frozenset(),
                   confirmed: set[tuple[str, str]] | None = None,
                   reports: Iterable[Report] = REPORTS, soon_days: int = 3) -> pd.DataFrame:
     """School × report: due, submission time and what it rests on (evidence, a staff override, the school's
-    accepted claim), status and flags, by the on-time rule of :mod:`addin.ontime`. ``now`` defaults to the start
-    of ``today`` in Bangkok."""
+    accepted claim), status and flags, by the on-time rule of :mod:`addin.ontime`; ``typed``: the date the school
+    typed (shown beside the evidence as ``claimed_on``). ``now`` defaults to the start of ``today`` in Bangkok."""
     reports = tuple(reports)
-    evidence, overrides, claims = evidence or {}, overrides or {}, claims or {}
+    evidence, overrides, claims, typed = evidence or {}, overrides or {}, claims or {}, typed or {}
     now = now or datetime.combine(today, time.min, TIMEZONE)
     dues = report_dues(fiscal_year, reports)
     checks = submittable(report_checks(d, reports),
@@ -219,6 +220,8 @@ def report_status(d: District, fiscal_year: int, today: date, *,
                               for x in decisions]
     checks["submitted_on"] = [x.submitted_on for x in decisions]
     checks["basis"] = [x.basis for x in decisions]
+    checks["claimed_on"] = [typed.get((c, r)) for c, r in zip(checks["school_code"], checks["report_key"],
+                                                              strict=True)]
     checks["status"] = [str(x.status) for x in decisions]
     checks["status_th"] = [LABEL_TH[x.status] + (f" ({BASIS_TH[x.basis]})" if x.basis in MARKED_BASES else "")
                            for x in decisions]
@@ -235,7 +238,7 @@ def report_status(d: District, fiscal_year: int, today: date, *,
     out["_order"] = out["report_key"].map(order)
     out = out.sort_values(["school_code", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     return out[["school_code", "school_name", "network", "report_key", "report_th", "due", "submitted_on",
-                "submitted_at", "basis", "status", "status_th", "confirmed", "valid", "rows", "errors", "warnings",
+                "submitted_at", "basis", "claimed_on", "status", "status_th", "confirmed", "valid", "rows", "errors", "warnings",
                 "needs_correction", "edited_after_due"]]
 
 

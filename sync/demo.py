@@ -48,6 +48,7 @@ from workbook.sheets import (
 FY = 2569
 NIGHT_1 = dt.date(2026, 5, 25)
 NIGHT_2 = dt.date(2026, 7, 20)
+YEAR_START = dt.date(2025, 10, 1)
 BEFORE_1 = dt.date(2026, 5, 10)     # typed well before night 1
 BETWEEN = dt.date(2026, 6, 15)      # typed between the nights (after the plan's due date)
 NEVER = None
@@ -99,6 +100,11 @@ class DemoSchool:
     email: str
     scenario: str
     rows: dict[str, list[Row]] = field(default_factory=dict)
+
+    def last_edit(self, day: dt.date) -> dt.date:
+        """The last day on or before ``day`` the school typed or changed anything."""
+        starts = [start for rows in self.rows.values() for r in rows for start, _ in r.versions if start <= day]
+        return max(starts, default=day)
 
     def grids(self, day: dt.date) -> dict[str, list[list[Any]]]:
         """Each input tab's data rows (from row 3) as the school had typed them by ``day``."""
@@ -275,13 +281,19 @@ class DemoDistrict:
     titles: dict[str, dict[str, str]] = field(default_factory=dict)  # renamed tabs, per school
 
     def type_as_of(self, day: dt.date, only: set[str] | None = None) -> None:
-        """Every school (or ``only`` these) writes what it had typed by ``day``."""
+        """Every school (or ``only`` these) writes what it had typed by ``day``, on the emulator's file clock at
+        the afternoon of its last edit before ``day`` (so Drive's modifiedTime tells when, as it would)."""
         todo = [s for s in self.schools if only is None or s.code in only]
+        by_day: dict[dt.date, list[DemoSchool]] = {}
+        for s in todo:
+            by_day.setdefault(s.last_edit(day), []).append(s)
 
         def one(s: DemoSchool) -> None:
             _write_school(self.clients[s.code], self.ids[s.code], s.grids(day), self.titles.get(s.code, {}))
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(one, todo))
+        for edit_day in sorted(by_day):
+            self.emu.set_file_clock(dt.datetime.combine(edit_day, dt.time(15, 0), TIMEZONE))
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(one, by_day[edit_day]))
 
     def job_clients(self, *, tries: int = 3, timeout: float = 30):
         """(read, write) clients of the district account: the production client, quota lifted, short backoffs."""
@@ -293,8 +305,11 @@ class DemoDistrict:
                 connect(self.key, SCOPES_WRITE, endpoint=self.emu.url, http_client=factory))
 
 
-def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0) -> DemoDistrict:
-    """Template, registry, provisioning (as ``khet schools provision``), the district sheet, school accounts."""
+def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0,
+                   since: dt.datetime | None = None) -> DemoDistrict:
+    """Template, registry, provisioning (as ``khet schools provision``), the district sheet, school accounts;
+    the files are stamped at ``since`` on the emulator's file clock (default: the demo year's first day)."""
+    emu.set_file_clock(since or dt.datetime.combine(YEAR_START, dt.time(9, 0), TIMEZONE))
     from sync.gclient import SCOPES_PROVISION, connect
     from sync.google_template import ensure_template
     from sync.provision import provision
@@ -361,6 +376,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                     emu.configure(file_faults={dd.ids[schools[12].code]: {"error_500": 1.0}})
                 say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"
                     f" / night {night}: the schools typed their data; running the nightly job")
+                emu.set_file_clock(night_time(day))  # the job's own writes happen at night
                 settings = JobSettings(history=history, registry=dd.registry, read_client=read, write_client=write,
                                        district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import quote_sheetname
 
+from addin.ontime import BASIS_CLAIM, BASIS_EVIDENCE, BASIS_OVERRIDE, BASIS_TH
 from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
 from sync.aggregate import format_age_th, read_reason_th
@@ -58,6 +59,21 @@ def _when(ts: dt.datetime | None) -> str:
     return f"{format_thai_date(local.date())} เวลา {local:%H:%M} น."
 
 
+def _sent_when(r) -> str:
+    """When the report counts as received, and what that rests on; the school's own date beside it."""
+    at = getattr(r, "submitted_at", None)
+    text = _d(r.submitted_on)
+    if at is not None and at == at and getattr(r, "basis", None) == BASIS_EVIDENCE:
+        text += f" เวลา {at:%H:%M} น."
+    basis = getattr(r, "basis", None)
+    if basis in (BASIS_OVERRIDE, BASIS_CLAIM):
+        text += f" ({BASIS_TH[basis]})"
+    claimed = getattr(r, "claimed_on", None)
+    if basis == BASIS_EVIDENCE and claimed is not None and claimed == claimed and claimed != r.submitted_on:
+        text += f"; โรงเรียนแจ้งวันที่ส่ง {_d(claimed)}"
+    return text
+
+
 def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.date,
                   last_read_at: dt.datetime | None, read_outcome: str | None = None,
                   read_reason: str | None = None, data_age_hours: float | None = None) -> list[list[str]]:
@@ -76,7 +92,9 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
 
     for r in status.itertuples():
         if r.submitted_on is not None and r.submitted_on == r.submitted_on:
-            msg = f"เขตรับรายงานแล้วเมื่อ {_d(r.submitted_on)}"
+            msg = f"เขตรับรายงานแล้วเมื่อ {_sent_when(r)}"
+            if r.errors:
+                msg += f" แต่ยังมีข้อผิดพลาด {r.errors} รายการ ต้องแก้ไข"
         elif r.confirmed and r.errors:
             msg = f"ยืนยันการส่งแล้ว แต่ยังมีข้อผิดพลาด {r.errors} รายการ จึงยังไม่นับว่าส่ง"
         elif r.confirmed and not r.rows:

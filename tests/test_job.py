@@ -12,7 +12,18 @@ import openpyxl
 import pytest
 
 from sync.daemon import Daemon, request_run
-from sync.demo import FY, INJECTION, INJECTION_MONEY, NIGHT_1, NIGHT_2, generate_district, setup_district
+from sync.demo import (
+    BEFORE_1,
+    BETWEEN,
+    FY,
+    INJECTION,
+    INJECTION_MONEY,
+    NIGHT_1,
+    NIGHT_2,
+    generate_district,
+    night_time,
+    setup_district,
+)
 from sync.emulator import Emulator
 from sync.gclient import SCOPES_WRITE, connect
 from sync.history import History
@@ -37,10 +48,11 @@ def nights(tmp_path_factory):
         staff = _staff_workbook(tmp)
 
         def night(day):
+            emu.set_file_clock(night_time(day))  # Khet's own writes happen at night
             return run_locked(JobSettings(history=history, registry=dd.registry, read_client=read,
                                           write_client=write, district_spreadsheet_id=dd.district_id,
                                           report_dir=tmp / "out", fiscal_year=FY, today=day, trigger="test",
-                                          staff_workbook=staff),
+                                          staff_workbook=staff, now=night_time(day)),
                               lock_path=tmp / "sync.lock", json_dir=tmp / "runs")
 
         dd.type_as_of(NIGHT_1)
@@ -84,6 +96,7 @@ def test_exit_codes_and_reads(nights):
     _, _, reports, _, _ = nights
     assert [r.exit_code for r in reports] == [EXIT_OK] * 4
     assert [r.counts["schools_read"] for r in reports] == [10, 10, 10, 0]
+    assert [r.counts["evidence_new"] > 0 for r in reports] == [True, True, False, False]
     # Night 3 re-reads once because our own feedback write moved every sheet's modifiedTime; the content is the
     # same, so nothing is rewritten and night 4 costs no Sheets read at all.
     assert [r.counts["read_requests"] for r in reports] == [10, 10, 10, 0]
@@ -92,27 +105,37 @@ def test_exit_codes_and_reads(nights):
 
 
 def test_submission_dates_and_statuses(nights):
+    """Dated by the evidence (Drive's modifiedTime of the version read: the schools typed in the afternoon of
+    their last edit), never by the night that saw it; policy (a): a report confirmed with data counts, its
+    errors make it "needs correction"."""
     _, history, reports, _, _ = nights
     st = reports[-1].summary.status.set_index(["school_code", "report_key"])
     plan = {code: st.loc[(code, "action_plan")] for code in CODES}
-    assert (plan[ON_TIME]["status"], plan[ON_TIME]["submitted_on"]) == ("on_time", NIGHT_1)
-    # Confirmed after the due date: first seen valid on night 2.
-    assert (plan[LATE]["status"], plan[LATE]["submitted_on"]) == ("late", NIGHT_2)
-    # Confirmed with an error on night 1, fixed after the due date: late, and flagged as edited after due.
-    assert (plan[WRONG_FIXED]["status"], plan[WRONG_FIXED]["submitted_on"]) == ("late", NIGHT_2)
-    assert plan[WRONG_FIXED]["edited_after_due"] and not plan[ON_TIME]["edited_after_due"]
-    # Confirmed but still wrong: not submitted, needs correction.
+    assert (plan[ON_TIME]["status"], plan[ON_TIME]["submitted_on"]) == ("on_time", BEFORE_1)
+    afternoon = dt.datetime.combine(BEFORE_1, dt.time(15, 0))
+    assert afternoon <= plan[ON_TIME]["submitted_at"] < afternoon + dt.timedelta(minutes=1)
+    assert plan[ON_TIME]["basis"] == "evidence"
+    # Confirmed after the due date, on the day it was typed (not the night it was seen).
+    assert (plan[LATE]["status"], plan[LATE]["submitted_on"]) == ("late", BETWEEN)
+    # Confirmed on time with an error, fixed after the due date: on time from (a), flagged as edited after due.
+    assert (plan[WRONG_FIXED]["status"], plan[WRONG_FIXED]["submitted_on"]) == ("on_time", BEFORE_1)
+    assert plan[WRONG_FIXED]["edited_after_due"] and not plan[WRONG_FIXED]["needs_correction"]
+    assert not plan[ON_TIME]["edited_after_due"]
+    # Confirmed on time but still wrong: on time, needs correction.
     w = plan[WRONG]
     assert (w["status"], w["confirmed"], w["valid"], w["errors"], w["needs_correction"]) == (
-        "overdue", True, False, 2, True)
+        "on_time", True, False, 2, True)
+    # Not confirmed, or nothing at all: missing as soon as the due date (no grace days) is over.
     assert (plan[MISSING]["status"], plan[MISSING]["confirmed"], plan[MISSING]["rows"] > 0) == (
-        "overdue", False, True)
-    assert (plan[ABSENT]["status"], plan[ABSENT]["rows"]) == ("overdue", 0)
+        "missing", False, True)
+    assert (plan[ABSENT]["status"], plan[ABSENT]["rows"]) == ("missing", 0)
+    ev = history.evidence(FY)
+    assert ev[(WRONG, "action_plan")].keys() == {"with_data"}  # never valid: no (b)
+    assert ev[(WRONG_FIXED, "action_plan")]["valid"] > ev[(WRONG_FIXED, "action_plan")]["with_data"]
+    rows = [r for r in history.evidence_rows(ON_TIME) if r["report_key"] == "action_plan"]
+    assert {r["source"] for r in rows} == {"drive_modified"} and rows[0]["run_id"] == reports[0].run_id
     subs = {(s["school_code"], s["report_key"]): s for s in history.submissions(FY)}
-    assert subs[(ON_TIME, "action_plan")]["submitted_on"] == "2026-05-25"
-    assert subs[(ON_TIME, "action_plan")]["run_id"] == reports[0].run_id
-    assert subs[(ON_TIME, "action_plan")]["drive_modified"].endswith("Z")
-    assert (WRONG, "action_plan") not in subs
+    assert subs[(ON_TIME, "action_plan")]["submitted_on"] == "2026-05-25"  # the night: secondary evidence
     # Statuses of every run are kept: 10 schools × 8 reports × 4 runs.
     assert len(history.statuses()) == 320
 
@@ -175,8 +198,8 @@ def test_feedback_tab_names_the_cells(nights):
     rows = write.http_client.values_get(dd.ids[WRONG], f"'{title}'!A3:H")["values"]
     assert rows[0][1] == "การอ่านข้อมูลของเขต"
     plan_row = next(r for r in rows if r[1] == "กำหนดส่งและสถานะรายงาน" and r[2] == "แผนปฏิบัติการประจำปี")
-    assert plan_row[3:5] == ["31 พ.ค. 2569", "เกินกำหนด"]
-    assert plan_row[6] == "ยืนยันการส่งแล้ว แต่ยังมีข้อผิดพลาด 2 รายการ จึงยังไม่นับว่าส่ง"
+    assert plan_row[3:5] == ["31 พ.ค. 2569", "ส่งแล้ว (ตรงเวลา)"]
+    assert plan_row[6] == "เขตรับรายงานแล้วเมื่อ 10 พ.ค. 2569 เวลา 15:00 น. แต่ยังมีข้อผิดพลาด 2 รายการ ต้องแก้ไข"
     errors = [r for r in rows if r[1] == "ข้อผิดพลาดที่ต้องแก้"]
     assert any(r[5].startswith("ชีต แผนปฏิบัติการ แถว 3") and r[5].endswith("(เซลล์ O3)") for r in errors)
     # The injected text reached the injector's own feedback as plain text.
