@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 
+from addin.status import TIMEZONE
 from sync import aggregate as agg
 
 FY, TODAY = 2569, date(2026, 7, 20)
@@ -87,13 +88,19 @@ def district() -> agg.District:
                         rejected={"action_plan": rejected_plan}, findings=findings, reads=reads)
 
 
-FIRST_SEEN = {(S1, "action_plan"): date(2026, 5, 20), (S1, "progress_q1"): date(2026, 2, 1),
-              (S5, "action_plan"): date(2026, 6, 10)}
+def _afternoon(day: date) -> datetime:
+    return datetime.combine(day, time(15, 0), TIMEZONE)
+
+
+# Evidence times (a) and (b) as the history keeps them.
+EVIDENCE = {pair: {"with_data": _afternoon(day), "valid": _afternoon(day)} for pair, day in (
+    ((S1, "action_plan"), date(2026, 5, 20)), ((S1, "progress_q1"), date(2026, 2, 1)),
+    ((S5, "action_plan"), date(2026, 6, 10)))}
 
 
 @pytest.fixture(scope="module")
 def summary():
-    return agg.summarize(district(), FY, TODAY, first_seen=FIRST_SEEN)
+    return agg.summarize(district(), FY, TODAY, evidence=EVIDENCE)
 
 
 def test_due_dates_come_from_the_timing_phrases():
@@ -112,8 +119,9 @@ def test_status_per_school_and_report(summary):
     assert st.loc[(S1, "action_plan"), "status"] == "on_time"
     assert st.loc[(S1, "progress_q1"), "status"] == "late"
     assert st.loc[(S5, "action_plan"), "status"] == "late"
-    assert st.loc[(S3, "action_plan"), "status"] == "overdue"
-    assert st.loc[(S1, "progress_q3"), "status"] == "overdue"
+    # Unsent once the due date (no grace days) is over: missing at once, not only at year end.
+    assert st.loc[(S3, "action_plan"), "status"] == "missing"
+    assert st.loc[(S1, "progress_q3"), "status"] == "missing"
     assert st.loc[(S1, "progress_q4"), "status"] == "not_yet_due"
     assert st.loc[(S1, "action_plan"), "status_th"] == "ส่งแล้ว (ตรงเวลา)"
     # S2 confirmed but one plan row has an error: not submitted, needs correction.
@@ -124,16 +132,26 @@ def test_status_per_school_and_report(summary):
     assert len(summary.status) == 6 * 8
 
 
+def test_grace_days_keep_a_report_overdue_until_they_are_over():
+    st = agg.report_status(district(), FY, TODAY, evidence=EVIDENCE, grace_days=10).set_index(
+        ["school_code", "report_key"])
+    assert st.loc[(S1, "progress_q3"), "status"] == "overdue"      # due 15 July + 10 days
+    assert st.loc[(S3, "action_plan"), "status"] == "missing"      # due 31 May + 10 days: over
+    late = agg.report_status(district(), FY, TODAY, evidence=EVIDENCE, grace_days=15).set_index(
+        ["school_code", "report_key"])
+    assert late.loc[(S5, "action_plan"), "status"] == "on_time"    # sent 10 June: within 31 May + 15 days
+
+
 def test_completeness_district_and_by_network(summary):
     c = summary.completeness.set_index("report_key")
     row = c.loc["action_plan"]
-    assert [int(row[k]) for k in agg.COUNT_COLUMNS] == [6, 2, 1, 1, 4, 0, 0]
+    assert [int(row[k]) for k in agg.COUNT_COLUMNS] == [6, 2, 1, 1, 0, 4, 0]
     assert (row["pct_submitted"], row["pct_on_time"]) == (33.33, 16.67)
     assert [int(x) for x in c.loc["progress_q4", list(agg.COUNT_COLUMNS)]] == [6, 0, 0, 0, 0, 0, 6]
     n = summary.completeness_by_network
     ap = n[n["report_key"] == "action_plan"].set_index("network")
-    assert ap.loc["เครือข่าย 1", ["submitted", "on_time", "late", "overdue"]].tolist() == [1, 1, 0, 2]
-    assert ap.loc["เครือข่าย 2", ["submitted", "on_time", "late", "overdue"]].tolist() == [1, 0, 1, 2]
+    assert ap.loc["เครือข่าย 1", ["submitted", "on_time", "late", "missing"]].tolist() == [1, 1, 0, 2]
+    assert ap.loc["เครือข่าย 2", ["submitted", "on_time", "late", "missing"]].tolist() == [1, 0, 1, 2]
 
 
 def test_status_matrix(summary):
@@ -193,7 +211,7 @@ def test_kpi_attainment(summary):
 
 def test_follow_up_list_with_contacts(summary):
     f = summary.follow_up
-    assert f["kind"].value_counts().to_dict() == {"overdue": 27, "correction": 1, "unreachable": 1}
+    assert f["kind"].value_counts().to_dict() == {"missing": 27, "correction": 1, "unreachable": 1}
     corr = f[f["kind"] == "correction"].iloc[0]
     assert (corr["school_code"], corr["report_th"], corr["contact_email"], corr["detail_th"]) == (
         S2, "แผนปฏิบัติการประจำปี", "s2@school.example", "ข้อผิดพลาด 1 รายการ")

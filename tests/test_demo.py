@@ -37,10 +37,11 @@ def test_khet_demo(tmp_path, capsys):
     # (read anyway: three requests instead of one).
     assert "  ผล/result: exit 1 (partial) — อ่าน 13, ไม่เปลี่ยน 0, อ่านไม่ได้ 1; แถวถูกต้อง 373, แถวมีข้อผิดพลาด 2;" \
            " คำขออ่าน 16" in lines
-    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 112 ฉบับ · ส่งแล้ว 53 (ตรงเวลา 7, ส่งช้า 46) · เกินกำหนด 17 ·" \
-           " ไม่ส่ง 0 · ต้องแก้ไข 2 · อ่านชีตไม่ได้ 1 โรง" in lines
+    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 112 ฉบับ · ส่งแล้ว 55 (ตรงเวลา 21, ส่งช้า 34) · เกินกำหนด 0 ·" \
+           " ไม่ส่ง 15 · ต้องแก้ไข 2 · อ่านชีตไม่ได้ 1 โรง" in lines
     plan = next(line for line in lines if line.startswith("  แผนปฏิบัติการประจำปี"))
-    assert plan.split() == ["แผนปฏิบัติการประจำปี", "31", "พ.ค.", "2569", "9/14", "7", "2", "5", "0", "0", "64.29"]
+    assert plan.split() == ["แผนปฏิบัติการประจำปี", "31", "พ.ค.", "2569", "11/14", "10", "1", "0", "3", "0",
+                            "78.57"]
     xlsx = state / "out" / "khet-summary-2569.xlsx"
     assert f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx.resolve()}" in lines
     assert openpyxl.load_workbook(xlsx).sheetnames == list(TAB_TITLES)

@@ -116,11 +116,12 @@ class Emulator:
             self.store.offset += seconds
 
     def set_file_clock(self, when=None) -> None:
-        """Stamp file changes from now on as if it were ``when`` (an aware datetime; None = the real clock), the
-        clock moving on from there: a simulated year (the demo, the benchmarks) gets Drive modifiedTimes of its
-        own calendar while tokens and quotas keep the real clock. A file's modifiedTime never goes backwards."""
+        """Stamp file changes as made at ``when`` (an aware datetime; None = the real clock again), the same
+        moment until the next call: a simulated year (the demo, tests, benchmarks) gets Drive modifiedTimes of its
+        own calendar, reproducibly, while tokens and quotas keep the real clock. A file's modifiedTime still moves
+        forward on every change (by a millisecond at least), as Google's does."""
         with self.store.lock:
-            self.store.file_offset = 0.0 if when is None else when.timestamp() - self.store.now()
+            self.store.file_clock_ms = None if when is None else int(when.timestamp() * 1000)
 
     def formula_cells(self, file_id: str) -> list[tuple[str, str, str]]:
         """(sheet title, A1 cell, formula) of every formula in a spreadsheet — to prove school text never

@@ -248,7 +248,7 @@ class Store:
         self.seed = seed
         self._clock = clock
         self.offset = 0.0
-        self.file_offset = 0.0  # file timestamps only (createdTime/modifiedTime): a simulated calendar
+        self.file_clock_ms: int | None = None  # file timestamps only (created/modifiedTime): a simulated calendar
         self.files: dict[str, File] = {}
         self.keys: dict[str, dict[str, bytes]] = {}  # client_email -> {key id -> public key PEM}
         self.change_seq = 0
@@ -273,8 +273,8 @@ class Store:
         return int(self.now() * 1000)
 
     def file_now_ms(self) -> int:
-        """The time files are stamped with: the clock, or a simulated calendar (``Emulator.set_file_clock``)."""
-        return int((self.now() + self.file_offset) * 1000)
+        """The time files are stamped with: the clock, or a simulated moment (``Emulator.set_file_clock``)."""
+        return self.now_ms() if self.file_clock_ms is None else self.file_clock_ms
 
     def new_id(self) -> str:
         self.id_counter += 1
