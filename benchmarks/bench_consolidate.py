@@ -97,9 +97,11 @@ def main() -> None:
         d = con.district
         checks = agg.submittable(agg.report_checks(d), agg.confirmed_reports(d, FY))
         ok = checks[checks["confirmed"] & checks["valid"]]
-        first_seen = {(c, k): dt.date(2026, 5, 15) for c, k in zip(ok["school_code"], ok["report_key"], strict=True)}
+        sent = dt.datetime(2026, 5, 15, 15, 0, tzinfo=dt.UTC)
+        evidence = {(c, k): {"with_data": sent, "valid": sent}
+                    for c, k in zip(ok["school_code"], ok["report_key"], strict=True)}
         report_fingerprints(d)
-        summary = agg.summarize(d, FY, TODAY, first_seen=first_seen)
+        summary = agg.summarize(d, FY, TODAY, evidence=evidence)
         t2 = time.perf_counter()
         path = write_xlsx(summary, Path(tmp) / "summary.xlsx", as_of=dt.datetime(2026, 7, 20, 2, 0))
         t3 = time.perf_counter()

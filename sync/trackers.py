@@ -175,7 +175,7 @@ def attach(summary, t: Trackers) -> None:
     summary.inspection_rounds = t.inspection_rounds
     summary.follow_up = _append(summary.follow_up, follow_up_rows(t, list(summary.follow_up.columns)))
     if t.findings:  # named in the summary's findings tab like a school's, as the staff workbook's
-        rows = pd.DataFrame([{"school_code": "", "school_name": STAFF_WORKBOOK_TH, **f.as_dict()} for f in t.findings])
+        rows = pd.DataFrame([{**f.as_dict(), "school_code": "", "school_name": STAFF_WORKBOOK_TH} for f in t.findings])
         summary.findings = _append(summary.findings, rows.reindex(columns=list(summary.findings.columns)))
 
 

@@ -174,7 +174,7 @@ def test_trackers_from_the_staff_workbook_into_the_summary(staff, tmp_path):
     assert codes == [("choice.invalid", "D5"), ("recommendation.evidence_url", "M4"), ("text.formula_like", "C4")]
     schools = pd.DataFrame({"school_code": ["1048000001"], "school_name": ["โรงเรียนบ้านหนองบัว"],
                             "network": ["เครือข่ายที่ 1"], "contact_email": ["a@b.c"], "phone": [""]})
-    summary = summarize(District(schools=schools), 2569, today, first_seen={})
+    summary = summarize(District(schools=schools), 2569, today)
     attach(summary, t)
     kinds = summary.follow_up["kind_th"].tolist()
     assert kinds.count("ข้อเสนอแนะผู้ตรวจราชการเกินกำหนด") == 1 and kinds.count("คำขอรับบริการเกินมาตรฐาน") == 1
