@@ -4,8 +4,9 @@ Order of a run, and why:
 1. read (``sync.reader.read_all``: one request per changed school, failures classified, never aborting);
 2. record each school's outcome in the history at once, one transaction per school (a run killed half-way
    keeps the schools it finished, and the re-run reads the rest: nothing is written twice or lost);
-3. consolidate from the history's last good data of EVERY school (fresh or not) — validate, submissions
-   (first night seen confirmed and valid = submission date), report versions (edits after due), aggregate;
+3. consolidate from the history's last good data of EVERY school (fresh or not) — validate, submission evidence
+   (the earliest provable time a report was confirmed with data / valid: Drive's modifiedTime seen after the
+   read, ``sync.evidence``), overrides and claims (``sync.tracking``), report versions (edits after due), aggregate;
 4. write the .xlsx report (atomic), the district Google Sheet (atomic swap), then each school's feedback tab;
 5. close the run with counts and the JSON run report.
 
@@ -15,10 +16,8 @@ simulate nights); timestamps (run start, read times) are always the real clock.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
@@ -33,10 +32,13 @@ import pandas as pd
 from addin.calendar import fiscal_year as fiscal_year_of
 from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
+from addin.validation.engine import GROUP
 from sync import aggregate as agg
+from sync.evidence import modified_after_read, proofs
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
+from sync.overrides import load_overrides
 from sync.reader import ReadResult, read_all
 from sync.registry import Registry, RegistryError
 from sync.runreport import (
@@ -51,13 +53,15 @@ from sync.runreport import (
     setup_logging,
 )
 from sync.summary import write_google, write_xlsx
+from sync.trackers import STAFF_WORKBOOK_TH, read_trackers, staff_workbook_path
 from sync.trackers import attach as attach_trackers
-from sync.trackers import read_trackers, staff_workbook_path
+from sync.tracking import Rules, track
 from workbook.errors import KhetError
 from workbook.reports import REPORTS
 from workbook.sheets import SHEETS
 
-FINDING_FIELDS = list(Finding.__dataclass_fields__)  # a finding's columns, after the school's code
+# A finding's columns, after the school's code (its own school_code field is that code).
+FINDING_FIELDS = [k for k in Finding.__dataclass_fields__ if k != "school_code"]
 # Reasons where writing feedback cannot work either (no access / no file).
 NO_FEEDBACK = {"not_shared", "deleted", "auth"}
 log = logging.getLogger("khet.sync.job")
@@ -81,9 +85,12 @@ class JobSettings:
     progress: bool | None = None
     district_name: str = ""
     staff_workbook: Path | None = None    # its trackers (service requests, recommendations): sync.trackers
-    # A simulated night (the demo): the run's clock, for run and read times and the age of data. Drive's
-    # modifiedTime stays real, so it must lie in the past of the real clock.
+    # A simulated night (the demo, tests): the run's clock, for run and read times, the age of data and the
+    # moment statuses are judged at; Drive's modifiedTime must then come from the same calendar (the
+    # emulator's file clock), as it is the evidence of submission.
     now: dt.datetime | None = None
+    # Timeliness settings (policy, grace days, tracking start); the overrides tab is in the staff workbook.
+    rules: Rules = field(default_factory=Rules)
     # Test hook: called after each school is recorded.
     after_school: Callable[[int], None] | None = None
     http_stats: list = field(default_factory=list)   # HttpStats objects to fold into the report
@@ -102,18 +109,6 @@ class Consolidated:
     rows_rejected: int = 0
 
 
-# Row numbers of stacked schools: school k's row r is k * ROW_BASE + r (far above any real row or amount).
-ROW_BASE = 10**12
-_BIG_NUMBER = re.compile(r"\d{13,}")
-
-
-def _decode_text(text: str | None, k: int) -> str | None:
-    if not text:
-        return text
-    return _BIG_NUMBER.sub(lambda m: str(int(m.group()) % ROW_BASE) if int(m.group()) // ROW_BASE == k
-                           else m.group(), text)
-
-
 @dataclass
 class Stacked:
     """Every school's rows of one sheet, validated: clean and rejected rows with ``school_code``, findings."""
@@ -130,17 +125,13 @@ class Stacked:
         self.findings.extend((code, f) for f in res.findings)
 
 
-def _decode(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
-    k = frame["_row"].to_numpy(dtype=np.int64) // ROW_BASE
-    return frame.assign(_row=frame["_row"].to_numpy(dtype=np.int64) % ROW_BASE, school_code=codes[k - 1])
-
-
 def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
     """Validate many schools' grids of one sheet: schools whose header rows are identical (the template's) are
-    stacked under one header and validated in ONE call — unique keys per school, row numbers per school (school
-    k's row r is numbered k * ROW_BASE + r, decoded afterwards). A validation call costs ~10 ms however small
-    the grid, so 1,000 schools one by one take half a minute; stacked, a second. A group with sheet-level
-    findings (a broken header) is validated school by school, so every message counts that school's rows."""
+    stacked under one header and validated in ONE call, each row keeping its own row number and its school as
+    its group (unique keys per school; each finding carries its school, its row and the values it quotes). A
+    validation call costs ~10 ms however small the grid, so 1,000 schools one by one take half a minute;
+    stacked, a second. A group with sheet-level findings (a broken header) is validated school by school, so
+    every message counts that school's rows."""
     head_rows = sheet.first_data_row - 1
     groups: dict[tuple, list[str]] = {}
     for code, grid in grids.items():
@@ -154,27 +145,21 @@ def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
             continue
         values: list[list[Any]] = [list(r) for r in head]
         numbers, labels = list(range(1, head_rows + 1)), [None] * head_rows
-        for k, code in enumerate(codes, start=1):
+        for code in codes:
             data = grids[code][head_rows:]
             values += data
-            numbers += range(k * ROW_BASE + head_rows + 1, k * ROW_BASE + head_rows + 1 + len(data))
+            numbers += range(head_rows + 1, head_rows + 1 + len(data))
             labels += [code] * len(data)
         res = validate_table(sheet, values, row_numbers=numbers, groups=labels)
         if any(f.row is None for f in res.findings):
             for c in codes:
                 out.add(c, validate_table(sheet, grids[c], first_row=1))
             continue
-        arr = np.asarray(codes, dtype=object)
-        if len(res.rows):
-            out.rows.append(_decode(res.rows, arr))
-        if len(res.rejected):
-            out.rejected.append(_decode(res.rejected, arr))
-        for f in res.findings:
-            k, r = divmod(f.row, ROW_BASE)
-            out.findings.append((codes[k - 1], dataclasses.replace(
-                f, row=r, cell=re.sub(r"\d+$", str(r), f.cell) if f.cell else f.cell,
-                message_th=_decode_text(f.message_th, k), message_en=_decode_text(f.message_en, k),
-                fix_th=_decode_text(f.fix_th, k))))
+        for frame, into in ((res.rows, out.rows), (res.rejected, out.rejected)):
+            if len(frame):
+                # The registry's code wins over one typed in the tab (the profile has a school_code column).
+                into.append(frame.drop(columns="school_code", errors="ignore").rename(columns={GROUP: "school_code"}))
+        out.findings.extend((f.school_code, f) for f in res.findings)
     return out
 
 
@@ -200,9 +185,12 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
         st.rows += got.rows
         st.rejected += got.rejected
         st.findings += got.findings
-    values_of = attrgetter(*FINDING_FIELDS)
-    findings = [(code, *values_of(f)) for st in stacks.values() for code, f in st.findings]
-    f = pd.DataFrame(findings, columns=["school_code", *FINDING_FIELDS])
+    f = findings_frame([(code, f) for st in stacks.values() for code, f in st.findings])
+    # One order whichever way a finding was made (tonight's read or the stacked validation): school, tab, the
+    # tab's own findings first, then row by row (the validator's column order kept within a row).
+    sheet_order = {k: i for i, k in enumerate(SHEETS)}
+    f = f.assign(_s=f["sheet_key"].map(sheet_order), _r=f["row"].fillna(0)).sort_values(
+        ["school_code", "_s", "_r"], kind="stable").drop(columns=["_s", "_r"]).reset_index(drop=True)
     names = dict(zip(schools["school_code"], schools["school_name"], strict=True))
     f.insert(1, "school_name", f["school_code"].map(names))
     tables = {k: pd.concat(st.rows, ignore_index=True) for k, st in stacks.items() if st.rows}
@@ -210,6 +198,12 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
     d = agg.District(schools=schools, tables=tables, rejected=rejected, findings=f,
                      reads=reads if reads is not None else pd.DataFrame())
     return Consolidated(d, sum(len(t) for t in tables.values()), sum(len(t) for t in rejected.values()))
+
+
+def findings_frame(findings: list[tuple[str, Finding]]) -> pd.DataFrame:
+    """(school code, finding) pairs → one row per finding, the school first."""
+    values_of = attrgetter(*FINDING_FIELDS)
+    return pd.DataFrame([(code, *values_of(f)) for code, f in findings], columns=["school_code", *FINDING_FIELDS])
 
 
 def report_fingerprints(d: agg.District) -> dict[tuple[str, str], str]:
@@ -288,10 +282,11 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
     """The phases in order; each returns what the next needs (see the module docstring)."""
     with _timed(report, "read"):
         result = read_phase(s, now)
+        after_read = modified_after_read_phase(s, report)
     with _timed(report, "record"):
         fresh = record_phase(s, run_id, result)
     with _timed(report, "consolidate"):
-        night = consolidate_phase(s, run_id, result, fresh, now=now, today=today, fy=fy)
+        night = consolidate_phase(s, run_id, result, fresh, after_read, now=now, today=today, fy=fy)
     report.summary = night.summary  # not serialised: for the demo's terminal print
     # School outcomes and counts before any output: a failed output still reports them.
     report.schools = school_outcomes(night, result)
@@ -315,6 +310,17 @@ def read_phase(s: JobSettings, now: dt.datetime) -> ReadResult:
     for bar in read_bar:
         bar.close()
     return result
+
+
+def modified_after_read_phase(s: JobSettings, report: RunReport) -> dict[str, str]:
+    """The folder's modifiedTimes after tonight's reads (the safe proof: sync.evidence). Without it, tonight's
+    reads are dated by the run time (later, never wrong) and the run report says why."""
+    try:
+        return modified_after_read(s.read_client, s.folder_id)
+    except Exception as exc:  # noqa: BLE001 - weaker evidence tonight, never a lost night
+        log.warning("listing after the reads failed: %s", exc)
+        report.errors.append(f"modified-after-read listing: {type(exc).__name__}: {exc}")
+        return {}
 
 
 def record_phase(s: JobSettings, run_id: int, result: ReadResult) -> dict[str, dict[str, Any]]:
@@ -348,6 +354,7 @@ class Night:
     consolidated: Consolidated
     summary: agg.Summary
     tracked: Any = None        # sync.trackers: the staff workbook's service requests and recommendations
+    year_counts: dict = field(default_factory=dict)   # sync.tracking: evidence and overrides tonight
 
     @property
     def district(self) -> agg.District:
@@ -365,8 +372,8 @@ def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: d
     } for code, name, net in zip(schools["school_code"], schools["school_name"], schools["network"], strict=True)])
 
 
-def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]], *,
-                      now: dt.datetime, today: dt.date, fy: int) -> Night:
+def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]],
+                      after_read: dict[str, str], *, now: dt.datetime, today: dt.date, fy: int) -> Night:
     h = s.history
     schools = _schools_frame(s.registry)
     states = h.school_states()
@@ -385,15 +392,28 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
         for (code, key), fp in report_fingerprints(d).items():
             h.record_report_version(run_id, code, key, fy, fp, seen_on=today, drive_modified=modified.get(code),
                                     after_due=today > dues[key])
-    first_seen = {(r["school_code"], r["report_key"]): dt.date.fromisoformat(r["submitted_on"])
-                  for r in h.submissions(fy)}
+    # Submission times from evidence, the staff's overrides and the school's word (sync.tracking).
+    school_proofs = proofs(result.schools, after_read, h.last_modified_all(), now)
+    overrides, override_findings = load_overrides(s.staff_workbook, {sc.code for sc in s.registry.schools})
+    # The moment statuses are judged at: the simulated night, the start of a given business date, or now.
+    moment = s.now or (dt.datetime.combine(today, dt.time.min, TIMEZONE) if s.today else now)
+    year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=s.rules,
+                 overrides=overrides)
+    extra = findings_frame(year.findings + [("", f) for f in override_findings])
+    if len(extra):
+        names = {"": STAFF_WORKBOOK_TH, **dict(zip(schools["school_code"], schools["school_name"], strict=True))}
+        extra.insert(1, "school_name", extra["school_code"].map(names))
+        d.findings = pd.concat([d.findings, extra], ignore_index=True)
     confirmed = checks[checks["confirmed"]]
-    summary = agg.summarize(d, fy, today, first_seen=first_seen, edited_after_due=h.edited_after_due(fy),
-                            confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)))
+    summary = agg.summarize(d, fy, today, edited_after_due=h.edited_after_due(fy),
+                            confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)),
+                            **year.timing)
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
     tracked = read_trackers(s.staff_workbook, today)
     attach_trackers(summary, tracked)
-    return Night(schools, states, reads, con, summary, tracked)
+    year_counts = {"evidence_new": year.evidence_new, "overrides_applied": year.overrides_applied,
+                   "overrides_withdrawn": year.overrides_withdrawn, "override_findings": len(override_findings)}
+    return Night(schools, states, reads, con, summary, tracked, year_counts)
 
 
 def school_outcomes(night: Night, result: ReadResult) -> list[SchoolOutcome]:
@@ -417,7 +437,7 @@ def run_counts(night: Night, result: ReadResult) -> dict[str, int]:
             "rows_clean": night.consolidated.rows_clean, "rows_rejected": night.consolidated.rows_rejected,
             "findings": int(len(night.district.findings)), "read_requests": result.read_requests,
             **{k: v for k, v in night.summary.headline().items() if k not in ("schools", "findings")},
-            **(night.tracked.counts() if night.tracked is not None else {})}
+            **(night.tracked.counts() if night.tracked is not None else {}), **night.year_counts}
 
 
 # --- phase 4: the outputs, each on its own ---------------------------------------------------------------------
