@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("sync.commands.config", "ตรวจการตั้งค่า / check the configuration"),
     "sync": ("sync.commands.sync", "งานประมวลผลรายคืน / the nightly consolidation"),
     "history": ("sync.commands.history", "ประวัติข้อมูล / what changed between runs"),
+    "remind": ("sync.commands.remind", "แจ้งเตือนโรงเรียนทางอีเมลและ LINE / remind schools by e-mail and LINE"),
+    "line": ("sync.commands.line", "ตั้งค่ากลุ่ม LINE และข้อความประกาศ / LINE group setup and announcement texts"),
 }
 
 

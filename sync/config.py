@@ -74,6 +74,24 @@ SETTINGS: tuple[Setting, ...] = (
             "when it is an .xlsx/.xlsm)"),
     Setting("paths", "log_dir", Path, Path(".khet/logs"), "โฟลเดอร์บันทึกการทำงาน", "log folder"),
     Setting("paths", "report_dir", Path, Path("out"), "โฟลเดอร์รายงานผล", "report output folder"),
+    Setting("remind", "remind_days_before", str, "3",
+            "แจ้งเตือนล่วงหน้ากี่วันทำการก่อนกำหนดส่ง (คั่นด้วยจุลภาค เช่น 5,1) นอกจากวันครบกำหนดและทุกสัปดาห์ที่เกินกำหนด",
+            "working days before a due date to remind (comma-separated, e.g. 5,1), besides the due day and "
+            "weekly while overdue"),
+    Setting("remind", "remind_quiet_hours", str, "20:00-07:00", "ช่วงเวลางดส่งแจ้งเตือน (เวลาประเทศไทย)",
+            "quiet hours: no reminder is sent (Asia/Bangkok)"),
+    Setting("smtp", "smtp_host", str, "", "เซิร์ฟเวอร์ SMTP สำหรับอีเมลแจ้งเตือน (ว่าง = ไม่ส่งอีเมล)",
+            "SMTP server for reminder e-mail (empty = no e-mail)"),
+    Setting("smtp", "smtp_port", int, 587, "พอร์ต SMTP (587 STARTTLS, 465 SSL)", "SMTP port (587 STARTTLS, 465 SSL)"),
+    Setting("smtp", "smtp_security", str, "starttls", "starttls, ssl หรือ none", "starttls, ssl or none"),
+    Setting("smtp", "smtp_sender", str, "", "อีเมลผู้ส่ง", "sender address"),
+    Setting("smtp", "smtp_user", str, "", "ผู้ใช้ SMTP (รหัสผ่านอยู่ในตัวแปร KHET_SMTP_PASSWORD เท่านั้น)",
+            "SMTP user (the password only in KHET_SMTP_PASSWORD)"),
+    Setting("smtp", "smtp_cafile", Path, None, "ใบรับรอง CA ของเซิร์ฟเวอร์ SMTP ภายใน (ถ้ามี)",
+            "CA certificate of a private SMTP relay (optional)"),
+    Setting("line", "line_endpoint", str, "",
+            "ว่าง = LINE จริง (token อยู่ในตัวแปร KHET_LINE_TOKEN, channel secret ใน KHET_LINE_SECRET) หรือ URL ของโปรแกรมจำลอง",
+            "empty = real LINE (token in KHET_LINE_TOKEN, channel secret in KHET_LINE_SECRET), or an emulator URL"),
     Setting("quota", "reads_per_minute", int, 60, "โควตาการอ่านต่อนาที (Google ให้ 60 ต่อบัญชี)",
             "Sheets reads per minute (Google allows 60 per account)"),
     Setting("quota", "writes_per_minute", int, 60, "โควตาการเขียนต่อนาที", "Sheets writes per minute"),
@@ -140,6 +158,15 @@ class Config:
     staff_workbook: Path | None = _DEFAULT["staff_workbook"]
     log_dir: Path = _DEFAULT["log_dir"]
     report_dir: Path = _DEFAULT["report_dir"]
+    remind_days_before: str = _DEFAULT["remind_days_before"]
+    remind_quiet_hours: str = _DEFAULT["remind_quiet_hours"]
+    smtp_host: str = _DEFAULT["smtp_host"]
+    smtp_port: int = _DEFAULT["smtp_port"]
+    smtp_security: str = _DEFAULT["smtp_security"]
+    smtp_sender: str = _DEFAULT["smtp_sender"]
+    smtp_user: str = _DEFAULT["smtp_user"]
+    smtp_cafile: Path | None = _DEFAULT["smtp_cafile"]
+    line_endpoint: str = _DEFAULT["line_endpoint"]
     reads_per_minute: int = _DEFAULT["reads_per_minute"]
     writes_per_minute: int = _DEFAULT["writes_per_minute"]
     max_tries: int = _DEFAULT["max_tries"]

@@ -46,6 +46,7 @@ class School:
     network: str = ""
     spreadsheet_id: str = ""
     active: bool = True
+    remind: bool = True     # reminders by e-mail/LINE (the registry's opt-out column)
     row: int | None = None  # the row in the registry as the user sees it
 
     @property
@@ -99,7 +100,7 @@ def registry_from_grid(grid: list[list[Any]], path: Path | None = None) -> Regis
             contact_email=_text(rec.get("contact_email")).lower(), network=_text(rec.get("network")),
             spreadsheet_id=_text(rec.get("spreadsheet_id")),
             # the validator normalises yes/no to ใช่ / ไม่ใช่; blank means active
-            active=rec.get("active") != NO_TH, row=int(rec["_row"])))
+            active=rec.get("active") != NO_TH, remind=rec.get("reminders") != NO_TH, row=int(rec["_row"])))
     return Registry(schools, path, list(result.findings))
 
 

@@ -40,7 +40,7 @@ def test_sheet_keys_are_the_contract():
         "school_profile", "action_plan", "progress", "kpi", "requests", "submission", "feedback"]
     assert [s.key for s in STAFF_SHEETS] == [
         "work_calendar", "district_projects", "school_registry", "submissions", "submission_overrides",
-        "inspection_followup", "service_requests", "findings", "district_summary"]
+        "inspection_followup", "service_requests", "line_groups", "announcements", "findings", "district_summary"]
     assert list(SHEETS) == [s.key for s in SCHOOL_SHEETS + STAFF_SHEETS]
     assert {s.audience for s in SCHOOL_SHEETS} == {"school"}
     assert {s.audience for s in STAFF_SHEETS} == {"staff"}
@@ -138,7 +138,8 @@ def test_specific_rules_and_limits():
         ("unique", ("round", "indicator_code"), None), ("result_vs_target", ("target", "result"), "direction")]
     assert SHEETS["school_profile"].max_rows == 1
     assert SHEETS["feedback"].read_only and all(c.computed for c in SHEETS["feedback"].columns)
-    assert [s.key for s in ALL if s.read_only] == ["feedback", "submissions", "findings", "district_summary"]
+    assert [s.key for s in ALL if s.read_only] == ["feedback", "submissions", "announcements", "findings",
+                                                          "district_summary"]
     registry = SHEETS["school_registry"]
     assert registry.keys()[:2] == ["school_code", "school_name"]
     assert {"network", "contact_email", "spreadsheet_id"} <= set(registry.keys())

@@ -378,6 +378,8 @@ SCHOOL_REGISTRY = SheetDef(
                help_th="คำสั่ง khet schools provision เติมให้เอง ห้ามแก้"),
         Column("active", "ใช้งาน", T.YESNO, header_en="Active",
                help_th="ไม่ใช่ = ไม่ติดตามโรงเรียนนี้แล้ว (เว้นว่าง = ใช่)"),
+        Column("reminders", "รับการแจ้งเตือน", T.YESNO, header_en="Reminders",
+               help_th="ไม่ใช่ = ไม่ส่งอีเมล/LINE แจ้งเตือนถึงโรงเรียนนี้ (เว้นว่าง = ใช่)"),
         NOTE,
     ),
     rules=(unique("school_code"),),
@@ -497,6 +499,34 @@ SERVICE_REQUESTS = SheetDef(
                    "จากวันที่ขั้นก่อนหน้าเสร็จจริง",
 )
 
+LINE_GROUPS = SheetDef(
+    "line_groups", "กลุ่มไลน์", "LINE groups", "staff",
+    (
+        Column("group_id", "รหัสกลุ่มไลน์", T.TEXT, required=True, max_length=40, header_en="LINE group ID",
+               width=36, help_th="ได้จากคำสั่ง khet line capture เมื่อเชิญบัญชี Official Account ของเขตเข้ากลุ่ม (ขึ้นต้นด้วย C)"),
+        Column("group_name", "ชื่อกลุ่ม", T.TEXT, max_length=200, header_en="Group name", width=30),
+        Column("network", "เครือข่าย/สหวิทยาเขต", T.TEXT, max_length=100, aliases=("เครือข่าย",),
+               header_en="Network", width=22, help_th="โรงเรียนในเครือข่ายนี้ได้รับแจ้งเตือนในกลุ่มนี้ (เว้นว่าง = ทุกโรงเรียน)"),
+        Column("captured_on", "วันที่บันทึก", T.DATE, header_en="Captured on"),
+        Column("active", "ใช้งาน", T.YESNO, header_en="Active", help_th="ไม่ใช่ = ไม่ส่งเข้ากลุ่มนี้ (เว้นว่าง = ใช่)"),
+        NOTE,
+    ),
+    rules=(unique("group_id"),),
+    description_th="กลุ่มไลน์ที่บัญชี Official Account ของเขตอยู่ และเครือข่ายที่แต่ละกลุ่มรับแจ้งเตือน",
+)
+
+ANNOUNCEMENTS = SheetDef(
+    "announcements", "ข้อความประกาศ", "Announcement texts", "staff",
+    (
+        Column("network", "เครือข่าย/สหวิทยาเขต", T.TEXT, computed=True, header_en="Network", width=22),
+        Column("group_name", "กลุ่มไลน์", T.TEXT, computed=True, header_en="LINE group", width=26),
+        Column("text", "ข้อความพร้อมคัดลอก", T.TEXT, computed=True, header_en="Text to paste", width=90),
+        Column("made_on", "ข้อมูล ณ วันที่", T.DATE, computed=True, header_en="As of"),
+    ),
+    read_only=True,
+    description_th="ข้อความแจ้งเตือนรายเครือข่าย พร้อมคัดลอกไปวางในกลุ่มไลน์ (khet line announce --write เขียน)",
+)
+
 FINDINGS = SheetDef(
     "findings", "ข้อค้นพบจากการตรวจสอบ", "Validation findings", "staff",
     (
@@ -536,7 +566,7 @@ DISTRICT_SUMMARY = SheetDef(
 
 STAFF_SHEETS: tuple[SheetDef, ...] = (
     WORK_CALENDAR, DISTRICT_PROJECTS, SCHOOL_REGISTRY, SUBMISSIONS, SUBMISSION_OVERRIDES, INSPECTION_FOLLOWUP,
-    SERVICE_REQUESTS, FINDINGS, DISTRICT_SUMMARY,
+    SERVICE_REQUESTS, LINE_GROUPS, ANNOUNCEMENTS, FINDINGS, DISTRICT_SUMMARY,
 )
 
 SHEETS: dict[str, SheetDef] = {s.key: s for s in SCHOOL_SHEETS + STAFF_SHEETS}
