@@ -358,3 +358,22 @@ def test_khet_remind_dry_run_cli(office, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "== email → s3@school.ac.th" in out.stdout and "dry run: nothing sent or recorded" in out.stdout
     assert Outbox(h).messages() == []
+
+
+def test_announcements_per_network_for_pasting_written_to_the_staff_tab(office, tmp_path):
+    import openpyxl
+
+    from sync.remind import announcements
+    from sync.staff_rows import replace_rows
+
+    h, registry, staff, _ = office
+    texts = announcements(last_statuses(h), registry, line_groups(staff), day=D(2026, 7, 21), policy=POLICY,
+                          district="สพป.ตัวอย่าง")
+    assert [(t["network"], t["group_name"], t["schools"]) for t in texts] == [
+        ("เครือข่ายที่ 1", "ประสานงานเครือข่ายที่ 1", 2), ("เครือข่ายที่ 2", "ประสานงานเครือข่ายที่ 2", 1)]
+    assert "โรงเรียนบ้านโนนสูง (1048000002)\n- แผนปฏิบัติการประจำปี (กำหนดส่ง 31 พ.ค. 2569): เกินกำหนดส่ง" in texts[0]["text"]
+    replace_rows(staff, "announcements", [{k: t[k] for k in ("network", "group_name", "text", "made_on")}
+                                          for t in texts])
+    ws = openpyxl.load_workbook(staff)["ข้อความประกาศ"]
+    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["เครือข่ายที่ 1", "เครือข่ายที่ 2", None]
+    assert ws.cell(3, 3).value == texts[0]["text"]
