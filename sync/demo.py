@@ -32,6 +32,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from sync.textwidth import cut, table
@@ -263,6 +265,7 @@ class DemoResult:
     reports: list
     seconds: float
     schools: int
+    reminded: Any = None  # sync.demo_loop.Reminded: the morning after night 2
 
 
 @dataclass
@@ -335,7 +338,7 @@ def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0
 
 # What a demo leaves in its folder; a folder holding anything else is not wiped.
 DEMO_STATE_NAMES = frozenset({"history.sqlite", "history.sqlite-wal", "history.sqlite-shm", "keys", "logs", "out",
-                              "registry.csv", "runs", "sync.lock"})
+                              "registry.csv", "runs", "sync.lock", "khet-staff.xlsx", "outbox"})
 
 
 def _is_demo_state(path: Path) -> bool:
@@ -344,6 +347,7 @@ def _is_demo_state(path: Path) -> bool:
 
 def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
              say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
+    from sync.demo_loop import STAFF_FILE, send_reminders, write_staff_workbook
     from sync.emulator import Emulator
     from sync.history import History
     from sync.job import JobSettings, run_locked
@@ -374,13 +378,15 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                 if night == 2 and len(schools) > 12:
                     # One school's sheet starts failing on Google's side (a 500 on every request).
                     emu.configure(file_faults={dd.ids[schools[12].code]: {"error_500": 1.0}})
+                # District staff keep the staff workbook's trackers (service requests, recommendations) too.
+                staff = write_staff_workbook(state / STAFF_FILE, schools, seed=seed, until=day)
                 say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"
                     f" / night {night}: the schools typed their data; running the nightly job")
                 emu.set_file_clock(night_time(day))  # the job's own writes happen at night
                 settings = JobSettings(history=history, registry=dd.registry, read_client=read, write_client=write,
                                        district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,
-                                       now=night_time(day),
+                                       now=night_time(day), staff_workbook=staff,
                                        district_name="สพป.ตัวอย่าง (สาธิต)")
                 rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
                                  json_dir=state / "runs")
@@ -392,10 +398,13 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                     f" คำขออ่าน {c.get('read_requests', 0)}")
                 if rep.exit_code not in (0, 1):
                     raise RuntimeError(f"{rep.message_th} / {rep.message_en}")
+            say(f"\nเช้าหลังคืนที่ 2: {format_thai_date(NIGHT_2, 'long')} 09:00 — khet remind (อีเมลผ่าน SMTP, LINE ผ่าน"
+                f" line-bot-sdk) / the morning after night 2: reminders by e-mail and LINE")
+            reminded = send_reminders(state, dd.registry, history, staff, day=NIGHT_2, seed=seed)
         finally:
             history.close()
     xlsx = Path(reports[-1].outputs["xlsx"])
-    return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools))
+    return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools), reminded)
 
 
 def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:
@@ -407,6 +416,52 @@ def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:
 
 
 # --- terminal output ------------------------------------------------------------------------------------------
+
+def tracker_lines(summary) -> list[str]:
+    """Service standards per service and the inspection round report, for the terminal."""
+    lines: list[str] = []
+    st = summary.service_standards
+    if len(st):
+        whole = st[st["step_no"].isna()]
+        lines += ["", "มาตรฐานการให้บริการ: เสร็จภายในมาตรฐานหรือไม่ / did we meet our own service standards?"]
+        lines += table([[cut(r.service_th, 44), r.requests, r.done, r.within,
+                         "-" if pd.isna(r.pct_within) else f"{r.pct_within:.2f}",
+                         "-" if pd.isna(r.median_workdays) else f"{r.median_workdays:g}", r.open_overdue]
+                        for r in whole.itertuples()],
+                       ["งานบริการ", "คำขอ", "เสร็จ", "ตามมาตรฐาน", "ร้อยละ", "มัธยฐาน (วันทำการ)", "ค้างเกินกำหนด"],
+                       right={1, 2, 3, 4, 5, 6})
+        steps = st[st["step_no"].notna() & (st["judged"] > 0)]
+        lines += ["", "รายขั้นตอน (ขั้นที่มีคำขอเสร็จแล้ว) / per step"]
+        lines += table([[cut(r.service_th, 24), int(r.step_no), cut(r.step_th, 40), r.standard_th,
+                         f"{r.within}/{r.judged}", f"{r.pct_within:.2f}",
+                         "-" if pd.isna(r.median_workdays) else f"{r.median_workdays:g}"]
+                        for r in steps.itertuples()],
+                       ["งานบริการ", "ขั้น", "ขั้นตอน", "มาตรฐาน", "ตามมาตรฐาน", "ร้อยละ", "มัธยฐาน"], right={1, 4, 5, 6})
+    ir = summary.inspection_rounds
+    if len(ir):
+        lines += ["", "ข้อเสนอแนะผู้ตรวจราชการ รายรอบ / inspection recommendations per round"]
+        lines += table([[r.inspection_round, cut(r.responsible_group, 36), r.total, r.done, r.done_on_time,
+                         r.in_progress, r.not_started, r.overdue, f"{r.pct_done:.2f}"] for r in ir.itertuples()],
+                       ["รอบ", "กลุ่มที่รับผิดชอบ", "ทั้งหมด", "ดำเนินการแล้ว", "ตามกำหนด", "ระหว่างดำเนินการ",
+                        "ยังไม่เริ่ม", "เกินกำหนด", "ร้อยละ"], right={2, 3, 4, 5, 6, 7, 8})
+    return lines
+
+
+def reminder_lines(r) -> list[str]:
+    """What the morning's reminders did: the outbox folder, the LINE pushes the emulator recorded."""
+    if r is None:
+        return []
+    lines = ["", f"แจ้งเตือนเช้าวันถัดไป / reminders: อีเมล {r.emails} ฉบับในโฟลเดอร์ {r.outbox.resolve()} "
+                 f"(e-mails in the outbox folder), LINE {len(r.pushes)} ครั้งในโปรแกรมจำลอง LINE (pushes recorded by "
+                 f"the LINE emulator), ไม่สำเร็จ {r.failed}"]
+    if r.pushes:
+        first = r.pushes[0].texts[0]
+        lines += ["", "ตัวอย่างข้อความ LINE ที่ส่งเข้ากลุ่ม / the first LINE push:",
+                  *("  " + x for x in first.splitlines()[:12])]
+        if len(first.splitlines()) > 12:
+            lines.append("  …")
+    return lines
+
 
 def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 10) -> list[str]:
     """The district summary as Thai text for the terminal."""
@@ -442,6 +497,7 @@ def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 1
     lines += ["", f"รายการติดตาม {len(f)} รายการ (แสดง {min(len(f), follow_up_limit)}) / follow-up list"]
     lines += table([[r.school_name, r.kind_th, r.report_th or r.detail_th, r.contact_email]
                     for r in f.head(follow_up_limit).itertuples()], ["โรงเรียน", "เรื่อง", "รายงาน/รายละเอียด", "ติดต่อ"])
+    lines += tracker_lines(summary)
     o = summary.outliers
     if len(o):
         lines += ["", f"ค่าผิดปกติ {len(o)} รายการ / outliers"]

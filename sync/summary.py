@@ -73,12 +73,15 @@ def _captions() -> dict[str, str]:
         "pct_within": "ร้อยละที่เสร็จภายในมาตรฐาน", "median_workdays": "มัธยฐาน (วันทำการ)",
         "open_overdue": "ค้างเกินกำหนดขณะนี้", "due_on": "กำหนดเสร็จ", "total": "ทั้งหมด",
         "done_on_time": "เสร็จตามกำหนด", "in_progress": "อยู่ระหว่างดำเนินการ", "not_started": "ยังไม่ดำเนินการ",
-        "pct_done": "ร้อยละที่ดำเนินการแล้ว",
+        "pct_done": "ร้อยละที่ดำเนินการแล้ว", "step_no": "ขั้นที่",
     })
     return caps
 
 
 CAPTIONS = _captions()
+# Long Thai text columns of the tracker tabs (a caption-length width would cut every line).
+TEXT_WIDTHS = {"service_th": 44, "step_th": 50, "standard_th": 24, "service": 40, "step_title": 44,
+               "recommendation": 50, "responsible_group": 32, "step_standard": 16}
 MONEY_KEYS = {*(c.key for c in BUDGET_CATEGORY_COLUMNS), "budget_total", "spent", "amount", "value", "median"}
 
 
@@ -270,7 +273,7 @@ def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
     ws = wb.create_sheet(title)
     keys = [str(c) for c in frame.columns]
     for j, k in enumerate(keys, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(45, len(caption(k)) + 4))
+        ws.column_dimensions[get_column_letter(j)].width = TEXT_WIDTHS.get(k) or max(10, min(45, len(caption(k)) + 4))
     ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "A3"
     head = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from email import message_from_bytes
+from email import policy as email_policy
 
 import openpyxl
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from sync.commands.demo import main
 from sync.demo import generate_district
 from sync.history import History
+from sync.outbox import Outbox
 from sync.summary import TAB_TITLES
 
 
@@ -56,6 +59,18 @@ def test_khet_demo(tmp_path, capsys):
     assert [(s["school_code"], s["reason"], s["data_age_hours"]) for s in failed] == [
         ("1048000013", "server", 56 * 24.0)]
     assert (state / "registry.csv").is_file() and list((state / "logs").glob("sync-*.log"))
+    # The working loop: service standards and inspection rounds in the summary, reminders the morning after
+    # night 2 — e-mails in the outbox folder through a real SMTP server, LINE pushes recorded by the emulator.
+    assert "มาตรฐานการให้บริการ: เสร็จภายในมาตรฐานหรือไม่ / did we meet our own service standards?" in lines
+    assert "ข้อเสนอแนะผู้ตรวจราชการ รายรอบ / inspection recommendations per round" in lines
+    emails = sorted((state / "outbox").glob("*.eml"))
+    reminded = next(line for line in lines if line.startswith("แจ้งเตือนเช้าวันถัดไป"))
+    assert emails and f"อีเมล {len(emails)} ฉบับ" in reminded and "LINE 2 ครั้ง" in reminded
+    mail = message_from_bytes(emails[0].read_bytes(), policy=email_policy.default)
+    assert mail.get_content_type() == "text/plain" and "https://docs.google.com/spreadsheets/d/" in mail.get_content()
+    with History(state / "history.sqlite") as h:
+        sent = Outbox(h).messages()
+    assert len(sent) == len(emails) + 2 and {m["state"] for m in sent} == {"sent"}
 
     # A second run starts fresh, and says so.
     assert main(["--schools", "3", "--networks", "1", "--dir", str(state), "--quiet"]) == 0

@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     if args.schools < 1 or args.networks < 1:
         p.error("--schools and --networks must be at least 1")
 
-    from sync.demo import FY, NIGHT_2, run_demo, summary_lines
+    from sync.demo import FY, NIGHT_2, reminder_lines, run_demo, summary_lines
 
     print("khet demo — สร้างเขตตัวอย่างบนโปรแกรมจำลอง Google แล้วรันงานประมวลผลรายคืน 2 คืน / a demo district on the "
           "embedded Google emulator, two nights of the nightly job", flush=True)
@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     last = result.reports[-1]
     print()
     print("\n".join(summary_lines(last.summary, xlsx=result.xlsx.resolve())))
+    print("\n".join(reminder_lines(result.reminded)))
     print(f"\nสถานะการสาธิต (ประวัติ, ทะเบียน, บันทึก, รายงาน JSON, ไฟล์สรุป) / demo state: "
           f"{Path(result.state_dir).resolve()}")
     print(f"ประวัติของโรงเรียน / a school's history: khet history school {result.reports[-1].schools[0].school_code}"
