@@ -6,7 +6,6 @@ Official Account or for a person to paste; --write puts them on the staff workbo
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -14,6 +13,7 @@ import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from sync.commands import KhetArgumentParser
 from sync.config import config_or_say
 
 
@@ -65,7 +65,7 @@ def capture(secret: str, *, host: str = "127.0.0.1", port: int = 0, count: int =
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="khet line", description="กลุ่ม LINE และข้อความประกาศ / LINE groups and announcements")
+    p = KhetArgumentParser(prog="khet line", description="กลุ่ม LINE และข้อความประกาศ / LINE groups and announcements")
     p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
     sub = p.add_subparsers(dest="action", required=True)
     c = sub.add_parser("capture", help="รับรหัสกลุ่มจาก join event / capture group IDs from the join event")
@@ -84,16 +84,11 @@ def main(argv: list[str]) -> int:
     if cfg is None:
         return 2
     from sync.trackers import staff_workbook_path
-    from workbook.errors import KhetError
 
     staff = staff_workbook_path(cfg.staff_workbook, cfg.registry)
-    try:
-        if args.action == "capture":
-            return _capture(args, cfg, staff)
-        return _announce(args, cfg, staff)
-    except KhetError as exc:
-        print(f"{exc.message_th} / {exc.message_en}", file=sys.stderr)
-        return 2
+    if args.action == "capture":
+        return _capture(args, cfg, staff)
+    return _announce(args, cfg, staff)
 
 
 def _capture(args, cfg, staff) -> int:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 
+from sync.commands import KhetArgumentParser
 from sync.config import config_or_say
 
 
@@ -21,7 +21,7 @@ def _at(text: str) -> datetime:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="khet remind", description="แจ้งเตือนโรงเรียน / remind schools")
+    p = KhetArgumentParser(prog="khet remind", description="แจ้งเตือนโรงเรียน / remind schools")
     p.add_argument("action", nargs="?", choices=("send", "log"), default="send",
                    help="send (ค่าเริ่มต้น) หรือ log: ประวัติข้อความ / send (default) or log: the message history")
     p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
@@ -32,17 +32,11 @@ def main(argv: list[str]) -> int:
     cfg = config_or_say(args.config)
     if cfg is None:
         return 2
-    from workbook.errors import KhetError
+    if args.action == "log":
+        return _log(cfg)
+    from sync.remind import remind_from_config
 
-    try:
-        if args.action == "log":
-            return _log(cfg)
-        from sync.remind import remind_from_config
-
-        return remind_from_config(cfg, dry_run=args.dry_run, now=args.at).exit_code
-    except KhetError as exc:
-        print(f"{exc.message_th} / {exc.message_en}", file=sys.stderr)
-        return 2
+    return remind_from_config(cfg, dry_run=args.dry_run, now=args.at).exit_code
 
 
 def _log(cfg) -> int:
