@@ -409,7 +409,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                             confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)),
                             **year.timing)
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
-    tracked = read_trackers(s.staff_workbook, today)
+    tracked = read_trackers(s.staff_workbook, today, known_schools=schools["school_code"])
     attach_trackers(summary, tracked)
     year_counts = {"evidence_new": year.evidence_new, "overrides_applied": year.overrides_applied,
                    "overrides_withdrawn": year.overrides_withdrawn, "override_findings": len(override_findings)}

@@ -1,8 +1,9 @@
 """Every reminder message and every attempt to send it, in the history database (append-only, like the rest of
 the history): what was sent to whom and when, what failed and why, what is still to send.
 
-A message's id is a UUID derived from (channel, target, day): the same digest for the same school or group on
-the same day is one message however often `khet remind` runs — never twice a day. The id is also the LINE
+A message's id is a UUID derived from (channel, target, day) — and the school, for an e-mail: the same digest
+for the same school or group on the same day is one message however often `khet remind` runs — never twice a
+day. The id is also the LINE
 ``X-Line-Retry-Key`` (LINE itself refuses a second push with an accepted key) and the e-mail ``Message-ID``.
 A message's state is its newest attempt: none yet or ``failed`` → it is sent on the next run; ``sent`` or
 ``already_sent`` → done; ``superseded`` → a newer digest for the same target replaced it (yesterday's failed
@@ -57,7 +58,10 @@ class Message:
 
     @property
     def message_id(self) -> str:
-        return str(uuid.uuid5(NAMESPACE, f"{self.channel}|{self.target}|{self.day.isoformat()}"))
+        # An e-mail is one school's digest (two schools sharing an address still get one each); a LINE group
+        # gets one push a day whatever schools it covers.
+        who = f"{self.target}|{','.join(self.schools)}" if self.channel == "email" else self.target
+        return str(uuid.uuid5(NAMESPACE, f"{self.channel}|{who}|{self.day.isoformat()}"))
 
 
 class Outbox:

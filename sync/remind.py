@@ -304,16 +304,25 @@ def remind_from_config(cfg, *, dry_run: bool = False, now: datetime | None = Non
         if dry_run:
             say("(ทดลอง: ไม่ได้ส่งและไม่ได้บันทึก / dry run: nothing sent or recorded)")
             return RemindResult(p, None, 0)
+        if p.blocked_en:
+            return RemindResult(p, None, 0)
         outbox = Outbox(history)
         mailer = Mailer(smtp) if smtp is not None else None
-        line = LineSender(endpoint=cfg.line_endpoint or None) if use_line else None
+        line, line_problem = None, None
+        if use_line:
+            try:
+                line = LineSender(endpoint=cfg.line_endpoint or None)
+            except KhetError as exc:  # e-mail still goes; the LINE pushes wait in the outbox for the next run
+                line_problem = exc
         with mailer or _Null(), line or _Null():
             d = deliver(p, outbox, mailer=mailer, line=line)
+        if line_problem is not None:
+            say(f"  LINE ไม่ได้ส่ง: {line_problem.message_th} / LINE not sent: {line_problem.message_en}")
     say(f"  ส่งแล้ว {d.sent}, ส่งไปแล้วก่อนหน้า {d.already}, ไม่สำเร็จ {len(d.failed)}; ข้อความใหม่ {d.new}, "
         f"ซ้ำกับที่บันทึกวันนี้แล้ว {d.repeats} / sent {d.sent}, already sent {d.already}, failed {len(d.failed)}")
     for line_ in failure_lines(d):
         say(line_)
-    return RemindResult(p, d, 1 if d.failed else 0)
+    return RemindResult(p, d, 1 if d.failed or line_problem is not None else 0)
 
 
 class _Null:

@@ -202,35 +202,28 @@ class LineSender:
 
 def split_texts(sections: list[str], limit: int = MAX_TEXT) -> list[list[str]]:
     """Sections (one per school) packed into text messages of at most ``limit`` characters, five per push; a
-    single section longer than the limit is cut at line breaks."""
-    texts: list[str] = []
-    current = ""
-    for sec in sections:
-        parts = [sec] if len(sec) <= limit else _cut_lines(sec, limit)
-        for part in parts:
-            if current and len(current) + 2 + len(part) > limit:
-                texts.append(current)
-                current = part
-            else:
-                current = f"{current}\n\n{part}" if current else part
-    if current:
-        texts.append(current)
+    single section longer than the limit is cut at line breaks (a longer line at the limit)."""
+    parts = [p for sec in sections for p in ([sec] if len(sec) <= limit else _cut_lines(sec, limit))]
+    texts = _pack(parts, "\n\n", limit)
     return [texts[i:i + MAX_MESSAGES] for i in range(0, len(texts), MAX_MESSAGES)]
 
 
 def _cut_lines(text: str, limit: int) -> list[str]:
-    out, cur = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            out.append(line[:limit])
-            line = line[limit:]
-        if cur and len(cur) + 1 + len(line) > limit:
-            out.append(cur)
-            cur = line
+    lines = [line[i:i + limit] for line in text.split("\n") for i in range(0, max(len(line), 1), limit)]
+    return _pack(lines, "\n", limit)
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
+    """Join consecutive pieces with ``sep`` while the text stays within ``limit``."""
+    out, current = [], ""
+    for piece in pieces:
+        if current and len(current) + len(sep) + len(piece) > limit:
+            out.append(current)
+            current = piece
         else:
-            cur = f"{cur}\n{line}" if cur else line
-    if cur:
-        out.append(cur)
+            current = f"{current}{sep}{piece}" if current else piece
+    if current:
+        out.append(current)
     return out
 
 

@@ -81,7 +81,9 @@ def _letters(sheet, values: list[list]) -> dict[str, str]:
     return {k: get_column_letter(i + 1) for k, i in layout.columns.items()} if layout.found else {}
 
 
-def read_trackers(path: Path | None, today: date) -> Trackers:
+def read_trackers(path: Path | None, today: date, known_schools=None) -> Trackers:
+    """``known_schools``: the registry's codes; a request naming another code is a warning on its cell (the
+    request still counts: the district served someone)."""
     out = Trackers(source=path)
     if path is None:
         return out
@@ -111,6 +113,14 @@ def read_trackers(path: Path | None, today: date) -> Trackers:
         out.findings.extend(res.findings)
         records[key] = res.rows.to_dict("records")
         letters[key] = _letters(tab.sheet, tab.values)
+    known = None if known_schools is None else set(known_schools)
+    for rec in records.get("service_requests", []) if known is not None else []:
+        code = str(rec.get("school_code") or "").strip()
+        if code and code not in known:
+            out.findings.append(_finding("service_requests", "service.unknown_school",
+                                         f"ไม่มีรหัสโรงเรียน {code} ในทะเบียนโรงเรียน", f"school code {code} is not in "
+                                         f"the registry", row=rec.get("_row"), column="school_code",
+                                         letters=letters.get("service_requests"), severity="warning"))
     _requests(out, records.get("service_requests", []), today, letters.get("service_requests"))
     _recommendations(out, records.get("inspection_followup", []), today, letters.get("inspection_followup"))
     return out

@@ -165,13 +165,14 @@ def test_trackers_from_the_staff_workbook_into_the_summary(staff, tmp_path):
     from sync.aggregate import District, summarize
 
     today = D(2026, 11, 21)
-    t = read_trackers(staff, today)
+    t = read_trackers(staff, today, known_schools=["1048000001", "1048000003"])
     assert t.counts() == {"service_requests": 2, "service_requests_overdue": 1, "recommendations": 2,
-                          "recommendations_overdue": 1, "tracker_findings": 3}
-    # The unknown service is a finding on its cell (that request is left out), the formula-like name a warning
-    # (kept as text), the recommendation done without evidence a warning.
+                          "recommendations_overdue": 1, "tracker_findings": 4}
+    # The unknown service is a finding on its cell (that request is left out), the formula-like name and the
+    # school code not in the registry warnings (kept), the recommendation done without evidence a warning.
     codes = sorted((f.code, f.cell) for f in t.findings)
-    assert codes == [("choice.invalid", "D5"), ("recommendation.evidence_url", "M4"), ("text.formula_like", "C4")]
+    assert codes == [("choice.invalid", "D5"), ("recommendation.evidence_url", "M4"),
+                     ("service.unknown_school", "B4"), ("text.formula_like", "C4")]
     schools = pd.DataFrame({"school_code": ["1048000001"], "school_name": ["โรงเรียนบ้านหนองบัว"],
                             "network": ["เครือข่ายที่ 1"], "contact_email": ["a@b.c"], "phone": [""]})
     summary = summarize(District(schools=schools), 2569, today)

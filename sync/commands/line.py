@@ -6,6 +6,7 @@ Official Account or for a person to paste; --write puts them on the staff workbo
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sync.commands import KhetArgumentParser
-from sync.config import config_or_say
+from sync.config import load_config
 
 
 def capture(secret: str, *, host: str = "127.0.0.1", port: int = 0, count: int = 1, timeout: float = 600,
@@ -66,23 +67,24 @@ def capture(secret: str, *, host: str = "127.0.0.1", port: int = 0, count: int =
 
 def main(argv: list[str]) -> int:
     p = KhetArgumentParser(prog="khet line", description="กลุ่ม LINE และข้อความประกาศ / LINE groups and announcements")
-    p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
+    config_help = "ไฟล์ตั้งค่า / configuration file"
+    p.add_argument("--config", help=config_help)
+    after = KhetArgumentParser(add_help=False)  # `khet line announce --config FILE` works too
+    after.add_argument("--config", help=config_help, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="action", required=True)
-    c = sub.add_parser("capture", help="รับรหัสกลุ่มจาก join event / capture group IDs from the join event")
+    c = sub.add_parser("capture", parents=[after], help="รับรหัสกลุ่มจาก join event / capture group IDs from the join event")
     c.add_argument("--host", default="127.0.0.1", help="ที่อยู่ที่รับ webhook (ผ่าน tunnel HTTPS) / listen address")
     c.add_argument("--port", type=int, default=8080, help="พอร์ต / port (default 8080)")
     c.add_argument("--count", type=int, default=1, help="จำนวนกลุ่มที่รอ / groups to wait for")
     c.add_argument("--timeout", type=float, default=600, help="รอสูงสุด (วินาที) / seconds to wait")
     c.add_argument("--network", default="", help="เครือข่ายของกลุ่มนี้ (บันทึกลงแท็บ) / the group's network")
     c.add_argument("--write", action="store_true", help="เพิ่มลงแท็บกลุ่มไลน์ในสมุดงานเขต / add to the staff workbook")
-    a = sub.add_parser("announce", help="ข้อความประกาศรายเครือข่าย / announcement texts per network")
+    a = sub.add_parser("announce", parents=[after], help="ข้อความประกาศรายเครือข่าย / announcement texts per network")
     a.add_argument("--network", help="เฉพาะเครือข่ายนี้ / only this network")
     a.add_argument("--write", action="store_true", help="เขียนลงแท็บข้อความประกาศ / write the staff workbook tab")
     a.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    cfg = config_or_say(args.config)
-    if cfg is None:
-        return 2
+    cfg = load_config(args.config)  # a ConfigError is a KhetError: told by the CLI, exit 2
     from sync.trackers import staff_workbook_path
 
     staff = staff_workbook_path(cfg.staff_workbook, cfg.registry)

@@ -7,7 +7,7 @@ import argparse
 from datetime import datetime
 
 from sync.commands import KhetArgumentParser
-from sync.config import config_or_say
+from sync.config import load_config
 
 
 def _at(text: str) -> datetime:
@@ -29,9 +29,7 @@ def main(argv: list[str]) -> int:
                    help="พิมพ์สิ่งที่จะส่งถึงใคร โดยไม่ส่งและไม่บันทึก / print exactly what would be sent to whom")
     p.add_argument("--at", type=_at, help="เวลาที่ใช้ตัดสิน (เวลาประเทศไทย) เช่น 2026-07-20T09:00 / the clock to decide by")
     args = p.parse_args(argv)
-    cfg = config_or_say(args.config)
-    if cfg is None:
-        return 2
+    cfg = load_config(args.config)  # a ConfigError is a KhetError: told by the CLI, exit 2
     if args.action == "log":
         return _log(cfg)
     from sync.remind import remind_from_config
