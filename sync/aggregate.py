@@ -101,13 +101,9 @@ def _baht_frame(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 @lru_cache(maxsize=256)
 def report_due(report_key: str, fiscal_year: int) -> date:
     """A report's due date for a fiscal year, from its timing phrase (the calendar engine)."""
-    from addin.timing import deadline, occurrences
+    from addin.timing import report_occurrence
 
-    report = next(r for r in REPORTS if r.key == report_key)
-    if report.occurrence:
-        occ = occurrences(report.due, fiscal_year)
-        return occ[report.occurrence - 1].due
-    return deadline(report.due, fiscal_year)
+    return report_occurrence(report_key, fiscal_year).due
 
 
 def report_dues(fiscal_year: int, reports: Iterable[Report] = REPORTS) -> dict[str, date]:
@@ -198,22 +194,31 @@ def report_status(d: District, fiscal_year: int, today: date, *,
                   policy: str = DEFAULT_POLICY, grace_days: int = DEFAULT_GRACE_DAYS, now: datetime | None = None,
                   edited_after_due: set[tuple[str, str]] = frozenset(),
                   confirmed: set[tuple[str, str]] | None = None,
-                  reports: Iterable[Report] = REPORTS, soon_days: int = 3) -> pd.DataFrame:
+                  reports: Iterable[Report] = REPORTS, soon_days: int = 3,
+                  dues: Mapping[str, date] | None = None, grace: Mapping[str, int] | None = None,
+                  expected: set[tuple[str, str]] | None = None) -> pd.DataFrame:
     """School × report: due, submission time and what it rests on (evidence, a staff override, the school's
     accepted claim), status and flags, by the on-time rule of :mod:`addin.ontime`; ``typed``: the date the school
-    typed (shown beside the evidence as ``claimed_on``). ``now`` defaults to the start of ``today`` in Bangkok."""
+    typed (shown beside the evidence as ``claimed_on``). ``now`` defaults to the start of ``today`` in Bangkok.
+    From the district's settings: ``dues`` per report (else from the phrases), ``grace`` days per report (else
+    ``grace_days``) and ``expected`` (school, report) pairs (a report some networks or sizes send; None = every
+    school sends every report)."""
     reports = tuple(reports)
     evidence, overrides, claims, typed = evidence or {}, overrides or {}, claims or {}, typed or {}
     now = now or datetime.combine(today, time.min, TIMEZONE)
-    dues = report_dues(fiscal_year, reports)
+    dues = dict(dues) if dues is not None else report_dues(fiscal_year, reports)
+    grace = grace or {}
     checks = submittable(report_checks(d, reports),
                          confirmed_reports(d, fiscal_year, reports) if confirmed is None else confirmed)
+    if expected is not None:
+        keep = [(c, r) in expected for c, r in zip(checks["school_code"], checks["report_key"], strict=True)]
+        checks = checks[keep].reset_index(drop=True)
     checks["due"] = checks["report_key"].map(dues)
     decisions = []
     for code, key, errors in zip(checks["school_code"], checks["report_key"], checks["errors"], strict=True):
         ev = evidence.get((code, key), {})
         decisions.append(decide(dues[key], now, evidence=Evidence(ev.get("with_data"), ev.get("valid")),
-                                policy=policy, grace_days=grace_days, has_errors=bool(errors),
+                                policy=policy, grace_days=grace.get(key, grace_days), has_errors=bool(errors),
                                 override=overrides.get((code, key)), claim=claims.get((code, key)),
                                 soon_days=soon_days))
     checks["submitted_at"] = [None if x.submitted_at is None else bangkok(x.submitted_at).replace(tzinfo=None)
@@ -596,7 +601,7 @@ def summarize(d: District, fiscal_year: int, today: date, *, edited_after_due: s
     return Summary(
         fiscal_year=fiscal_year, today=today, status=status,
         completeness=completeness(status), completeness_by_network=completeness(status, by="network"),
-        matrix=status_matrix(status), budget_by_school=budget_by_school(d),
+        matrix=status_matrix(status, timing.get("reports", REPORTS)), budget_by_school=budget_by_school(d),
         budget_by_category=budget_by_category(d), budget_by_source=budget_by(d, "budget_source"),
         budget_by_strategy=budget_by(d, "district_strategy"),
         budget_detail=budget_by_school_dimension(d), projects=project_status(d),

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "workbook": ("sync.commands.workbook", "สร้างสมุดงาน / build the staff workbook and school template"),
     "emulator": ("sync.commands.emulator", "โปรแกรมจำลอง Google Sheets/Drive / the local Google emulator"),
     "schools": ("sync.commands.schools", "สร้างและอ่านชีตของโรงเรียน / provision and read school sheets"),
+    "settings": ("sync.commands.settings", "ค่าตั้งของเขต / check or write the district settings"),
     "config": ("sync.commands.config", "ตรวจการตั้งค่า / check the configuration"),
     "sync": ("sync.commands.sync", "งานประมวลผลรายคืน / the nightly consolidation"),
     "history": ("sync.commands.history", "ประวัติข้อมูล / what changed between runs"),

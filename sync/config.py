@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
             "สมุดงานเขตที่มีแท็บคำขอรับบริการและติดตามข้อเสนอแนะผู้ตรวจ (ว่าง = ใช้ไฟล์ทะเบียนถ้าเป็น .xlsx/.xlsm)",
             "staff workbook holding the service-request and inspection follow-up tabs (empty = the registry file "
             "when it is an .xlsx/.xlsm)"),
+    Setting("paths", "settings", Path, None, "ค่าตั้งของเขต: สมุดงานเขต หรือไฟล์ .xlsx ที่มีแท็บตั้งค่าชุดเดียวกัน (ว่าง = ค่าเริ่มต้น)",
+            "district settings: the staff workbook, or an .xlsx holding the same settings tabs (empty = defaults)"),
     Setting("paths", "log_dir", Path, Path(".khet/logs"), "โฟลเดอร์บันทึกการทำงาน", "log folder"),
     Setting("paths", "report_dir", Path, Path("out"), "โฟลเดอร์รายงานผล", "report output folder"),
     Setting("remind", "remind_days_before", str, "3",
@@ -156,6 +158,7 @@ class Config:
     history_db: Path = _DEFAULT["history_db"]
     registry: Path | None = _DEFAULT["registry"]
     staff_workbook: Path | None = _DEFAULT["staff_workbook"]
+    settings: Path | None = _DEFAULT["settings"]
     log_dir: Path = _DEFAULT["log_dir"]
     report_dir: Path = _DEFAULT["report_dir"]
     remind_days_before: str = _DEFAULT["remind_days_before"]
@@ -415,6 +418,12 @@ def check_config(cfg: Config) -> list[Problem]:
     elif not cfg.registry.is_file():
         problems.append(_p("registry.not_found", "paths.registry", "error", f"ไม่พบไฟล์ทะเบียน {cfg.registry}",
                            f"registry file {cfg.registry} not found"))
+    if cfg.settings is not None and (cfg.settings.suffix.lower() not in (".xlsx", ".xlsm")
+                                     or not cfg.settings.is_file()):
+        problems.append(_p("settings.not_found", "paths.settings", "error",
+                           f"ไม่พบไฟล์ตั้งค่า {cfg.settings} (.xlsx/.xlsm) — ตรวจเนื้อหาด้วย khet settings check",
+                           f"settings file {cfg.settings} (.xlsx/.xlsm) not found — check its content with "
+                           "khet settings check"))
     for name in ("data_dir", "log_dir", "report_dir"):
         path: Path = getattr(cfg, name)
         existing = next((p for p in (path, *path.parents) if p.exists()), None)

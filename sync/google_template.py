@@ -18,6 +18,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sync.gclient import drive_url, list_files
@@ -100,10 +101,11 @@ def protection_requests(sheet_ids: dict[str, int], editors: list[str],
     return reqs
 
 
-def validation_requests(sheet_ids: dict[str, int]) -> list[dict[str, Any]]:
-    """Strict dropdowns for every choice / yes-no column of the tabs schools type into."""
+def validation_requests(sheet_ids: dict[str, int], sheets: Sequence[SheetDef] | None = None) -> list[dict[str, Any]]:
+    """Strict dropdowns for every choice / yes-no column of the tabs schools type into (`sheets`: as the
+    district's settings have them, e.g. its own strategy names)."""
     reqs = []
-    for sheet in input_sheets():
+    for sheet in (s for s in sheets or input_sheets() if not s.read_only):
         rows, _ = grid_size(sheet)
         for i, col in enumerate(sheet.columns):
             values = col.allowed_values()
@@ -121,12 +123,13 @@ def validation_requests(sheet_ids: dict[str, int]) -> list[dict[str, Any]]:
 
 
 def school_setup_requests(sheet_ids: dict[str, int], editors: list[str],
-                          existing_tags: set[str] = frozenset()) -> list[dict[str, Any]]:
+                          existing_tags: set[str] = frozenset(),
+                          sheets: Sequence[SheetDef] | None = None) -> list[dict[str, Any]]:
     """Everything provisioning does to one school's copy, for a single batchUpdate.
 
     Dropdowns are re-set even on a resumed copy: setDataValidation replaces, it never duplicates.
     """
-    return protection_requests(sheet_ids, editors, existing_tags) + validation_requests(sheet_ids)
+    return protection_requests(sheet_ids, editors, existing_tags) + validation_requests(sheet_ids, sheets)
 
 
 def khet_tags(protected_ranges: list[dict]) -> set[str]:

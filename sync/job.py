@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from addin.calendar import fiscal_year as fiscal_year_of
+from addin.settings import job_inputs, settings_or_fail
 from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
 from addin.validation.engine import GROUP
@@ -58,6 +59,7 @@ from sync.trackers import attach as attach_trackers
 from sync.tracking import Rules, track
 from workbook.errors import KhetError
 from workbook.reports import REPORTS
+from workbook.settings import DistrictSettings
 from workbook.sheets import SHEETS
 
 # A finding's columns, after the school's code (its own school_code field is that code).
@@ -85,6 +87,7 @@ class JobSettings:
     progress: bool | None = None
     district_name: str = ""
     staff_workbook: Path | None = None    # its trackers (service requests, recommendations): sync.trackers
+    settings: DistrictSettings | None = None  # the district's (addin.settings.load_settings); None = the defaults
     # A simulated night (the demo, tests): the run's clock, for run and read times, the age of data and the
     # moment statuses are judged at; Drive's modifiedTime must then come from the same calendar (the
     # emulator's file clock), as it is the evidence of submission.
@@ -164,15 +167,18 @@ def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
 
 
 def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]]],
-                fresh: dict[str, dict[str, Any]] | None = None, reads: pd.DataFrame | None = None) -> Consolidated:
+                fresh: dict[str, dict[str, Any]] | None = None, reads: pd.DataFrame | None = None,
+                sheets: dict[str, Any] | None = None) -> Consolidated:
     """Validate every school's current tabs (reusing tonight's validation where the grid is the one read) and
-    stack them per sheet with a ``school_code`` column."""
+    stack them per sheet with a ``school_code`` column. `sheets`: the definitions as the district's settings
+    have them (by key)."""
     fresh = fresh or {}
+    sheets = sheets or SHEETS
     stacks: dict[str, Stacked] = {}
     todo: dict[str, dict[str, list[list[Any]]]] = {}
     for code in schools["school_code"]:
         for key, grid in tabs.get(code, {}).items():
-            if key not in SHEETS:
+            if key not in sheets:
                 continue
             res = fresh.get(code, {}).get(key)
             if res is None:
@@ -180,7 +186,7 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
             else:
                 stacks.setdefault(key, Stacked()).add(code, res)
     for key, grids in todo.items():
-        got = validate_stacked(SHEETS[key], grids)
+        got = validate_stacked(sheets[key], grids)
         st = stacks.setdefault(key, Stacked())
         st.rows += got.rows
         st.rejected += got.rejected
@@ -206,11 +212,11 @@ def findings_frame(findings: list[tuple[str, Finding]]) -> pd.DataFrame:
     return pd.DataFrame([(code, *values_of(f)) for code, f in findings], columns=["school_code", *FINDING_FIELDS])
 
 
-def report_fingerprints(d: agg.District) -> dict[tuple[str, str], str]:
+def report_fingerprints(d: agg.District, reports=REPORTS) -> dict[tuple[str, str], str]:
     """(school, report) → a hash of that report's rows (clean and rejected) — to see a report edited after due
     even when other reports of the same tab (another quarter) change."""
     out: dict[tuple[str, str], str] = {}
-    for report in REPORTS:
+    for report in reports:
         frames = [agg._report_rows(t, report) for t in (d.tables.get(report.sheet), d.rejected.get(report.sheet))
                   if t is not None and len(t)]
         if not frames:
@@ -281,12 +287,14 @@ def _timed(report: RunReport, phase: str):
 def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today: dt.date, fy: int) -> None:
     """The phases in order; each returns what the next needs (see the module docstring)."""
     with _timed(report, "read"):
-        result = read_phase(s, now)
+        district = (s.settings or DistrictSettings.default()).for_year(fy)
+        result = read_phase(s, now, district)
         after_read = modified_after_read_phase(s, report)
     with _timed(report, "record"):
         fresh = record_phase(s, run_id, result)
     with _timed(report, "consolidate"):
-        night = consolidate_phase(s, run_id, result, fresh, after_read, now=now, today=today, fy=fy)
+        night = consolidate_phase(s, run_id, result, fresh, after_read, now=now, today=today, fy=fy,
+                                  district=district)
     report.summary = night.summary  # not serialised: for the demo's terminal print
     # School outcomes and counts before any output: a failed output still reports them.
     report.schools = school_outcomes(night, result)
@@ -297,7 +305,7 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
 
 # --- phase 1-2: read and record, school by school -------------------------------------------------------------
 
-def read_phase(s: JobSettings, now: dt.datetime) -> ReadResult:
+def read_phase(s: JobSettings, now: dt.datetime, district: DistrictSettings | None = None) -> ReadResult:
     read_bar: list[Progress] = []
 
     def on_read(done: int, total: int, outcome) -> None:
@@ -306,7 +314,8 @@ def read_phase(s: JobSettings, now: dt.datetime) -> ReadResult:
         read_bar[0].update(1, f"{outcome.school.code} {outcome.outcome}")
 
     result = read_all(s.read_client, s.registry, s.history, folder_id=s.folder_id, full=s.full,
-                      workers=s.workers, now=now, progress=on_read)
+                      workers=s.workers, now=now, progress=on_read,
+                      sheets=[sh for sh in district.school_sheets() if not sh.read_only] if district else None)
     for bar in read_bar:
         bar.close()
     return result
@@ -373,23 +382,29 @@ def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: d
 
 
 def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]],
-                      after_read: dict[str, str], *, now: dt.datetime, today: dt.date, fy: int) -> Night:
+                      after_read: dict[str, str], *, now: dt.datetime, today: dt.date, fy: int,
+                      district: DistrictSettings | None = None) -> Night:
+    """Validation with the district's definitions; submissions and statuses with its reports, due dates, grace
+    days, on-time policy and which schools send what (`district`: the year's settings; None = the defaults)."""
     h = s.history
+    district = district or DistrictSettings.default().for_year(fy)
+    by_settings = job_inputs(district, s.registry.active())
+    dues, reports = by_settings["dues"], by_settings["reports"]
     schools = _schools_frame(s.registry)
     states = h.school_states()
     reads = _reads_frame(schools, states, result, now)
     con = consolidate(schools, {c: {k: t.grid for k, t in tabs.items()}
-                                for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads)
+                                for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads,
+                      {sh.key: sh for sh in district.school_sheets()})
     d = con.district
-    dues = agg.report_dues(fy)
-    checks = agg.submittable(agg.report_checks(d), agg.confirmed_reports(d, fy))
+    checks = agg.submittable(agg.report_checks(d, reports), agg.confirmed_reports(d, fy, reports))
     modified = {o.school.code: o.drive_modified for o in result.schools}
     ok = checks[checks["confirmed"] & checks["valid"]]
     with h.transaction():  # the night's evidence lands whole or not at all
         for code, key in zip(ok["school_code"], ok["report_key"], strict=True):
             h.record_submission(run_id, code, key, fy, submitted_on=today, seen_at=now,
                                 drive_modified=modified.get(code))
-        for (code, key), fp in report_fingerprints(d).items():
+        for (code, key), fp in report_fingerprints(d, reports).items():
             h.record_report_version(run_id, code, key, fy, fp, seen_on=today, drive_modified=modified.get(code),
                                     after_due=today > dues[key])
     # Submission times from evidence, the staff's overrides and the school's word (sync.tracking).
@@ -397,8 +412,10 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     overrides, override_findings = load_overrides(s.staff_workbook, {sc.code for sc in s.registry.schools})
     # The moment statuses are judged at: the simulated night, the start of a given business date, or now.
     moment = s.now or (dt.datetime.combine(today, dt.time.min, TIMEZONE) if s.today else now)
-    year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=s.rules,
-                 overrides=overrides)
+    rules = s.rules if s.settings is None else Rules(district.identity.on_time_policy, district.identity.grace_days,
+                                                     s.rules.tracking_start)
+    year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=rules,
+                 overrides=overrides, reports=reports, dues=dues)
     extra = findings_frame(year.findings + [("", f) for f in override_findings])
     if len(extra):
         names = {"": STAFF_WORKBOOK_TH, **dict(zip(schools["school_code"], schools["school_name"], strict=True))}
@@ -407,7 +424,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     confirmed = checks[checks["confirmed"]]
     summary = agg.summarize(d, fy, today, edited_after_due=h.edited_after_due(fy),
                             confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)),
-                            **year.timing)
+                            **{**year.timing, **by_settings})
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
     tracked = read_trackers(s.staff_workbook, today, known_schools=schools["school_code"])
     attach_trackers(summary, tracked)
@@ -474,7 +491,7 @@ class OutputContext:
 
 def _xlsx_writer(ctx: OutputContext) -> Path:
     return write_xlsx(ctx.night.summary, Path(ctx.s.report_dir) / xlsx_name(ctx.fy), as_of=ctx.as_of,
-                      district_name=ctx.s.district_name)
+                      district_name=ctx.s.district_name or (ctx.s.settings.identity.name if ctx.s.settings else ""))
 
 
 def _district_sheet_writer(ctx: OutputContext) -> dict:
@@ -636,6 +653,9 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
             f"แก้ทะเบียนแล้วสั่งใหม่)",
             f"the school registry {cfg.registry} has no usable school ({len(errors)} error(s){first_en}; "
             f"fix the registry and run again)")
+    if cfg.settings is not None:
+        # Never on a half-read configuration: settings with an error stop the run (exit 2) naming the cells.
+        overrides.setdefault("settings", settings_or_fail(cfg.settings))
     history = History(cfg.history_db)
     stack.callback(history.close)
     read, write = stack.enter_context(open_clients(cfg, SCOPES_READ, SCOPES_WRITE))

@@ -27,6 +27,7 @@ from sync.google_template import school_setup_requests, sheet_metadata
 from sync.http import RequestFailed
 from sync.registry import Registry, School
 from workbook.errors import KhetError
+from workbook.settings import DistrictSettings
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
 
 NOTIFY_MESSAGE = ("เขตพื้นที่การศึกษาแชร์ชีตรายงานของโรงเรียนให้แล้ว กรุณากรอกข้อมูลตามแท็บต่าง ๆ "
@@ -122,7 +123,8 @@ def _prefill_profile(client, spreadsheet_id: str, school: School) -> None:
 
 
 def provision_school(client, school: School, *, template_id: str, template_ids: dict[str, int],
-                     folder_id: str | None, existing: dict[str, str], editor: str, notify: bool) -> ProvisionOutcome:
+                     folder_id: str | None, existing: dict[str, str], editor: str, notify: bool,
+                     sheets=None) -> ProvisionOutcome:
     """Make (or finish) one school's spreadsheet; raises on a Google error (the caller records it)."""
     sid = existing.get(school.file_name)
     if sid is None:
@@ -145,7 +147,7 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
     if not shared:
         client.insert_permission(sid, value=school.contact_email, perm_type="user", role="writer",
                                  notify=notify, email_message=NOTIFY_MESSAGE if notify else None)
-    reqs = school_setup_requests(ids, [editor], tags)
+    reqs = school_setup_requests(ids, [editor], tags, sheets)
     if reqs:
         client.http_client.batch_update(sid, {"requests": reqs})
     th = "สร้างชีตและแชร์ให้โรงเรียนแล้ว" if status == "created" else "พบชีตที่สร้างค้างไว้ ตั้งค่าต่อจนครบแล้ว"
@@ -154,8 +156,10 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
 
 
 def provision(client, registry: Registry, *, template_id: str, folder_id: str | None, notify: bool = False,
-              flush_every: int = 10) -> ProvisionResult:
-    """Provision every active school without a spreadsheet ID (see the module docstring)."""
+              flush_every: int = 10, settings: DistrictSettings | None = None) -> ProvisionResult:
+    """Provision every active school without a spreadsheet ID (see the module docstring); the dropdowns are
+    the district's `settings` (None: the shipped defaults)."""
+    sheets = (settings or DistrictSettings.default()).school_sheets()
     result = ProvisionResult(template_id)
     todo: list[School] = []
     for s in registry.schools:
@@ -185,7 +189,8 @@ def provision(client, registry: Registry, *, template_id: str, folder_id: str | 
         for school in todo:
             try:
                 outcome = provision_school(client, school, template_id=template_id, template_ids=template_ids,
-                                           folder_id=folder_id, existing=existing, editor=editor, notify=notify)
+                                           folder_id=folder_id, existing=existing, editor=editor, notify=notify,
+                                           sheets=sheets)
             except RefreshError:
                 raise  # the key itself is refused: every further school would fail the same way
             except (APIError, RequestFailed, ProvisionError) as exc:

@@ -361,9 +361,10 @@ def _outcome(school: School, f: DriveFile | None, read: SchoolRead) -> SchoolOut
 
 def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | None, full: bool = False,
              workers: int = 1, overlap: timedelta = OVERLAP, now: datetime | None = None,
-             progress=None) -> ReadResult:
+             progress=None, sheets: Sequence[SheetDef] | None = None) -> ReadResult:
     """Discover, read changed schools, report all (see module docstring). Never raises for one school.
-    `progress(done, total, outcome)`, if given, is called after each school read (the nightly job's bar)."""
+    `progress(done, total, outcome)`, if given, is called after each school read (the nightly job's bar).
+    `sheets`: the input tabs as the district's settings have them (default: the shipped definitions)."""
     started = now or datetime.now(UTC)
     last = state.last_success_time()
     since = None if (full or last is None) else last - overlap
@@ -392,7 +393,7 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
         if auth_broken.is_set():  # a refused key fails every school the same way: stop asking Google
             read = SchoolRead(school.spreadsheet_id, problems=[_problem("auth")])
         else:
-            read = read_school(client, school.spreadsheet_id)
+            read = read_school(client, school.spreadsheet_id, sheets)
             if read.reason == "auth":
                 auth_broken.set()
         outcome = _outcome(school, f, read)

@@ -45,6 +45,7 @@ class School:
     contact_email: str
     network: str = ""
     spreadsheet_id: str = ""
+    size: str = ""  # ขนาดโรงเรียน: some reports and KPI targets go by size
     active: bool = True
     remind: bool = True     # reminders by e-mail/LINE (the registry's opt-out column)
     row: int | None = None  # the row in the registry as the user sees it
@@ -98,6 +99,7 @@ def registry_from_grid(grid: list[list[Any]], path: Path | None = None) -> Regis
         schools.append(School(
             code=_text(rec.get("school_code")), name=_text(rec.get("school_name")),
             contact_email=_text(rec.get("contact_email")).lower(), network=_text(rec.get("network")),
+            size=_text(rec.get("size")),
             spreadsheet_id=_text(rec.get("spreadsheet_id")),
             # the validator normalises yes/no to ใช่ / ไม่ใช่; blank means active
             active=rec.get("active") != NO_TH, remind=rec.get("reminders") != NO_TH, row=int(rec["_row"])))

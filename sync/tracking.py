@@ -69,12 +69,12 @@ class Tracked:
     evidence_new: int = 0
 
 
-def _typed_dates(d: agg.District, fy: int) -> dict[tuple[str, str], tuple[date, int]]:
+def _typed_dates(d: agg.District, fy: int, reports=REPORTS) -> dict[tuple[str, str], tuple[date, int]]:
     """(school, report) → (the date the school typed, its row) from the confirmation tab."""
     sub = d.table("submission")
     if len(sub) == 0:
         return {}
-    titles = {r.title_th: r.key for r in REPORTS}
+    titles = {r.title_th: r.key for r in reports}
     out = {}
     fy_ok = agg.norm_col(sub["fiscal_year"]) == str(fy)
     for code, title, typed, row in zip(sub["school_code"][fy_ok], sub["report"][fy_ok], sub["submitted_on"][fy_ok],
@@ -121,12 +121,13 @@ def apply_overrides(h: History, run_id: int, fy: int, rows: list[OverrideRow], *
 
 
 def track(h: History, run_id: int, d: agg.District, checks: pd.DataFrame, fy: int, *, proofs: Mapping[str, Proof],
-          now: datetime, today: date, rules: Rules, overrides: list[OverrideRow] = ()) -> Tracked:
+          now: datetime, today: date, rules: Rules, overrides: list[OverrideRow] = (), reports=REPORTS,
+          dues: Mapping[str, date] | None = None) -> Tracked:
     """Record tonight's evidence for ``fy``, apply the overrides, weigh the school's typed dates; return what
-    the summary needs."""
+    the summary needs. ``reports`` and ``dues``: the district's (settings), else the shipped ones."""
     new = h.record_evidence(run_id, fy, evidence_records(checks, proofs), seen_at=now)
     evidence = h.evidence(fy)
-    dues = agg.report_dues(fy)
+    dues = dict(dues) if dues is not None else agg.report_dues(fy)
 
     # The value each report shows before tonight's overrides (for the audit).
     active = h.active_overrides(fy)
@@ -147,7 +148,7 @@ def track(h: History, run_id: int, d: agg.District, checks: pd.DataFrame, fy: in
     start = max(start, fiscal_year_bounds(fy)[0])
     first_reads = {c: bangkok(t).date() for c, t in h.first_read_times().items()}
     claims, typed, findings = {}, {}, []
-    for (code, key), (day, row) in _typed_dates(d, fy).items():
+    for (code, key), (day, row) in _typed_dates(d, fy, reports).items():
         typed[(code, key)] = day
         first = Evidence(**{"with_data": None, "valid": None, **evidence.get((code, key), {})}).first
         c = check_claim(day, fiscal_year=fy, due=dues[key], today=today, tracking_start=start,

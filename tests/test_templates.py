@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.validate import validate_workbook
 from sync.cli import main as khet
 from workbook.schema import ColType, Column, SheetDef
+from workbook.settings import SETTINGS_SHEETS
 from workbook.sheets import SCHOOL_SHEETS, STAFF_SHEETS
 from workbook.templates import (
     DEFAULT_DATA_ROWS,
@@ -47,7 +48,8 @@ def staff(tmp_path_factory):
 
 def test_tabs_in_order(school, staff):
     assert school.sheetnames == [INSTRUCTIONS_TITLE, *(s.title_th for s in SCHOOL_SHEETS), LISTS_SHEET]
-    assert staff.sheetnames == [INSTRUCTIONS_TITLE, *(s.title_th for s in STAFF_SHEETS), LISTS_SHEET]
+    assert staff.sheetnames == [INSTRUCTIONS_TITLE, *(s.title_th for s in STAFF_SHEETS + SETTINGS_SHEETS),
+                                LISTS_SHEET]
     for wb in (school, staff):
         assert wb.active.title == INSTRUCTIONS_TITLE
         assert wb[LISTS_SHEET].sheet_state == "hidden"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbook.reports import REPORTS
 from workbook.schema import TYPE_LABEL_TH, Column, SheetDef, TableRule
 from workbook.services import SERVICES
+from workbook.settings import SETTINGS_SHEETS, DistrictSettings
 from workbook.sheets import SCHOOL_SHEETS, STAFF_SHEETS
 
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "sheets.md"
@@ -73,7 +73,9 @@ def sheet_section(sheet: SheetDef) -> list[str]:
     return lines
 
 
-def render_sheets_md() -> str:
+def render_sheets_md(settings: DistrictSettings | None = None) -> str:
+    """The column reference for a district's settings (the defaults: docs/sheets.md as shipped)."""
+    settings = settings or DistrictSettings.default()
     lines = [
         "# Sheets / ชีตข้อมูล",
         "",
@@ -88,9 +90,12 @@ def render_sheets_md() -> str:
         "",
     ]
     for sheet in SCHOOL_SHEETS:
-        lines += sheet_section(sheet)
+        lines += sheet_section(settings.sheet(sheet))
     lines += ["## Staff workbook / สมุดงานของเขต (Excel)", ""]
     for sheet in STAFF_SHEETS:
+        lines += sheet_section(settings.sheet(sheet))
+    lines += ["## District settings / แท็บตั้งค่าของเขต (staff workbook)", ""]
+    for sheet in SETTINGS_SHEETS:
         lines += sheet_section(sheet)
     lines += [
         "## Reports / รายงานที่โรงเรียนส่ง",
@@ -98,9 +103,9 @@ def render_sheets_md() -> str:
         "| key | รายงาน | sheet | rows | กำหนดส่ง (timing phrase) | occurrence |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for r in REPORTS:
+    for r in settings.reports:
         rows = f"`{r.row_filter[0]}` = {r.row_filter[1]}" if r.row_filter else "all"
-        cells = (f"`{r.key}`", r.title_th, f"`{r.sheet}`", rows, r.due, r.occurrence or "")
+        cells = (f"`{r.key}`", r.title_th, f"`{r.sheet}`", rows, r.due or f"window `{r.window}`", r.occurrence or "")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines += ["", "## Service standards / มาตรฐานการให้บริการ (seed 004)", ""]
     for service in SERVICES:

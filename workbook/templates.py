@@ -33,6 +33,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook.schema import TYPE_LABEL_TH, ColType, Column, SheetDef
+from workbook.settings import SETTINGS_SHEETS, DistrictSettings, settings_rows
 from workbook.sheets import SCHOOL_SHEETS, SHEETS, STAFF_SHEETS
 
 # How many data rows get formats and validations. Beyond them the column style still carries the format and
@@ -252,22 +253,37 @@ INSTRUCTIONS_STAFF = (
 )
 
 
-def build_school_template() -> Workbook:
-    """The school workbook (uploaded to Google Sheets as every school's template)."""
-    return _build("school", SCHOOL_SHEETS)
+def build_school_template(settings: DistrictSettings | None = None) -> Workbook:
+    """The school workbook (uploaded to Google Sheets as every school's template), with the district's
+    dropdowns and captions."""
+    settings = settings or DistrictSettings.default()
+    return _build("school", tuple(settings.sheet(s) for s in SCHOOL_SHEETS))
 
 
-def build_staff_workbook() -> Workbook:
-    """The staff workbook without VBA (addin.xlsm.finish_staff_workbook turns it into the .xlsm)."""
-    return _build("staff", STAFF_SHEETS)
+def build_staff_workbook(settings: DistrictSettings | None = None) -> Workbook:
+    """The staff workbook without VBA (addin.xlsm.finish_staff_workbook turns it into the .xlsm): the
+    tracking tabs, then the settings tabs filled with `settings` (the defaults: today's behaviour)."""
+    settings = settings or DistrictSettings.default()
+    return _build("staff", tuple(settings.sheet(s) for s in STAFF_SHEETS) + SETTINGS_SHEETS,
+                  settings_rows(settings))
 
 
-def _build(audience: str, sheets: tuple[SheetDef, ...]) -> Workbook:
+def build_settings_file(settings: DistrictSettings | None = None) -> Workbook:
+    """The settings tabs alone (`[paths] settings` on a job host that keeps its own copy)."""
+    settings = settings or DistrictSettings.default()
+    return _build("staff", SETTINGS_SHEETS, settings_rows(settings))
+
+
+def _build(audience: str, sheets: tuple[SheetDef, ...], rows: dict[str, list[dict]] | None = None) -> Workbook:
     wb = Workbook()
     _instructions(wb, audience, sheets)
     names = _stable_list_names(sheets)
     for sheet in sheets:
-        write_sheet(wb, sheet, names)
+        ws = write_sheet(wb, sheet, names)
+        for i, row in enumerate((rows or {}).get(sheet.key, ())):
+            for j, col in enumerate(sheet.columns, start=1):
+                if row.get(col.key) not in (None, ""):
+                    ws.cell(row=sheet.first_data_row + i, column=j, value=row[col.key])
     _write_lists(wb, names)
     wb.active = 0
     wb.properties.creator = "Khet"
@@ -275,16 +291,23 @@ def _build(audience: str, sheets: tuple[SheetDef, ...]) -> Workbook:
     return wb
 
 
-def save_school_template(path: str | Path) -> Path:
+def save_school_template(path: str | Path, settings: DistrictSettings | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_school_template().save(path)
+    build_school_template(settings).save(path)
     return path
 
 
-def save_staff_workbook(path: str | Path) -> Path:
+def save_staff_workbook(path: str | Path, settings: DistrictSettings | None = None) -> Path:
     """Write the staff workbook as .xlsx (no macros)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_staff_workbook().save(path)
+    build_staff_workbook(settings).save(path)
+    return path
+
+
+def save_settings_file(path: str | Path, settings: DistrictSettings | None = None) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_settings_file(settings).save(path)
     return path

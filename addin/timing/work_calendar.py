@@ -26,12 +26,12 @@ import pandas as pd
 from addin.cells import read_csv_text
 from addin.status import LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import format_thai_date
-from addin.timing.evaluate import effort_note, occurrences, step_due
+from addin.timing.evaluate import deadline, effort_note, occurrences, step_due
 from addin.timing.model import Occurrence, TimingError
 from addin.timing.parse import parse_rule
 from addin.workdays import workday_on_or_after
 from workbook.errors import KhetError
-from workbook.reports import REPORTS, REPORTS_BY_KEY
+from workbook.settings import DistrictSettings
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "work_calendar.csv"
 ENV_PATH = "KHET_WORK_CALENDAR"
@@ -102,9 +102,21 @@ def load_tasks(path: Path | str | None = None) -> list[Task]:
     return tasks
 
 
-def report_occurrence(report_key: str, fy_be: int) -> Occurrence:
-    """The due occurrence of a school report in a fiscal year (progress_q2 -> the second quarter's)."""
-    report = REPORTS_BY_KEY[report_key]
+def report_occurrence(report_key: str, fy_be: int, settings: DistrictSettings | None = None) -> Occurrence:
+    """The due occurrence of a school report in a fiscal year (progress_q2 -> the second quarter's), as the
+    district's settings define the report (None: the shipped defaults). A report tied to an e-MES/EMENSCR
+    window is due on the district's internal deadline counted from the day the system closes."""
+    settings = settings or DistrictSettings.default()
+    report = next((r for r in settings.reports if r.key == report_key), None)
+    if report is None:
+        raise KeyError(report_key)
+    if report.window:
+        w = settings.window(report.window)
+        due = deadline(w.internal_due, fy_be, ref=w.closes_on) if w.internal_due else w.closes_on
+        note = f"{w.system} {w.round}: ระบบเปิด {format_thai_date(w.opens_on)} ปิด {format_thai_date(w.closes_on)}"
+        if w.internal_due:
+            note += f"; กำหนดภายในของเขต: {w.internal_due}"
+        return Occurrence(f"{w.system} {w.round}", w.opens_on, due, note)
     occ = occurrences(report.due, fy_be)
     if report.occurrence is None:
         return max((o for o in occ if o.due), key=lambda o: o.due)
@@ -125,7 +137,7 @@ class _RowError(Exception):
         self.code, self.th, self.en = code, th, en
 
 
-def _evaluate_tasks(tasks: list[Task], fy: int) -> dict[str, list[dict] | _RowError]:
+def _evaluate_tasks(tasks: list[Task], fy: int, settings: DistrictSettings) -> dict[str, list[dict] | _RowError]:
     """Occurrences of every task (dicts with occurrence/start/due/note/working_days/kind), or its error."""
     by_id: dict[str, Task] = {}
     for t in tasks:
@@ -142,7 +154,7 @@ def _evaluate_tasks(tasks: list[Task], fy: int) -> dict[str, list[dict] | _RowEr
             raise _RowError("anchor.cycle", f"คอลัมน์ anchor วนกลับมาที่งานเดิม: {' → '.join((*trail, t.id))}",
                             f"the anchor column loops back: {' → '.join((*trail, t.id))}")
         try:
-            out = _evaluate_one(t, fy, lambda a: resolve(by_id[a], (*trail, t.id)), by_id)
+            out = _evaluate_one(t, fy, lambda a: resolve(by_id[a], (*trail, t.id)), by_id, settings)
         except _RowError as e:
             results[t.id] = e
             raise
@@ -164,19 +176,21 @@ def _row(o: Occurrence, kind: str, note: str = "") -> dict:
             "note": "; ".join(x for x in (o.note_th, note) if x), "working_days": o.working_days}
 
 
-def _evaluate_one(t: Task, fy: int, anchor_rows, by_id: dict[str, Task]) -> list[dict]:
+def _evaluate_one(t: Task, fy: int, anchor_rows, by_id: dict[str, Task], settings: DistrictSettings) -> list[dict]:
     if not t.id:
         raise _RowError("id.missing", "ไม่มีรหัสงาน (คอลัมน์ id)", "the task has no id")
     try:
         if t.report_key:
-            report = REPORTS_BY_KEY.get(t.report_key)
+            keys = [r.key for r in settings.reports]
+            report = next((r for r in settings.reports if r.key == t.report_key), None)
             if report is None:
                 raise _RowError("report.unknown",
-                                f"ไม่รู้จักรหัสรายงาน '{t.report_key}' (มี {', '.join(REPORTS_BY_KEY)})",
-                                f"unknown report key '{t.report_key}' (known: {', '.join(REPORTS_BY_KEY)})")
+                                f"ไม่รู้จักรหัสรายงาน '{t.report_key}' (มี {', '.join(keys)})",
+                                f"unknown report key '{t.report_key}' (known: {', '.join(keys)})")
             if not t.timing:
-                o = report_occurrence(report.key, fy)
-                return [_row(o, parse_rule(report.due).kind, f"รายงานจากสถานศึกษา ({report.key})")]
+                o = report_occurrence(report.key, fy, settings)
+                kind = "deadline" if report.window else parse_rule(report.due).kind
+                return [_row(o, kind, f"รายงานจากสถานศึกษา ({report.key})")]
         rule = parse_rule(t.timing)
         if t.anchor and t.anchor not in by_id:
             raise _RowError("anchor.unknown", f"ไม่พบงานรหัส '{t.anchor}' ที่ระบุในคอลัมน์ anchor",
@@ -215,15 +229,15 @@ def _evaluate_one(t: Task, fy: int, anchor_rows, by_id: dict[str, Task]) -> list
         raise _RowError(e.code, e.message_th, e.message_en) from e
 
 
-def _report_tasks(tasks: list[Task]) -> list[Task]:
+def _report_tasks(tasks: list[Task], settings: DistrictSettings) -> list[Task]:
     """School reports no data-file row stands for, as tasks of their own."""
     linked = {t.report_key for t in tasks if t.report_key and not t.timing}
-    return [Task(f"report_{r.key}", r.title_th, REPORT_GROUP_TH, "", "สถานศึกษา", "workbook/reports.py", r.key, "",
-                 0) for r in REPORTS if r.key not in linked]
+    return [Task(f"report_{r.key}", r.title_th, REPORT_GROUP_TH, "", "สถานศึกษา", "ตั้งค่า รายงาน", r.key, "",
+                 0) for r in settings.reports if r.key not in linked]
 
 
 def work_calendar(fy_be: int, today: date | None = None, *, done: dict | None = None,
-                  path: Path | str | None = None) -> pd.DataFrame:
+                  path: Path | str | None = None, settings: DistrictSettings | None = None) -> pd.DataFrame:
     """One row per task occurrence of fiscal year `fy_be` (columns COLUMNS), in data-file order, school
     reports last. `done` maps (task_id, occurrence) — or task_id for all its occurrences — to the date the
     work was done (the staff sheet's done_date), which turns the status into on time / late. Unreadable rows
@@ -231,17 +245,20 @@ def work_calendar(fy_be: int, today: date | None = None, *, done: dict | None = 
     start) have status "no_date"."""
     today = today or today_in_thailand()
     done = done or {}
+    settings = (settings or DistrictSettings.default()).for_year(fy_be)
+    reports = {r.key: r for r in settings.reports}
     tasks = load_tasks(path)
-    tasks = tasks + _report_tasks(tasks)
-    results = _evaluate_tasks(tasks, fy_be)
+    tasks = tasks + _report_tasks(tasks, settings)
+    results = _evaluate_tasks(tasks, fy_be, settings)
     records = []
     first_line: dict[str, int] = {}
     for t in tasks:
         base = {"task_id": t.id, "task": t.task, "group": t.group, "timing": t.timing, "responsible": t.responsible,
                 "fiscal_year": fy_be, "report_key": t.report_key, "source": t.source, "anchor": t.anchor,
                 "line": t.line or None}
-        if not t.timing and t.report_key in REPORTS_BY_KEY:
-            base["timing"] = REPORTS_BY_KEY[t.report_key].due
+        if not t.timing and t.report_key in reports:
+            r = reports[t.report_key]
+            base["timing"] = r.due or f"กรอบเวลา {r.window}"
         r = results[t.id]
         if t.id and t.id in first_line:
             r = _RowError("id.duplicate", f"รหัสงาน '{t.id}' ซ้ำกับบรรทัด {first_line[t.id]}",

@@ -27,9 +27,10 @@ class WorkbookTab:
 
 
 def _all_sheets() -> list[SheetDef]:
+    from workbook.settings import SETTINGS_SHEETS
     from workbook.sheets import SHEETS
 
-    return list(SHEETS.values())
+    return [*SHEETS.values(), *SETTINGS_SHEETS]
 
 
 def sheet_for_title(title: str) -> SheetDef | None:

@@ -91,6 +91,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_provision(args) -> int:
+    from addin.settings import settings_or_fail
     from sync.gclient import SCOPES_PROVISION
     from sync.http import open_google
     from sync.provision import provision
@@ -100,10 +101,11 @@ def cmd_provision(args) -> int:
         return 2
     cfg, registry = loaded
     try:
+        settings = settings_or_fail(cfg.settings)
         with open_google(cfg, SCOPES_PROVISION) as client:
             template_id, _ = _template(client, cfg)
             result = provision(client, registry, template_id=template_id, folder_id=cfg.drive_folder_id or None,
-                               notify=args.notify)
+                               notify=args.notify, settings=settings)
     except GOOGLE_ERRORS as exc:
         return _google_trouble(exc)
     for o in result.outcomes:
