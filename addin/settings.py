@@ -57,6 +57,9 @@ class _Tab:
         result = validate_table(sheet, values)
         findings += result.findings
         self.rows = result.rows.to_dict("records")
+        # Rows refused cell by cell (already findings): their codes still exist, so nothing that names them
+        # gets a second, misleading "unknown code" finding.
+        self.refused = result.rejected.to_dict("records")
         self.letters: dict[str, str] = {}
         if result.header_row is not None:
             header = values[result.header_row - 1]
@@ -75,6 +78,24 @@ def _letter(j: int) -> str:
 class _Checker:
     def __init__(self, findings: list[Finding]):
         self.findings = findings
+
+    def unique(self, tab: _Tab, rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+        """The rows whose keys repeat no earlier row of the same year (a blank year is every year); each
+        repeat is a finding at its first key cell."""
+        seen: dict[tuple, list[tuple[int | None, int]]] = {}
+        out = []
+        for row in rows:
+            k = tuple(_text(row, c) for c in keys)
+            year = _opt_int(row, "fiscal_year")
+            first = next((n for y, n in seen.get(k, ()) if year is None or y is None or y == year), None)
+            if first is not None:
+                cols = ", ".join(tab.sheet.column(c).header_th for c in keys)
+                self.error(tab, row, keys[0], "rule.duplicate", f"ซ้ำกับแถว {first} ({cols})",
+                           f"repeats row {first} ({', '.join(keys)})", "แก้รหัสให้ไม่ซ้ำ หรือลบแถวที่ซ้ำ")
+                continue
+            seen.setdefault(k, []).append((year, row["_row"]))
+            out.append(row)
+        return out
 
     def error(self, tab: _Tab, row: dict | None, key: str | None, code: str, th: str, en: str, fix: str,
               severity: str = "error") -> None:
@@ -226,18 +247,20 @@ def _build(tabs: dict[str, _Tab], ck: _Checker, fiscal_year: int | None) -> W.Di
 
     def named(sheet):
         tab = tabs[sheet.key]
-        return [m for row in kept(tab.rows) if (m := ck.model(
+        return [m for row in ck.unique(tab, kept(tab.rows), ("code",)) if (m := ck.model(
             tab, row, W.Named, {"code": "code", "name": "name"}, code=_text(row, "code"), name=_text(row, "name"),
             fiscal_year=fy(row))) is not None]
 
     networks, strategies, policies = named(W.NETWORKS), named(W.STRATEGIES), named(W.POLICIES)
-    sources = [_text(r, "name") for r in kept(tabs[W.BUDGET_SOURCES.key].rows)]
+    t = tabs[W.BUDGET_SOURCES.key]
+    sources = [_text(r, "name") for r in ck.unique(t, kept(t.rows), ("name",))]
     for sheet, rows in ((W.STRATEGIES, strategies), (W.POLICIES, policies), (W.BUDGET_SOURCES, sources)):
         if not rows:
             ck.error(tabs[sheet.key], None, None, "settings.empty", f"แท็บ '{sheet.title_th}' ไม่มีรายการ",
                      f"tab '{sheet.title_th}' has no rows", "เพิ่มอย่างน้อยหนึ่งรายการ (โรงเรียนต้องมีตัวเลือก)")
     windows = _windows(tabs[W.WINDOWS.key], ck, kept)
-    reports = _reports(tabs[W.REPORTS_TAB.key], ck, kept, windows, {n.name for n in networks})
+    reports = _reports(tabs[W.REPORTS_TAB.key], ck, kept, windows, {n.name for n in networks},
+                       {_text(r, "window") for r in tabs[W.WINDOWS.key].refused})
     kpis = _kpis(tabs, ck, kept)
     captions = _captions(tabs[W.CAPTIONS.key], ck)
     if identity is None:
@@ -276,10 +299,11 @@ def _windows(tab: _Tab, ck: _Checker, kept) -> list[W.Window]:
     return out
 
 
-def _reports(tab: _Tab, ck: _Checker, kept, windows: list[W.Window], networks: set[str]) -> list[W.ReportSetting]:
+def _reports(tab: _Tab, ck: _Checker, kept, windows: list[W.Window], networks: set[str],
+             windows_refused: set[str]) -> list[W.ReportSetting]:
     out = []
     known_windows = {w.code for w in windows}
-    for row in kept(tab.rows):
+    for row in ck.unique(tab, kept(tab.rows), ("report_key",)):
         sheet = _school_tab(_text(row, "sheet"))
         if sheet is None:
             ck.error(tab, row, "sheet", "settings.unknown_tab", f"ไม่รู้จักแท็บของโรงเรียน '{_text(row, 'sheet')}'",
@@ -316,7 +340,7 @@ def _reports(tab: _Tab, ck: _Checker, kept, windows: list[W.Window], networks: s
                      fiscal_year=_opt_int(row, "fiscal_year"))
         if r is None:
             continue
-        if r.window and r.window not in known_windows:
+        if r.window and r.window not in known_windows and r.window not in windows_refused:
             ck.error(tab, row, "window", "settings.unknown_window", f"ไม่พบกรอบเวลา '{r.window}'",
                      f"no window '{r.window}'", f"เพิ่มกรอบเวลานี้ในแท็บ '{W.WINDOWS.title_th}' หรือแก้รหัส")
             continue
@@ -356,10 +380,13 @@ def _due_readable(ck: _Checker, tab: _Tab, row: dict, r: W.ReportSetting) -> boo
 def _kpis(tabs: dict[str, _Tab], ck: _Checker, kept) -> list[W.Kpi]:
     tab, targets_tab = tabs[W.KPIS.key], tabs[W.KPI_TARGETS.key]
     per_school: dict[str, dict[str, float]] = {}
-    rows = kept(tab.rows)
+    rows = ck.unique(tab, kept(tab.rows), ("kpi_code",))
     codes = {_text(r, "kpi_code") for r in rows}
-    for row in kept(targets_tab.rows):
+    refused = {_text(r, "kpi_code") for r in tab.refused}
+    for row in ck.unique(targets_tab, kept(targets_tab.rows), ("kpi_code", "school_code")):
         code = _text(row, "kpi_code")
+        if code in refused and code not in codes:
+            continue  # its KPI row is already a finding
         if code not in codes:
             ck.error(targets_tab, row, "kpi_code", "settings.unknown_kpi", f"ไม่พบตัวชี้วัดรหัส '{code}'",
                      f"no KPI with code '{code}'", f"เพิ่มตัวชี้วัดนี้ในแท็บ '{W.KPIS.title_th}' หรือแก้รหัส")

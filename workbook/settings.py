@@ -8,6 +8,9 @@ staff workbook (or a settings .xlsx holding the same tabs) and reports every unu
 `DistrictSettings.default()` is what a district gets before it edits anything — today's behaviour, built from
 the vocabularies in workbook/sheets.py and the reports in workbook/reports.py (their one definition).
 
+Codes are unique per fiscal year (a blank year counts as every year): addin.settings checks it, as the
+validation engine's unique rule skips rows with a blank key.
+
 Per fiscal year: every list tab has a ปีงบประมาณ column. A row with a year applies to that year only; a blank
 year applies to every year. `DistrictSettings.for_year(fy)` keeps the rows of one year.
 """
@@ -65,17 +68,16 @@ DISTRICT = SheetDef(
 )
 NETWORKS = SheetDef(
     "settings_networks", "ตั้งค่า เครือข่าย", "Settings: networks", "staff", (CODE, NAME, YEAR),
-    rules=(unique("code", "fiscal_year"),), description_th="เครือข่ายสถานศึกษา/สหวิทยาเขตของเขต")
+    description_th="เครือข่ายสถานศึกษา/สหวิทยาเขตของเขต")
 STRATEGIES = SheetDef(
     "settings_strategies", "ตั้งค่า กลยุทธ์", "Settings: strategies", "staff", (CODE, NAME, YEAR),
-    rules=(unique("code", "fiscal_year"),),
     description_th="กลยุทธ์ของเขต ชื่อเต็มเป็นตัวเลือกในคอลัมน์ 'กลยุทธ์ของเขต' ของโรงเรียน")
 POLICIES = SheetDef(
     "settings_policies", "ตั้งค่า นโยบาย สพฐ.", "Settings: OBEC policy areas", "staff", (CODE, NAME, YEAR),
-    rules=(unique("code", "fiscal_year"),), description_th="ด้านของนโยบาย สพฐ. ของปีงบประมาณ")
+    description_th="ด้านของนโยบาย สพฐ. ของปีงบประมาณ")
 BUDGET_SOURCES = SheetDef(
     "settings_budget_sources", "ตั้งค่า แหล่งงบประมาณ", "Settings: budget sources", "staff", (NAME, YEAR),
-    rules=(unique("name", "fiscal_year"),), description_th="แหล่งงบประมาณที่โรงเรียนเลือกได้")
+    description_th="แหล่งงบประมาณที่โรงเรียนเลือกได้")
 REPORTS_TAB = SheetDef(
     "settings_reports", "ตั้งค่า รายงาน", "Settings: reports", "staff",
     (
@@ -100,7 +102,6 @@ REPORTS_TAB = SheetDef(
                width=30, help_th="คั่นด้วยจุลภาค เช่น เครือข่ายที่ 1, เครือข่ายที่ 2"),
         YEAR,
     ),
-    rules=(unique("report_key", "fiscal_year"),),
     description_th="รายงานที่โรงเรียนส่ง แท็บที่กรอก กำหนดส่ง และโรงเรียนที่ต้องส่ง",
 )
 WINDOWS = SheetDef(
@@ -130,7 +131,6 @@ KPIS = SheetDef(
           for key, size in zip(SIZE_TARGET_KEYS, SCHOOL_SIZES, strict=True)),
         YEAR,
     ),
-    rules=(unique("kpi_code", "fiscal_year"),),
     description_th="ตัวชี้วัดที่เขตมอบให้โรงเรียน เป้าหมายเดียวทั้งเขต หรือตามขนาดโรงเรียน หรือรายโรงเรียน (แท็บถัดไป)",
 )
 KPI_TARGETS = SheetDef(
@@ -141,7 +141,6 @@ KPI_TARGETS = SheetDef(
         Column("target", "ค่าเป้าหมาย", T.NUMBER, required=True, header_en="Target", width=12),
         YEAR,
     ),
-    rules=(unique("kpi_code", "school_code", "fiscal_year"),),
     description_th="เป้าหมายของตัวชี้วัดรายโรงเรียน (แทนเป้าหมายทั้งเขตหรือตามขนาด)",
 )
 CAPTIONS = SheetDef(
@@ -323,7 +322,8 @@ class DistrictSettings(_Model):
         for c in self.captions:
             if c.sheet == base.key:
                 captions[c.column] = captions.get(c.column, ()) + (c.caption,)
-        if not captions and not any(c.key in choices and c.choices != choices[c.key] for c in base.columns):
+        if not captions and not any(c.type is T.CHOICE and c.key in choices and c.choices != choices[c.key]
+                                    for c in base.columns):
             return base
         columns = tuple(
             dataclasses.replace(

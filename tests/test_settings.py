@@ -1,0 +1,199 @@
+"""District settings: the default file is today's behaviour, settings round-trip (sheet → models → template →
+school sheet → validation), every bad setting is a finding at its cell, and the job refuses settings with errors."""
+
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from addin.settings import expected_reports, grace_days, load_settings, report_dues
+from addin.timing import work_calendar
+from addin.validation import validate_table
+from sync.aggregate import report_dues as default_dues
+from sync.cli import main as khet
+from sync.registry import School
+from workbook import settings as W
+from workbook.settings import DistrictSettings
+from workbook.sheets import SCHOOL_SHEETS, STAFF_SHEETS
+from workbook.templates import build_school_template, save_settings_file, save_staff_workbook
+
+FY = 2569
+
+
+def district() -> DistrictSettings:
+    """A district that is not the default: its own strategies and policies, networks, an e-MES window, KPIs with
+    targets by size and per school, a report for two networks only, and its own captions."""
+    d = DistrictSettings.default()
+    return d.model_copy(update={
+        "identity": W.Identity(name="สำนักงานเขตพื้นที่การศึกษาประถมศึกษานครพนม เขต 1", code="4801",
+                               office_type="สพป.", province="นครพนม", grace_days=2, soon_days=5),
+        "networks": (W.Named(code="N1", name="เครือข่ายริมโขง"), W.Named(code="N2", name="เครือข่ายพระธาตุ"),
+                     W.Named(code="N3", name="เครือข่ายศรีโคตรบูรณ์")),
+        "strategies": (W.Named(code="ST1", name="ยกระดับคุณภาพผู้เรียนสู่มาตรฐานสากล"),
+                       W.Named(code="ST2", name="โรงเรียนปลอดภัย ผู้เรียนมีความสุข")),
+        "policies": (W.Named(code="P1", name="ด้านความปลอดภัย", fiscal_year=FY),
+                     W.Named(code="P2", name="ด้านโอกาสและความเสมอภาค", fiscal_year=FY),
+                     W.Named(code="P9", name="ด้านเก่า", fiscal_year=2568)),
+        "windows": (W.Window(code="emes_6m", system="e-MES", round="รอบ 6 เดือน", opens_on=date(2026, 3, 16),
+                             closes_on=date(2026, 4, 10), internal_due="ก่อนระบบปิดอย่างน้อย ๓ วัน", fiscal_year=FY),),
+        "reports": d.reports[:5] + (
+            W.ReportSetting(key="kpi_6m", title_th="ประเมินตนเอง KPI รอบ 6 เดือน", sheet="kpi",
+                            row_filter=("round", "6 เดือน"), window="emes_6m"),
+            W.ReportSetting(key="reading", title_th="รายงานการอ่านออกเขียนได้", sheet="progress",
+                            due="ภายใน 15 วันหลังสิ้นภาคเรียน", occurrence=2, grace_days=0,
+                            applies_to="network", applies_values=("เครือข่ายริมโขง", "เครือข่ายพระธาตุ"))),
+        "kpis": (W.Kpi(code="K01", name="ร้อยละนักเรียนอ่านออกเขียนได้", unit="ร้อยละ",
+                       direction="มากกว่าหรือเท่ากับดีกว่า", by_size={"ขนาดเล็ก": 80, "ขนาดกลาง": 85}, target=90),
+                 W.Kpi(code="K02", name="อัตราการออกกลางคัน", unit="ร้อยละ", direction="น้อยกว่าหรือเท่ากับดีกว่า",
+                       target=1, per_school={"1048000001": 0.5})),
+        "captions": (W.Caption(sheet="action_plan", column="project_name", caption="ชื่อโครงการ/กิจกรรม"),),
+    })
+
+
+def test_the_default_settings_file_is_todays_behaviour(tmp_path):
+    path = save_settings_file(tmp_path / "settings.xlsx")
+    settings, findings = load_settings(path)
+    assert findings == []
+    assert settings == DistrictSettings.default()
+    assert report_dues(settings, FY) == default_dues(FY)
+    staff = save_staff_workbook(tmp_path / "staff.xlsx")  # the staff workbook carries the same tabs
+    assert load_settings(staff) == (settings, [])
+    # The school template's dropdowns and the docs' sheets are the shipped ones.
+    assert all(settings.sheet(s) is s for s in SCHOOL_SHEETS + STAFF_SHEETS)
+
+
+def test_round_trip_sheet_models_template_school_sheet_validation(tmp_path):
+    ours = district()
+    path = save_staff_workbook(tmp_path / "staff.xlsx", ours)
+    settings, findings = load_settings(path)
+    assert findings == []
+    assert settings == ours
+    assert settings.for_year(FY).policies == ours.policies[:2]  # 2568's policy is not offered in 2569
+    # The school template offers the district's strategies.
+    year = settings.for_year(FY)
+    template = build_school_template(year)
+    lists = template["_lists"]
+    offered = {c.value for row in lists.iter_rows() for c in row if c.value}
+    assert {"ยกระดับคุณภาพผู้เรียนสู่มาตรฐานสากล", "ด้านโอกาสและความเสมอภาค"} <= offered
+    assert "กลยุทธ์ที่ 1" not in offered and "ด้านเก่า" not in offered
+    # A school sheet typed with the district's caption and strategy validates; the old name does not.
+    plan = year.sheet("action_plan")
+    header = [("ชื่อโครงการ/กิจกรรม" if c.key == "project_name" else c.header_th) for c in plan.columns]
+    row = {"project_code": "P01", "project_name": "ห้องสมุดมีชีวิต", "obec_policy": "ด้านความปลอดภัย",
+           "district_strategy": "ยกระดับคุณภาพผู้เรียนสู่มาตรฐานสากล", "budget_source": "เงินอุดหนุนรายหัว",
+           "budget_operating": 1000, "budget_total": 1000, "responsible": "ครูสมศรี", "start_date": "1 พ.ย. 68",
+           "end_date": "30 ก.ย. 69", "indicator": "ร้อยละผู้อ่าน", "unit": "ร้อยละ",
+           "direction": "มากกว่าหรือเท่ากับดีกว่า", "target": 80}
+    good = [row.get(c.key) for c in plan.columns]
+    old = [{"district_strategy": "กลยุทธ์ที่ 1", "project_code": "P02"}.get(c.key, v)
+           for c, v in zip(plan.columns, good, strict=True)]
+    result = validate_table(plan, [header, plan.keys(), good, old])
+    assert list(result.rows["district_strategy"]) == ["ยกระดับคุณภาพผู้เรียนสู่มาตรฐานสากล"]
+    bad = [f for f in result.findings if f.severity == "error"]
+    assert [(f.cell, f.code) for f in bad] == [(f"{plan.letter('district_strategy')}4", "choice.invalid")]
+    assert not any(f.code.startswith("header.") for f in result.findings)
+
+
+def test_due_dates_grace_and_which_schools_follow_the_settings():
+    year = district().for_year(FY)
+    dues = report_dues(year, FY)
+    assert dues["kpi_6m"] == date(2026, 4, 7)  # three days before e-MES closes on 10 April
+    assert dues["reading"] == date(2026, 4, 16)  # 15 days after semester 2/2568 ends (1 April)
+    assert grace_days(year)["action_plan"] == 2 and grace_days(year)["reading"] == 0
+    schools = [School("1048000001", "ก", "a@x.th", network="เครือข่ายริมโขง"),
+               School("1048000002", "ข", "b@x.th", network="เครือข่ายศรีโคตรบูรณ์")]
+    expected = expected_reports(year, schools)
+    assert ("1048000001", "reading") in expected and ("1048000002", "reading") not in expected
+    assert ("1048000002", "kpi_6m") in expected
+    cal = work_calendar(FY, date(2026, 1, 5), settings=year)
+    row = cal[cal["report_key"] == "kpi_6m"].iloc[0]
+    assert row["due_date"] == date(2026, 4, 7) and "e-MES" in row["occurrence"]
+
+
+def _bad_file(tmp_path):
+    """The default settings file with one mistake per kind, typed as staff type (Thai digits, BE dates…)."""
+    path = save_staff_workbook(tmp_path / "staff.xlsx", district())
+    wb = load_workbook(path)
+
+    def put(title, cell, value):
+        wb[title][cell] = value
+    reports = wb[W.REPORTS_TAB.title_th]
+    col = {c.value: c.column_letter for c in reports[2]}
+    put(W.REPORTS_TAB.title_th, f"{col['due']}3", "เมื่อผู้อำนวยการสะดวก")            # unreadable phrase
+    put(W.REPORTS_TAB.title_th, f"{col['sheet']}4", "แผนงานโครงการ")                 # unknown tab
+    put(W.REPORTS_TAB.title_th, f"{col['window']}8", "emes_12m")                     # unknown window
+    put(W.REPORTS_TAB.title_th, f"{col['grace_days']}5", "๓")                        # Thai digits: fine
+    kpis = {c.value: c.column_letter for c in wb[W.KPIS.title_th][2]}
+    put(W.KPIS.title_th, f"{kpis['direction']}4", None)                               # KPI without direction
+    strategies = wb[W.STRATEGIES.title_th]
+    put(W.STRATEGIES.title_th, "A4", strategies["A3"].value)                         # duplicate code
+    windows = {c.value: c.column_letter for c in wb[W.WINDOWS.title_th][2]}
+    put(W.WINDOWS.title_th, f"{windows['closes_on']}3", "10 เม.ย. 2569")              # BE date: fine
+    put(W.CAPTIONS.title_th, "B3", "ชื่อกิจกรรมหลัก")                                  # unknown column
+    wb.save(path)
+    return path, col, kpis
+
+
+def test_every_bad_setting_is_a_finding_at_its_cell(tmp_path):
+    path, col, kpis = _bad_file(tmp_path)
+    settings, findings = load_settings(path)
+    assert settings is None  # never a half-read configuration
+    got = {(f.sheet, f.cell, f.code) for f in findings if f.severity == "error"}
+    assert got == {
+        (W.REPORTS_TAB.title_th, f"{col['due']}3", "phrase.unreadable"),
+        (W.REPORTS_TAB.title_th, f"{col['sheet']}4", "settings.unknown_tab"),
+        (W.REPORTS_TAB.title_th, f"{col['window']}8", "settings.unknown_window"),
+        (W.KPIS.title_th, f"{kpis['direction']}4", "required.missing"),
+        (W.STRATEGIES.title_th, "A4", "rule.duplicate"),
+        (W.CAPTIONS.title_th, "B3", "settings.unknown_column"),
+    }
+    for f in findings:
+        assert f.message_th and f.message_en and f.row
+    by_code = {f.code: f for f in findings}
+    assert by_code["settings.unknown_tab"].message_en == "unknown school tab 'แผนงานโครงการ'"
+    assert by_code["settings.unknown_tab"].raw == "แผนงานโครงการ"
+
+
+def test_a_file_without_settings_tabs_is_an_error_not_the_defaults(tmp_path):
+    wb_path = tmp_path / "other.xlsx"
+    from openpyxl import Workbook
+
+    Workbook().save(wb_path)
+    settings, findings = load_settings(wb_path)
+    assert settings is None and [f.code for f in findings] == ["settings.none"]
+
+
+def test_khet_settings_check_names_the_cells(tmp_path, capsys):
+    path, col, _ = _bad_file(tmp_path)
+    assert khet(["settings", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{W.REPORTS_TAB.title_th}!{col['due']}3: อ่านกำหนดเวลา 'เมื่อผู้อำนวยการสะดวก' ไม่ได้" in out
+    good = save_settings_file(tmp_path / "good.xlsx", district())
+    assert khet(["settings", "check", str(good), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and data["settings"]["identity"]["province"] == "นครพนม"
+
+
+def test_the_job_refuses_settings_with_errors(tmp_path, capsys, monkeypatch):
+    from sync.config import SETTINGS
+
+    for s in SETTINGS:
+        monkeypatch.delenv(s.env, raising=False)
+    path, col, _ = _bad_file(tmp_path)
+    (tmp_path / "reg.csv").write_text("รหัสโรงเรียน,ชื่อโรงเรียน,อีเมลติดต่อ\n1020080005,บ้านหนองบัว,a@school.example\n",
+                                      encoding="utf-8")
+    cfg = tmp_path / "khet.toml"
+    cfg.write_text(f'[google]\nendpoint = "emulator"\n[paths]\nregistry = "reg.csv"\nsettings = "{path.name}"\n'
+                   f'data_dir = "{tmp_path / "d"}"\nhistory_db = "{tmp_path / "d" / "h.sqlite"}"\n', encoding="utf-8")
+    assert khet(["sync", "run", "--config", str(cfg), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["exit_code"] == 2
+    assert f"{W.REPORTS_TAB.title_th}!{col['due']}3" in report["message_th"]
+    assert "6 errors" in report["message_en"]
+    assert not (tmp_path / "d" / "h.sqlite").exists()  # nothing ran
+
+
+@pytest.mark.parametrize("title", [t.title_th for t in W.SETTINGS_SHEETS])
+def test_tab_titles_fit_excel(title):
+    assert len(title) <= 31
