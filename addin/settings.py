@@ -451,8 +451,12 @@ def grace_days(settings: W.DistrictSettings) -> dict[str, int]:
 def job_inputs(settings: W.DistrictSettings, schools) -> dict:
     """What the nightly summary takes from the settings (aggregate.summarize's by_settings)."""
     fy = settings.fiscal_year
+    schools = list(schools)
+    targets = {(s.code, k.code): t for s in schools for k in settings.kpis
+               if (t := k.target_for(s.code, getattr(s, "size", ""))) is not None}
     return {"reports": settings.report_defs(), "dues": report_dues(settings, fy), "grace": grace_days(settings),
-            "expected": expected_reports(settings, schools), "soon_days": settings.identity.soon_days}
+            "expected": expected_reports(settings, schools), "soon_days": settings.identity.soon_days,
+            "kpis": settings.kpis, "kpi_targets": targets}
 
 
 def settings_or_fail(path: str | Path | None, fiscal_year: int | None = None) -> W.DistrictSettings:

@@ -417,6 +417,56 @@ def kpi_attainment(d: District) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+KPI_LEVEL_DISTRICT_TH = "ทั้งเขต"
+KPI_MET_TH = {True: "บรรลุ", False: "ไม่บรรลุ", None: "ยังไม่มีผล"}
+
+
+def district_kpi_attainment(d: District, kpis, targets: Mapping[tuple[str, str], float]
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The district's own KPIs (settings): per school, round and KPI the result against *the district's* target
+    for that school (what the school typed as a target does not count), then per round and KPI the schools
+    that met it, did not, and have no result yet — district-wide (network "") and per network. `targets`:
+    (school code, KPI code) -> target; a school without a target for a KPI is not expected to report it."""
+    from workbook.sheets import KPI_ROUNDS
+
+    k = d.table("kpi")
+    typed: dict[tuple[str, str, str], object] = {}
+    if len(k):
+        for code, rnd, ind, result in zip(k["school_code"], norm_col(k["round"]), norm_col(k["indicator_code"]),
+                                          k["result"], strict=True):
+            typed[(code, rnd, ind)] = None if result is None or result is pd.NA else result
+    nets = dict(zip(d.schools["school_code"], d.schools["network"].fillna(""), strict=True))
+    names = dict(zip(d.schools["school_code"], d.schools["school_name"], strict=True))
+    rows = []
+    for code in d.schools["school_code"]:
+        for rnd in KPI_ROUNDS:
+            for kpi in kpis:
+                if (code, kpi.code) not in targets:
+                    continue
+                target = targets[(code, kpi.code)]
+                result = typed.get((code, rnd, kpi.code))
+                met = _meets(target, result, kpi.direction)
+                rows.append({"school_code": code, "school_name": names[code], "network": nets[code], "round": rnd,
+                             "indicator_code": kpi.code, "indicator": kpi.name, "unit": kpi.unit,
+                             "direction": kpi.direction, "target": target, "result": result, "met": met,
+                             "status_th": KPI_MET_TH[met]})
+    per_school = pd.DataFrame(rows, columns=["school_code", "school_name", "network", "round", "indicator_code",
+                                             "indicator", "unit", "direction", "target", "result", "met",
+                                             "status_th"])
+    out = []
+    for level in ("", *sorted({n for n in nets.values() if n})):
+        part = per_school if level == "" else per_school[per_school["network"] == level]
+        for (rnd, code), g in part.groupby(["round", "indicator_code"], sort=False):
+            met = int((g["met"] == True).sum())  # noqa: E712 - object column of True/False/None
+            not_met = int((g["met"] == False).sum())  # noqa: E712
+            n = len(g)
+            out.append({"network": level or KPI_LEVEL_DISTRICT_TH, "round": rnd, "indicator_code": code,
+                        "indicator": g["indicator"].iloc[0], "expected": n, "met": met, "not_met": not_met,
+                        "no_data": n - met - not_met, "pct_met": round(met * 100 / n, 2) if n else 0.0})
+    return pd.DataFrame(out, columns=["network", "round", "indicator_code", "indicator", "expected", "met",
+                                      "not_met", "no_data", "pct_met"]), per_school
+
+
 # --- follow-up ------------------------------------------------------------------------------------------------
 
 FOLLOW_UP_REASON = {
@@ -567,6 +617,8 @@ class Summary:
     findings: pd.DataFrame
     reads: pd.DataFrame
     # The staff workbook's trackers (filled by sync.trackers.attach; empty when the run has none).
+    # The district's KPIs (settings): per school × round × KPI, against the district's target.
+    kpi_by_school: pd.DataFrame = field(default_factory=pd.DataFrame)
     service_requests: pd.DataFrame = field(default_factory=pd.DataFrame)
     service_standards: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -595,9 +647,14 @@ class Summary:
 def summarize(d: District, fiscal_year: int, today: date, *, edited_after_due: set[tuple[str, str]] = frozenset(),
               confirmed: set[tuple[str, str]] | None = None, **timing) -> Summary:
     """Every frame of the summary; ``timing``: the evidence, overrides, claims, policy, grace days and ``now`` of
-    :func:`report_status`."""
+    :func:`report_status`, and what the district's settings give it (reports, dues, grace, expected, soon_days);
+    kpis and kpi_targets: the district's KPIs (district_kpi_attainment)."""
+    kpis, targets = timing.pop("kpis", ()), timing.pop("kpi_targets", {})
     status = report_status(d, fiscal_year, today, edited_after_due=edited_after_due, confirmed=confirmed,
                            **timing)
+    kpi, kpi_by_school = district_kpi_attainment(d, kpis, targets)
+    if not kpis:  # no district KPIs: what the schools typed, per indicator code (as before settings)
+        kpi = kpi_attainment(d)
     return Summary(
         fiscal_year=fiscal_year, today=today, status=status,
         completeness=completeness(status), completeness_by_network=completeness(status, by="network"),
@@ -605,6 +662,6 @@ def summarize(d: District, fiscal_year: int, today: date, *, edited_after_due: s
         budget_by_category=budget_by_category(d), budget_by_source=budget_by(d, "budget_source"),
         budget_by_strategy=budget_by(d, "district_strategy"),
         budget_detail=budget_by_school_dimension(d), projects=project_status(d),
-        kpi=kpi_attainment(d), follow_up=follow_up(status, d), outliers=outliers(d),
+        kpi=kpi, kpi_by_school=kpi_by_school, follow_up=follow_up(status, d), outliers=outliers(d),
         findings=d.findings, reads=d.reads,
     )

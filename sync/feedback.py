@@ -33,6 +33,7 @@ TOPIC_REPORT = "กำหนดส่งและสถานะรายงา�
 TOPIC_ERROR = "ข้อผิดพลาดที่ต้องแก้"
 TOPIC_WARNING = "ข้อสังเกต"
 TOPIC_LATE_EDIT = "แก้ไขหลังกำหนดส่ง"
+TOPIC_KPI = "ตัวชี้วัดของเขต"
 
 ACTION_BY_STATUS = {
     Status.NOT_YET_DUE: "กรอกให้ครบ แล้วเพิ่มแถวยืนยันในแท็บ ยืนยันการส่ง ก่อนกำหนด",
@@ -76,7 +77,8 @@ def _sent_when(r) -> str:
 
 def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.date,
                   last_read_at: dt.datetime | None, read_outcome: str | None = None,
-                  read_reason: str | None = None, data_age_hours: float | None = None) -> list[list[str]]:
+                  read_reason: str | None = None, data_age_hours: float | None = None,
+                  kpis: pd.DataFrame | None = None) -> list[list[str]]:
     """The tab's data rows (from row 3) for one school: pure, all text, FEEDBACK column order."""
     today_th = format_thai_date(today)
     rows: list[list[str]] = []
@@ -111,6 +113,17 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
             rows.append([today_th, TOPIC_LATE_EDIT, r.report_th, _d(r.due), r.status_th, "",
                          "มีการแก้ไขข้อมูลของรายงานนี้หลังวันครบกำหนด เขตบันทึกไว้เป็นหลักฐาน", ""])
 
+    for k in kpis.itertuples() if kpis is not None else ():
+        unit = f" {k.unit}" if k.unit else ""
+        if k.met is None:
+            msg = f"ยังไม่มีผล เป้าหมายของเขตสำหรับโรงเรียน {_num(k.target)}{unit}"
+            act = f"กรอกผลการดำเนินงานในแท็บ ประเมินตนเอง KPI (รอบ {k.round}, รหัส {k.indicator_code})"
+        else:
+            msg = f"ผล {_num(k.result)}{unit} เป้าหมายของเขต {_num(k.target)}{unit}"
+            act = ""
+        rows.append([today_th, TOPIC_KPI, f"รอบ {k.round} {k.indicator_code} {k.indicator}", "", k.status_th, "",
+                     msg, act])
+
     if len(findings):
         order = findings.assign(_sev=(findings["severity"] != "error").astype(int))
         order = order.sort_values(["_sev", "sheet", "row"], kind="stable", na_position="first")
@@ -128,6 +141,11 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
             rows.append([today_th, TOPIC_ERROR if f.severity == "error" else TOPIC_WARNING, str(f.sheet), "", "",
                          where, msg, f.fix_th or ""])
     return [[str(c) if c is not None else "" for c in row] for row in rows]
+
+
+def _num(value) -> str:
+    v = float(value)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}".rstrip("0")
 
 
 def feedback_hash(rows: Iterable[list[str]]) -> str:

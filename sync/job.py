@@ -574,6 +574,8 @@ def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -
     """Each school's feedback tab (school → written / unchanged / failed); one school's failure is its own."""
     last = s.history.last_feedback()
     per_school = school_frames(night.summary.status, night.district.findings)
+    kpi = night.summary.kpi_by_school
+    kpis_by = {k: g for k, g in kpi.groupby("school_code", sort=False)} if len(kpi) else {}
     read_by = night.reads.set_index("school_code")
     ids = {sc.code: sc.spreadsheet_id for sc in s.registry.active()}
     state: dict[str, str] = {}
@@ -587,7 +589,8 @@ def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -
         st = night.states.get(code)
         rows = feedback_rows(status, findings, today=today, last_read_at=st.last_good_at if st else None,
                              read_outcome=r["outcome"], read_reason=r["reason"],
-                             data_age_hours=None if pd.isna(r["data_age_hours"]) else float(r["data_age_hours"]))
+                             data_age_hours=None if pd.isna(r["data_age_hours"]) else float(r["data_age_hours"]),
+                             kpis=kpis_by.get(code))
         digest = feedback_hash(rows)
         prev_hash, prev_rows = last.get(code, (None, 0))
         if digest == prev_hash:

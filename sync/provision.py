@@ -112,19 +112,32 @@ def _already_shared(client, spreadsheet_id: str, email: str) -> bool:
     return False
 
 
-def _prefill_profile(client, spreadsheet_id: str, school: School) -> None:
-    profile = get_sheet("school_profile")
-    values = {"school_code": school.code, "school_name": school.name, "network": school.network}
-    row = [values.get(k, "") for k in profile.keys()]
-    while row and row[-1] == "":
-        row.pop()
-    client.http_client.values_update(spreadsheet_id, f"{quote_sheetname(profile.title_th)}!A{profile.first_data_row}",
-                                     params={"valueInputOption": "RAW"}, body={"values": [row]})
+def _grid_rows(sheet, rows: list[dict]) -> list[list]:
+    out = []
+    for values in rows:
+        row = [values.get(k, "") for k in sheet.keys()]
+        while row and row[-1] == "":
+            row.pop()
+        out.append(row)
+    return out
+
+
+def _prefill(client, spreadsheet_id: str, school: School, settings: DistrictSettings) -> None:
+    """A fresh copy's profile row (code, name, network) and its KPI tab (the district's indicators and this
+    school's targets), in one RAW request."""
+    profile, kpi = get_sheet("school_profile"), get_sheet("kpi")
+    data = [{"range": f"{quote_sheetname(profile.title_th)}!A{profile.first_data_row}",
+             "values": _grid_rows(profile, [{"school_code": school.code, "school_name": school.name,
+                                             "network": school.network}])}]
+    if kpi_rows := settings.kpi_rows(school.code, school.size):
+        data.append({"range": f"{quote_sheetname(kpi.title_th)}!A{kpi.first_data_row}",
+                     "values": _grid_rows(kpi, kpi_rows)})
+    client.http_client.values_batch_update(spreadsheet_id, body={"valueInputOption": "RAW", "data": data})
 
 
 def provision_school(client, school: School, *, template_id: str, template_ids: dict[str, int],
                      folder_id: str | None, existing: dict[str, str], editor: str, notify: bool,
-                     sheets=None) -> ProvisionOutcome:
+                     settings: DistrictSettings | None = None) -> ProvisionOutcome:
     """Make (or finish) one school's spreadsheet; raises on a Google error (the caller records it)."""
     sid = existing.get(school.file_name)
     if sid is None:
@@ -134,7 +147,7 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
         sid = r.json()["id"]
         existing[school.file_name] = sid
         ids, tags, status = template_ids, set(), "created"
-        _prefill_profile(client, sid, school)
+        _prefill(client, sid, school, settings or DistrictSettings.default())
         shared = False
     else:
         ids, tags = sheet_metadata(client, sid)
@@ -147,7 +160,7 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
     if not shared:
         client.insert_permission(sid, value=school.contact_email, perm_type="user", role="writer",
                                  notify=notify, email_message=NOTIFY_MESSAGE if notify else None)
-    reqs = school_setup_requests(ids, [editor], tags, sheets)
+    reqs = school_setup_requests(ids, [editor], tags, (settings or DistrictSettings.default()).school_sheets())
     if reqs:
         client.http_client.batch_update(sid, {"requests": reqs})
     th = "สร้างชีตและแชร์ให้โรงเรียนแล้ว" if status == "created" else "พบชีตที่สร้างค้างไว้ ตั้งค่าต่อจนครบแล้ว"
@@ -159,7 +172,6 @@ def provision(client, registry: Registry, *, template_id: str, folder_id: str | 
               flush_every: int = 10, settings: DistrictSettings | None = None) -> ProvisionResult:
     """Provision every active school without a spreadsheet ID (see the module docstring); the dropdowns are
     the district's `settings` (None: the shipped defaults)."""
-    sheets = (settings or DistrictSettings.default()).school_sheets()
     result = ProvisionResult(template_id)
     todo: list[School] = []
     for s in registry.schools:
@@ -190,7 +202,7 @@ def provision(client, registry: Registry, *, template_id: str, folder_id: str | 
             try:
                 outcome = provision_school(client, school, template_id=template_id, template_ids=template_ids,
                                            folder_id=folder_id, existing=existing, editor=editor, notify=notify,
-                                           sheets=sheets)
+                                           settings=settings)
             except RefreshError:
                 raise  # the key itself is refused: every further school would fail the same way
             except (APIError, RequestFailed, ProvisionError) as exc:

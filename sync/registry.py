@@ -243,7 +243,7 @@ def write_csv_registry(path: str | Path, schools: Iterable[School]) -> Path:
     rows = [SHEET.headers_th(), cols]
     for s in schools:
         values = {"school_code": s.code, "school_name": s.name, "network": s.network,
-                  "contact_email": s.contact_email, "spreadsheet_id": s.spreadsheet_id}
+                  "contact_email": s.contact_email, "spreadsheet_id": s.spreadsheet_id, "size": s.size}
         rows.append([values.get(k, "") for k in cols])
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)

@@ -111,6 +111,7 @@ TABS: tuple[Tab, ...] = (
     Tab("budget_detail", "งบโรงเรียนตามแหล่งเงิน-กลยุทธ์", "budget_detail", ()),
     Tab("projects", "สถานะโครงการรายไตรมาส", "projects", ()),
     Tab("kpi", "การบรรลุตัวชี้วัด", "kpi", ()),
+    Tab("kpi_by_school", "ตัวชี้วัดเขตรายโรงเรียน", "kpi_by_school", ()),
     Tab("follow_up", "รายการติดตาม", "follow_up",
         ("network", "school_code", "school_name", "kind_th", "report_th", "due", "detail_th", "contact_email",
          "phone")),
@@ -152,7 +153,8 @@ def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
         rows.append(("โครงการ", f"ไตรมาส {r.quarter} — โครงการที่รายงาน", "", r.projects, "โครงการ", day,
                      f"ความก้าวหน้าเฉลี่ย {r.mean_progress_pct if r.mean_progress_pct is not None else '-'}"))
     for r in summary.kpi.itertuples():
-        rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", "", r.pct_met,
+        network = getattr(r, "network", "")
+        rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", network, r.pct_met,
                      "ร้อยละ", day, f"บรรลุ {r.met}, ไม่บรรลุ {r.not_met}, ไม่มีข้อมูล {r.no_data}"))
     rows += _tracker_rows(summary, day)
     return pd.DataFrame(rows, columns=SHEETS["district_summary"].keys())

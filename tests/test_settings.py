@@ -197,3 +197,70 @@ def test_the_job_refuses_settings_with_errors(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("title", [t.title_th for t in W.SETTINGS_SHEETS])
 def test_tab_titles_fit_excel(title):
     assert len(title) <= 31
+
+
+# --- district KPIs ----------------------------------------------------------------------------------------------
+
+def test_each_school_gets_the_districts_kpis_with_its_own_targets(tmp_path):
+    from sync.emulator import Emulator
+    from sync.gclient import SCOPES_PROVISION, connect
+    from sync.google_template import ensure_template
+    from sync.provision import provision
+    from sync.registry import load_registry, write_csv_registry
+    from workbook.sheets import KPI
+
+    year = district().for_year(FY)
+    with Emulator() as emu:
+        client = connect(emu.service_account(path=tmp_path / "key.json"), SCOPES_PROVISION, endpoint=emu.url)
+        template_id, _ = ensure_template(client, None)
+        registry = load_registry(write_csv_registry(tmp_path / "reg.csv", [
+            School("1048000001", "ก", "a@x.th", network="เครือข่ายริมโขง", size="ขนาดเล็ก"),
+            School("1048000002", "ข", "b@x.th", network="เครือข่ายพระธาตุ", size="ขนาดกลาง")]))
+        provision(client, registry, template_id=template_id, folder_id=None, settings=year)
+        grids = {s.code: client.open_by_key(s.spreadsheet_id).worksheet(KPI.title_th).get(
+            "A3:J20", value_render_option="UNFORMATTED_VALUE") for s in load_registry(tmp_path / "reg.csv").active()}
+    cols = KPI.keys()
+    grids = {code: [r + [""] * (len(cols) - len(r)) for r in rows] for code, rows in grids.items()}
+    got = {code: [(r[cols.index("round")], r[cols.index("indicator_code")], r[cols.index("target")],
+                   r[cols.index("result")]) for r in rows] for code, rows in grids.items()}
+    # Small school: K01's size target (80), K02's own target (0.5); medium school: 85 and the district's 1.
+    assert got["1048000001"] == [("6 เดือน", "K01", 80, ""), ("6 เดือน", "K02", 0.5, ""),
+                                 ("12 เดือน", "K01", 80, ""), ("12 เดือน", "K02", 0.5, "")]
+    assert [t for *_, t, _ in got["1048000002"]] == [85, 1, 85, 1]
+
+
+def test_attainment_per_kpi_per_school_network_and_district_against_the_districts_targets():
+    import pandas as pd
+
+    from sync import aggregate as agg
+    from sync.feedback import feedback_rows
+
+    year = district().for_year(FY)
+    schools = [School("1048000001", "ก", "a@x.th", network="เครือข่ายริมโขง", size="ขนาดเล็ก"),
+               School("1048000002", "ข", "b@x.th", network="เครือข่ายพระธาตุ", size="ขนาดกลาง"),
+               School("1048000003", "ค", "c@x.th", network="เครือข่ายพระธาตุ", size="ขนาดกลาง")]
+    targets = {(s.code, k.code): k.target_for(s.code, s.size) for s in schools for k in year.kpis}
+    frame = pd.DataFrame({"school_code": [s.code for s in schools],
+                          "school_name": [s.name for s in schools], "network": [s.network for s in schools]})
+    # School 1 typed a target of 50 for K01 (its own): the district's 80 counts, so 70 does not meet it.
+    kpi = pd.DataFrame([
+        {"school_code": "1048000001", "round": "6 เดือน", "indicator_code": "K01", "target": 50, "result": 70},
+        {"school_code": "1048000001", "round": "6 เดือน", "indicator_code": "K02", "target": 1, "result": 0.4},
+        {"school_code": "1048000002", "round": "6 เดือน", "indicator_code": "K01", "target": 85, "result": 90},
+        {"school_code": "1048000002", "round": "6 เดือน", "indicator_code": "K02", "target": 1, "result": 2},
+    ]).assign(_row=3)
+    d = agg.District(schools=frame, tables={"kpi": kpi})
+    levels, per_school = agg.district_kpi_attainment(d, year.kpis, targets)
+    six = levels[levels["round"] == "6 เดือน"].set_index(["network", "indicator_code"])
+    assert six.loc[("ทั้งเขต", "K01"), ["expected", "met", "not_met", "no_data"]].tolist() == [3, 1, 1, 1]
+    assert six.loc[("เครือข่ายพระธาตุ", "K02"), ["expected", "met", "not_met", "no_data"]].tolist() == [2, 0, 1, 1]
+    assert six.loc[("เครือข่ายริมโขง", "K02"), "pct_met"] == 100.0
+    one = per_school[(per_school["school_code"] == "1048000001") & (per_school["round"] == "6 เดือน")]
+    assert one[["indicator_code", "target", "result", "status_th"]].values.tolist() == [
+        ["K01", 80, 70, "ไม่บรรลุ"], ["K02", 0.5, 0.4, "บรรลุ"]]
+    rows = feedback_rows(pd.DataFrame(columns=["school_code"]), pd.DataFrame(), today=date(2026, 5, 1),
+                         last_read_at=None, kpis=per_school[per_school["school_code"] == "1048000001"])
+    kpi_rows = [r for r in rows if r[1] == "ตัวชี้วัดของเขต"]
+    assert kpi_rows[0][2:] == ["รอบ 6 เดือน K01 ร้อยละนักเรียนอ่านออกเขียนได้", "", "ไม่บรรลุ", "",
+                               "ผล 70 ร้อยละ เป้าหมายของเขต 80 ร้อยละ", ""]
+    assert kpi_rows[2][4] == "ยังไม่มีผล" and "กรอกผลการดำเนินงาน" in kpi_rows[2][7]

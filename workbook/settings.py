@@ -335,6 +335,13 @@ class DistrictSettings(_Model):
     def school_sheets(self) -> tuple[SheetDef, ...]:
         return tuple(self.sheet(s) for s in SCHOOL_SHEETS)
 
+    def kpi_rows(self, school_code: str, size: str | None) -> list[dict]:
+        """The KPI tab rows a school gets pre-filled: every district KPI with a target for it, per round.
+        The school types result, quality level and evidence — not codes or targets."""
+        return [{"round": rnd, "indicator_code": k.code, "indicator": k.name, "unit": k.unit,
+                 "direction": k.direction, "target": t}
+                for rnd in S.KPI_ROUNDS for k in self.kpis if (t := k.target_for(school_code, size)) is not None]
+
 
 def settings_rows(settings: DistrictSettings) -> dict[str, list[dict]]:
     """The settings as rows of their tabs (sheet key -> rows by column key): what the staff workbook and the
