@@ -86,10 +86,11 @@ def test_provision_copies_shares_protects_and_writes_back(district):
     emu.reset_counters()
     result = provision(district.gc, district.registry(), template_id=district.template, folder_id=district.folder)
     assert [o.status for o in result.outcomes] == ["created"] * 3 and result.ok
-    # 1 template read + 1 folder list, then per school: copy, profile prefill, share, setup batchUpdate.
+    # 1 template read + 1 folder list, then per school: copy, profile (and district KPI) prefill, share, setup
+    # batchUpdate.
     by = emu.counters()["by_endpoint"]
     assert by == {"GET sheets.spreadsheets.get": 1, "GET drive.files.list": 1,
-                  "POST drive.files.copy": 3, "PUT sheets.values.update": 3, "POST drive.permissions.create": 3,
+                  "POST drive.files.copy": 3, "POST sheets.values.batchUpdate": 3, "POST drive.permissions.create": 3,
                   "POST sheets.spreadsheets.batchUpdate": 3}
 
     reg = district.registry()
