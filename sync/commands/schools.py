@@ -154,6 +154,46 @@ def cmd_read(args) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_update(args) -> int:
+    from dataclasses import asdict
+
+    from addin.calendar import fiscal_year
+    from addin.settings import settings_or_fail
+    from addin.status import today_in_thailand
+    from sync.gclient import SCOPES_PROVISION
+    from sync.http import open_google
+    from sync.update import template_version, update_schools
+
+    loaded = _config_and_registry(args)
+    if loaded is None:
+        return 2
+    cfg, registry = loaded
+    settings = settings_or_fail(cfg.settings).for_year(args.fy or fiscal_year(today_in_thailand()))
+
+    def say(o) -> None:
+        if o.status in ("updated", "would_update", "failed"):
+            print(f"{o.code} {o.name}: {o.status} {o.error}".rstrip())
+            for th, en in zip(o.notes_th, o.notes_en, strict=True):
+                print(f"    {th} / {en}")
+
+    try:
+        with open_google(cfg, SCOPES_PROVISION) as client:
+            outcomes = update_schools(client, registry, settings, dry_run=args.dry_run, on_school=say)
+            stats = client.http_client.stats.as_dict()
+    except GOOGLE_ERRORS as exc:
+        return _google_trouble(exc)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("current", "updated", "would_update", "failed",
+                                                                "no_sheet")}
+    print(f"รุ่นแม่แบบ / template version {template_version(settings)}"
+          + (" (ทดลอง ไม่เขียน / dry run, nothing written)" if args.dry_run else ""))
+    print("สรุป / summary: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+          + f"; requests {sum(o.requests for o in outcomes)}; retries {stats.get('retries', 0)}")
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=2),
+                                   encoding="utf-8")
+    return 1 if counts["failed"] else 0
+
+
 def main(argv: list[str]) -> int:
     parser = KhetArgumentParser(prog="khet schools",
                                      description="สร้างและอ่านชีตของโรงเรียน / provision and read school sheets")
@@ -166,9 +206,15 @@ def main(argv: list[str]) -> int:
     p_r.add_argument("--registry", help="ทะเบียนโรงเรียน (default: paths.registry)")
     p_r.add_argument("--full", action="store_true", help="อ่านทุกโรงเรียน / read every school")
     p_r.add_argument("--state", help="ไฟล์สถานะการอ่าน / read-state file (default: data_dir/read_state.json)")
-    for p in (p_t, p_p, p_r):
+    p_u = sub.add_parser("update", help="ปรับชีตโรงเรียนที่มีอยู่ให้ตรงแม่แบบและค่าตั้ง / bring existing sheets to the "
+                                        "current template and settings")
+    p_u.add_argument("--registry", help="ทะเบียนโรงเรียน (default: paths.registry)")
+    p_u.add_argument("--dry-run", action="store_true", help="แสดงสิ่งที่จะเปลี่ยน ไม่เขียน / print what would change")
+    p_u.add_argument("--fy", type=int, help="ปีงบประมาณของค่าตั้ง / fiscal year of the settings (default: this one)")
+    for p in (p_t, p_p, p_r, p_u):
         p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
-    for p in (p_p, p_r):
+    for p in (p_p, p_r, p_u):
         p.add_argument("--json", help="บันทึกผลเป็น JSON / write the outcome as JSON")
     args = parser.parse_args(argv)
-    return {"template": cmd_template, "provision": cmd_provision, "read": cmd_read}[args.action](args)
+    return {"template": cmd_template, "provision": cmd_provision, "read": cmd_read,
+            "update": cmd_update}[args.action](args)
