@@ -264,3 +264,60 @@ def test_attainment_per_kpi_per_school_network_and_district_against_the_district
     assert kpi_rows[0][2:] == ["รอบ 6 เดือน K01 ร้อยละนักเรียนอ่านออกเขียนได้", "", "ไม่บรรลุ", "",
                                "ผล 70 ร้อยละ เป้าหมายของเขต 80 ร้อยละ", ""]
     assert kpi_rows[2][4] == "ยังไม่มีผล" and "กรอกผลการดำเนินงาน" in kpi_rows[2][7]
+
+
+def test_the_nightly_job_follows_the_settings(tmp_path):
+    import datetime as dt
+
+    from sync.emulator import Emulator
+    from sync.gclient import SCOPES_PROVISION, SCOPES_READ, SCOPES_WRITE, connect
+    from sync.google_template import ensure_template
+    from sync.history import History
+    from sync.job import JobSettings, run_locked
+    from sync.provision import provision
+    from sync.registry import load_registry, write_csv_registry
+    from workbook.sheets import ACTION_PLAN, FEEDBACK, KPI, SUBMISSION
+
+    ours = district()
+    with Emulator() as emu:
+        key = emu.service_account(path=tmp_path / "key.json")
+        admin = connect(key, SCOPES_PROVISION, endpoint=emu.url)
+        template_id, _ = ensure_template(admin, None)
+        reg = write_csv_registry(tmp_path / "reg.csv", [
+            School("1048000001", "บ้านหนองบัว", "a@x.th", network="เครือข่ายริมโขง", size="ขนาดเล็ก"),
+            School("1048000002", "บ้านโนนสูง", "b@x.th", network="เครือข่ายศรีโคตรบูรณ์", size="ขนาดกลาง")])
+        provision(admin, load_registry(reg), template_id=template_id, folder_id=None, settings=ours.for_year(FY))
+        registry = load_registry(reg)
+        book = admin.open_by_key(registry.active()[0].spreadsheet_id)
+        book.worksheet(KPI.title_th).update([[70, 3], [0.4, 4]], "G3:H4", raw=True)  # 6-month results
+        plan = {"project_code": "P01", "project_name": "ห้องสมุดมีชีวิต", "obec_policy": "ด้านความปลอดภัย",
+                "district_strategy": "ยกระดับคุณภาพผู้เรียนสู่มาตรฐานสากล", "budget_source": "เงินอุดหนุนรายหัว",
+                "budget_operating": 1000, "budget_total": 1000, "responsible": "ครูสมศรี", "start_date": "1 พ.ย. 68",
+                "end_date": "30 ก.ย. 69", "indicator": "ร้อยละผู้อ่าน", "unit": "ร้อยละ",
+                "direction": "มากกว่าหรือเท่ากับดีกว่า", "target": 80}
+        book.worksheet(ACTION_PLAN.title_th).update([[plan.get(k, "") for k in ACTION_PLAN.keys()]], "A3", raw=True)
+        book.worksheet(SUBMISSION.title_th).update(
+            [["แผนปฏิบัติการประจำปี", FY, "ครูสมศรี", "ครู", "20 พ.ค. 2569", "ใช่"]], "A3", raw=True)
+        with History(tmp_path / "h.sqlite") as h:
+            rep = run_locked(JobSettings(
+                history=h, registry=registry, read_client=connect(key, SCOPES_READ, endpoint=emu.url),
+                write_client=connect(key, SCOPES_WRITE, endpoint=emu.url), report_dir=tmp_path / "out",
+                fiscal_year=FY, today=dt.date(2026, 5, 25), trigger="test", settings=ours),
+                lock_path=tmp_path / "lock", json_dir=tmp_path / "runs")
+        feedback = book.worksheet(FEEDBACK.title_th).get_all_values()
+    assert rep.exit_code == 0
+    s = rep.summary
+    st = s.status.set_index(["school_code", "report_key"])
+    assert st.loc[("1048000001", "kpi_6m"), "due"] == date(2026, 4, 7)  # the e-MES window, 3 days before close
+    assert ("1048000002", "reading") not in st.index and ("1048000001", "reading") in st.index
+    assert st.loc[("1048000001", "action_plan"), "status"] == "on_time"
+    f = s.findings
+    assert not len(f[(f["sheet_key"] == "action_plan") & (f["code"] == "choice.invalid")])
+    assert not len(f[(f["sheet_key"] == "kpi") & (f["severity"] == "error")])  # pre-filled rows are not errors
+    k = s.kpi.set_index(["network", "round", "indicator_code"])
+    assert k.loc[("ทั้งเขต", "6 เดือน", "K01"), ["expected", "met", "not_met", "no_data"]].tolist() == [2, 0, 1, 1]
+    assert k.loc[("เครือข่ายริมโขง", "6 เดือน", "K02"), "pct_met"] == 100.0
+    lines = [r for r in feedback if len(r) > 6 and r[1] == "ตัวชี้วัดของเขต"]
+    assert lines[0][2:7] == ["รอบ 6 เดือน K01 ร้อยละนักเรียนอ่านออกเขียนได้", "", "ไม่บรรลุ", "",
+                             "ผล 70 ร้อยละ เป้าหมายของเขต 80 ร้อยละ"]
+    assert len(lines) == 4

@@ -322,13 +322,17 @@ class DistrictSettings(_Model):
         for c in self.captions:
             if c.sheet == base.key:
                 captions[c.column] = captions.get(c.column, ()) + (c.caption,)
-        if not captions and not any(c.type is T.CHOICE and c.key in choices and c.choices != choices[c.key]
-                                    for c in base.columns):
+        # With district KPIs the KPI tab arrives pre-filled for both rounds: a row without its result yet is
+        # "not reported yet" (attainment and feedback say so), not an input error on every row.
+        optional = {"result", "quality_level"} if base.key == "kpi" and self.kpis else set()
+        if not captions and not optional and not any(
+                c.type is T.CHOICE and c.key in choices and c.choices != choices[c.key] for c in base.columns):
             return base
         columns = tuple(
             dataclasses.replace(
                 c, choices=choices.get(c.key, c.choices) if c.type is T.CHOICE else c.choices,
-                aliases=tuple(dict.fromkeys(c.aliases + captions.get(c.key, ()))))
+                aliases=tuple(dict.fromkeys(c.aliases + captions.get(c.key, ()))),
+                required=c.required and c.key not in optional)
             for c in base.columns)
         return dataclasses.replace(base, columns=columns)
 
