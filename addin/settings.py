@@ -22,6 +22,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from addin.calendar import fiscal_year
+from addin.status import today_in_thailand
 from addin.timing import TimingError, occurrences, parse_rule, report_occurrence
 from addin.validation.engine import Finding, safe_raw, validate_table
 from addin.validation.files import open_workbook, tab_cells
@@ -366,7 +368,8 @@ def _due_readable(ck: _Checker, tab: _Tab, row: dict, r: W.ReportSetting) -> boo
             raise TimingError(r.due, "ref.required",
                               f"'{r.due}' นับจากวันอ้างอิง ใส่รหัสกรอบเวลาระบบในคอลัมน์ 'กรอบเวลาระบบ' แทน",
                               f"'{r.due}' counts from a reference date; name a system window instead")
-        n = len(occurrences(rule, r.fiscal_year or 2569))
+        # Occurrences a year do not depend on the year (weeks aside); a row for every year is checked on this one.
+        n = len(occurrences(rule, r.fiscal_year or fiscal_year(today_in_thailand())))
     except TimingError as exc:
         _phrase_error(ck, tab, row, "due", exc)
         return False
