@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("sync.commands.history", "ประวัติข้อมูล / what changed between runs"),
     "remind": ("sync.commands.remind", "แจ้งเตือนโรงเรียนทางอีเมลและ LINE / remind schools by e-mail and LINE"),
     "line": ("sync.commands.line", "ตั้งค่ากลุ่ม LINE และข้อความประกาศ / LINE group setup and announcement texts"),
+    "office": ("sync.commands.office", "คำขอจากเครื่องเจ้าหน้าที่ถึงเครื่องประมวลผล / staff requests to the job host"),
 }
 
 

@@ -101,6 +101,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("retry", "base_delay", float, 1.0, "เวลารอเริ่มต้นก่อนลองใหม่ (วินาที)", "first backoff delay (s)"),
     Setting("retry", "max_delay", float, 32.0, "เวลารอสูงสุดก่อนลองใหม่ (วินาที)", "backoff cap (s)"),
     Setting("retry", "timeout", float, 60.0, "หมดเวลารอคำตอบต่อคำขอ (วินาที)", "per-request timeout (s)"),
+    # One office, many staff PCs (sync/control): how often the job host looks at the staff requests, and how
+    # a staff PC signs in with its own Google account.
+    Setting("office", "poll_minutes", float, 2.0, "ตรวจคำขอของเจ้าหน้าที่ทุกกี่นาทีในเวลาราชการ",
+            "minutes between request polls in office hours"),
+    Setting("office", "off_hours_poll_minutes", float, 30.0, "ตรวจคำขอทุกกี่นาทีนอกเวลาราชการ",
+            "minutes between request polls outside office hours", attr="off_hours_poll_minutes"),
+    Setting("office", "heartbeat_minutes", float, 10.0, "เขียนสถานะเครื่องประมวลผลอย่างน้อยทุกกี่นาที",
+            "minutes between host status writes at the least"),
+    Setting("office", "hours", str, "08:00-17:00", "เวลาราชการ (วันทำการ เวลาประเทศไทย)",
+            "office hours on working days (Asia/Bangkok)", attr="office_hours", env_name="KHET_OFFICE_HOURS"),
+    Setting("office", "account", str, "", "บัญชี Google ของเจ้าหน้าที่ที่ใช้เครื่องนี้ (เครื่องเจ้าหน้าที่)",
+            "the staff member's Google account on this PC (staff PCs)", attr="staff_account",
+            env_name="KHET_STAFF_ACCOUNT"),
+    Setting("office", "client_secrets", Path, None, "ไฟล์ OAuth client (Desktop app) สำหรับให้เจ้าหน้าที่ลงชื่อเข้าใช้",
+            "OAuth client file (Desktop app) for staff sign-in"),
+    Setting("office", "token_dir", Path, None, "โฟลเดอร์เก็บการลงชื่อเข้าใช้ของผู้ใช้ (ค่าเริ่มต้น: โฟลเดอร์ของผู้ใช้ Windows)",
+            "where the staff sign-in is kept (default: the user's own profile folder)"),
 )
 _BY_KEY = {(s.section, s.name): s for s in SETTINGS}
 
@@ -176,6 +193,13 @@ class Config:
     base_delay: float = _DEFAULT["base_delay"]
     max_delay: float = _DEFAULT["max_delay"]
     timeout: float = _DEFAULT["timeout"]
+    poll_minutes: float = _DEFAULT["poll_minutes"]
+    off_hours_poll_minutes: float = _DEFAULT["off_hours_poll_minutes"]
+    heartbeat_minutes: float = _DEFAULT["heartbeat_minutes"]
+    office_hours: str = _DEFAULT["office_hours"]
+    staff_account: str = _DEFAULT["staff_account"]
+    client_secrets: Path | None = _DEFAULT["client_secrets"]
+    token_dir: Path | None = _DEFAULT["token_dir"]
     source: Path | None = None  # the TOML file read, if any
     origins: dict[str, str] = field(default_factory=dict)  # setting -> "file" | "env" | "default"
     load_problems: list[Problem] = field(default_factory=list)

@@ -5,12 +5,17 @@ time zone does not matter. The manual trigger is a file: ``khet sync trigger`` c
 and the daemon starts a run within ``poll_seconds`` (a file works the same on Windows and Linux, needs no open
 port, and survives a daemon restart). Each run still takes the run lock, so a cron run at the same moment
 simply reports that it was not needed.
+
+With a ``poll`` (the control channel, ``sync.control``), each tick also polls the staff requests when due;
+the poll returns the seconds until the next one (every 2 minutes in office hours by default). A poll that
+fails is logged and tried again a minute later: the nightly schedule never depends on it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +36,8 @@ def request_run(data_dir: str | Path) -> Path:
 
 class Daemon:
     def __init__(self, run: Callable[[str], int], *, at: str = "02:00", tz: str = "Asia/Bangkok",
-                 data_dir: str | Path = ".khet", poll_seconds: float = 5.0):
+                 data_dir: str | Path = ".khet", poll_seconds: float = 5.0,
+                 poll: Callable[[], float] | None = None):
         self.run_job = run
         self.at, self.tz = at, tz
         self.trigger_path = Path(data_dir) / TRIGGER_FILE
@@ -40,6 +46,8 @@ class Daemon:
         self.job = self.scheduler.every().day.at(at, tz).do(self._fire, "daemon")
         self.stop_event = threading.Event()
         self.results: list[tuple[str, int]] = []  # (trigger, exit code) of every run, newest last
+        self.poll = poll
+        self.next_poll = 0.0  # time.monotonic() of the next control poll
 
     @property
     def next_run(self) -> datetime | None:
@@ -62,6 +70,13 @@ class Daemon:
             self.trigger_path.unlink(missing_ok=True)
             self._fire("manual")
         self.scheduler.run_pending()
+        if self.poll is not None and time.monotonic() >= self.next_poll:
+            try:
+                wait = float(self.poll())
+            except Exception:  # noqa: BLE001 - Google down or quota: the next try is a minute away
+                log.exception("control poll failed")
+                wait = 60.0
+            self.next_poll = time.monotonic() + wait
 
     def serve(self, max_runs: int | None = None) -> None:
         while not self.stop_event.is_set():

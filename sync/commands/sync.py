@@ -80,16 +80,33 @@ def main(argv: list[str]) -> int:
               f"schedule.time '{cfg.schedule_time}' is invalid; use HH:MM, e.g. 02:00 (or --at)", file=sys.stderr)
         return EXIT_FAILED
 
-    def one(trigger: str) -> int:
-        rep = run_from_config(cfg, trigger=trigger)
+    def one_report(trigger: str, **overrides):
+        rep = run_from_config(cfg, trigger=trigger, **overrides)
         _print_report(rep, False)
-        return int(rep.exit_code)
+        return rep
 
-    d = Daemon(one, at=at, data_dir=cfg.data_dir)
+    def one(trigger: str) -> int:
+        return int(one_report(trigger).exit_code)
+
+    from contextlib import ExitStack
+
+    from sync.control.office import channel_enabled, open_control_host
+
+    stack = ExitStack()
+    poll = None
+    if channel_enabled(cfg):  # staff requests from the district sheet's control tabs (sync/control)
+        host = open_control_host(cfg, stack, run_job=one_report)
+
+        def poll() -> float:
+            host.poll()
+            return host.schedule.interval(host.clock())
+
+    d = Daemon(one, at=at, data_dir=cfg.data_dir, poll=poll)
     print(f"khet sync daemon: ทุกวันเวลา {at} น. (Asia/Bangkok); ครั้งถัดไป {d.next_run} (เวลาเครื่อง); "
           f"สั่งทันที: khet sync trigger / next run {d.next_run} machine time; Ctrl-C to stop", flush=True)
-    try:
-        d.serve()
-    except KeyboardInterrupt:
-        print("หยุดแล้ว / stopped")
+    with stack:
+        try:
+            d.serve()
+        except KeyboardInterrupt:
+            print("หยุดแล้ว / stopped")
     return 0
