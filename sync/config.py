@@ -114,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("office", "account", str, "", "บัญชี Google ของเจ้าหน้าที่ที่ใช้เครื่องนี้ (เครื่องเจ้าหน้าที่)",
             "the staff member's Google account on this PC (staff PCs)", attr="staff_account",
             env_name="KHET_STAFF_ACCOUNT"),
-    Setting("office", "client_secrets", Path, None, "ไฟล์ OAuth client (Desktop app) สำหรับให้เจ้าหน้าที่ลงชื่อเข้าใช้",
+    Setting("office", "oauth_client", Path, None, "ไฟล์ OAuth client (Desktop app) สำหรับให้เจ้าหน้าที่ลงชื่อเข้าใช้",
             "OAuth client file (Desktop app) for staff sign-in"),
     Setting("office", "token_dir", Path, None, "โฟลเดอร์เก็บการลงชื่อเข้าใช้ของผู้ใช้ (ค่าเริ่มต้น: โฟลเดอร์ของผู้ใช้ Windows)",
             "where the staff sign-in is kept (default: the user's own profile folder)"),
@@ -198,7 +198,7 @@ class Config:
     heartbeat_minutes: float = _DEFAULT["heartbeat_minutes"]
     office_hours: str = _DEFAULT["office_hours"]
     staff_account: str = _DEFAULT["staff_account"]
-    client_secrets: Path | None = _DEFAULT["client_secrets"]
+    oauth_client: Path | None = _DEFAULT["oauth_client"]
     token_dir: Path | None = _DEFAULT["token_dir"]
     source: Path | None = None  # the TOML file read, if any
     origins: dict[str, str] = field(default_factory=dict)  # setting -> "file" | "env" | "default"
