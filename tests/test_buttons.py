@@ -14,7 +14,7 @@ import xlwings as xw
 from openpyxl.utils import get_column_letter
 
 from addin.buttons import pull, refresh, validate
-from addin.buttons.provision import apply_outcomes, registry_csv
+from addin.buttons.provision import apply_outcomes, registry_rows
 from addin.excel import UserError, run_button, run_khet, table
 from addin.timing.work_calendar import work_calendar
 from sync.cli import main as khet
@@ -322,11 +322,9 @@ def test_provision_round_trip_through_the_registry_sheet(wb, tmp_path):
     fill(reg, 4, {"A": "1020080006", "B": "บ้านโนนสูง", "I": "existing-id"})
     book = book_of(wb, REGISTRY)
     tab = table(book, "school_registry")
-    path = tmp_path / "registry.csv"
-    registry_csv(tab, path)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[1].split(",")[:3] == ["school_code", "school_name", "network"]
-    assert lines[2].startswith("1020080005,บ้านหนองบัว,") and len(lines) == 4
+    rows = registry_rows(tab)
+    assert [(r["school_code"], r["school_name"], r["spreadsheet_id"]) for r in rows] == [
+        ("1020080005", "บ้านหนองบัว", ""), ("1020080006", "บ้านโนนสูง", "existing-id")]
     changed = apply_outcomes(tab, [
         {"code": "1020080005", "name": "บ้านหนองบัว", "status": "created", "spreadsheet_id": "new-id"},
         {"code": "1020080006", "name": "บ้านโนนสูง", "status": "already", "spreadsheet_id": "existing-id"},
@@ -385,7 +383,10 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     demo = tmp_path / "demo"
     assert khet(["demo", "--schools", "4", "--networks", "2", "--dir", str(demo), "--quiet"]) == 0
     monkeypatch.delenv("KHET_CONFIG", raising=False)
-    monkeypatch.setenv("KHET_HISTORY_DB", str(demo / "history.sqlite"))
+    # No district sheet configured: the pull reads the summary .xlsx and runs/last-run.json — never the history.
+    monkeypatch.setenv("KHET_HISTORY_DB", str(tmp_path / "no-such-history.sqlite"))
+    monkeypatch.setenv("KHET_REPORT_DIR", str(demo / "out"))
+    monkeypatch.setenv("KHET_DATA_DIR", str(demo))
     book = book_of(wb, CALENDAR)
     counts = pull.run(book)
     acts = actions(book)
@@ -402,7 +403,10 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     assert sub["F3"] == first[4].date().isoformat() and sub["J3"] == first[9]
     summ = cells(acts, wb.sheetnames.index(SUMMARY))
     assert [summ["A3"], summ["B3"], summ["D3"]] == [expected_sum[0][0], expected_sum[0][1], expected_sum[0][3]]
-    assert alerts(acts)[0].startswith("ดึงข้อมูลล่าสุดแล้ว (รอบที่ 2 เสร็จเมื่อ ")
+    message = alerts(acts)[0]
+    assert message.startswith("ดึงข้อมูลล่าสุดแล้ว: การส่งรายงาน ") and "รอบประมวลผลล่าสุด 2 เสร็จเมื่อ " in message
+    assert "ข้อมูลโรงเรียน ณ " in message and "ไม่ตอบ" not in message
+    assert not (tmp_path / "no-such-history.sqlite").exists()
 
 
 def test_formula_like_text_is_written_back_as_text(wb):

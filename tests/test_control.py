@@ -217,3 +217,42 @@ def test_the_daemon_polls_when_due_and_outlives_a_failed_poll(tmp_path):
     d.tick()
     d.tick()                      # the third poll asked for an hour: not polled again
     assert len(calls) == 3 and d.results == []
+
+
+def test_staff_pull_reads_the_district_sheet_and_says_when_the_host_went_quiet(office, tmp_path):
+    """Job -> staff: the pull is one read of the district sheet (summary tabs, host status, my requests) and
+    never touches the history; a host silent past its promised next check is reported with its last time."""
+    import datetime as dt
+
+    from sync.config import Config
+    from sync.control.office import pull
+
+    cfg, dd, clients, _ = office
+    with ExitStack() as stack:
+        host = open_control_host(cfg, stack)
+        host.poll()
+        sent = submit(cfg, "process_now", "{}", client=clients[STAFF_A], account=STAFF_A)
+        host.poll()
+    staff_cfg = Config(endpoint=cfg.endpoint, district_spreadsheet_id=dd.district_id, staff_account=STAFF_A,
+                       history_db=tmp_path / "staff" / "never.sqlite", data_dir=tmp_path / "staff")
+    dd.emu.reset_counters()
+    data = pull(staff_cfg, client=clients[STAFF_A], account=STAFF_A)
+    counters = dd.emu.counters()
+    assert counters["by_endpoint"] == {"GET sheets.values.batchGet": 1}
+    assert data["source"] == "google" and data["host_answering"] is True
+    with History(cfg.history_db) as h:
+        run = h.runs()[0]
+    assert data["data_as_of"] == run["started_at"] and data["last_run_ended_at"] == run["ended_at"]
+    assert data["host"]["fiscal_year"] == str(run["fiscal_year"])
+    from sync.summary import TABS
+
+    titles = {t.key: t.title_th for t in TABS}
+    assert {r["school_code"] for r in data["tabs"][titles["submissions"]]} == {s.code for s in dd.schools}
+    assert {r["school_code"] for r in data["tabs"][titles["reads"]]} == {s.code for s in dd.schools}
+    (mine,) = data["requests"]
+    assert mine["request_id"] == sent["request_id"] and mine["status"] == STATUS_TH["done"]
+    assert not (tmp_path / "staff" / "never.sqlite").exists()
+    # The host then stops: a day later the same pull says since when it has not answered.
+    later = pull(staff_cfg, client=clients[STAFF_A], account=STAFF_A,
+                 now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    assert later["host_answering"] is False and later["host_seen_at"] == data["host_seen_at"]

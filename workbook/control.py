@@ -53,6 +53,7 @@ STATUS_ITEMS: dict[str, str] = {
     "next_check_by": "จะตรวจคำขอครั้งถัดไปไม่เกิน (UTC)",
     "host": "เครื่องประมวลผล",
     "data_as_of": "ข้อมูลโรงเรียน ณ (เริ่มรอบล่าสุด, UTC)",
+    "fiscal_year": "ปีงบประมาณของรอบล่าสุด",
     "last_run_id": "รอบประมวลผลล่าสุด",
     "last_run_ended_at": "รอบล่าสุดเสร็จเมื่อ (UTC)",
     "last_run_status": "ผลรอบล่าสุด",

@@ -1,11 +1,13 @@
 """Button "ดึงข้อมูลล่าสุด": bring the latest consolidation into the workbook — the submissions tracker, the
-district summary and the schools' findings.
+district summary and the schools' findings — and say how fresh it is.
 
-The add-in never imports `sync`. It asks `khet history --json last` for the last finished run's report, whose
-`outputs.xlsx` is the district summary workbook the nightly job writes (every tab: Thai captions in row 1,
-English keys in row 2, data from row 3 — written for readers like this one), and copies its tabs into the
-staff sheets by key. Those sheets are written by Khet only (read-only in the template), so their rows are
-replaced; the user's column order is kept.
+The add-in never imports `sync`, and the pull never opens the history database (on a staff PC there is none):
+it asks `khet office pull --json`, which reads the district Google Sheet the nightly job writes (one request:
+the summary tabs, the job host's status tab and this staff member's requests tab) or, where the district has
+no Google summary, the summary .xlsx. Every Khet tab has Thai captions in row 1 and English keys in row 2, so
+rows come by key. The staff sheets filled here are Khet's (read-only in the template): their rows are replaced,
+the user's column order kept. The message gives the data's time, the last run's, and — when the job host has
+not answered by the time it promised — since when it has been silent.
 """
 
 from __future__ import annotations
@@ -14,32 +16,16 @@ from pathlib import Path
 
 import xlwings as xw
 
-from addin.cells import is_blank
 from addin.excel import UserError, replace_rows, run_button, run_khet, table, tell, workbook_folder
 from addin.thaidate import parse_date_or_none
-from addin.validation.files import open_workbook, tab_cells
 from workbook.schema import ColType
 from workbook.sheets import get_sheet
 
 SHEETS = ("submissions", "district_summary", "findings")
 
 
-def _tabs(path: Path) -> dict[str, list[dict]]:
-    """Every tab of a Khet summary workbook as rows {key: value}, by tab title."""
-    out = {}
-    with open_workbook(path) as wb:
-        for ws in wb.worksheets:
-            rows = tab_cells(ws)
-            if len(rows) < 2:
-                continue
-            keys = [str(k).strip() if k is not None else "" for k in rows[1]]
-            out[ws.title] = [dict(zip(keys, r, strict=False)) for r in rows[2:] if not all(map(is_blank, r))]
-    return out
-
-
-def summary_export(path: Path, fiscal_year: int | None = None) -> dict[str, list[dict]]:
-    """The staff sheets' rows from the nightly summary workbook at `path`."""
-    tabs = _tabs(path)
+def summary_export(tabs: dict[str, list[dict]], fiscal_year: int | None = None) -> dict[str, list[dict]]:
+    """The staff sheets' rows from the summary tabs (title -> rows by key), as Google or the .xlsx hold them."""
     export = {key: tabs.get(get_sheet(key).title_th, []) for key in ("district_summary", "findings")}
     last_read = {}
     for rows in tabs.values():
@@ -49,11 +35,18 @@ def summary_export(path: Path, fiscal_year: int | None = None) -> dict[str, list
         {"school_code": r.get("school_code"), "school_name": r.get("school_name"), "network": r.get("network"),
          "report": r.get("report_th"), "fiscal_year": fiscal_year, "due_date": r.get("due"),
          "submitted_on": r.get("submitted_on"), "status": r.get("status_th"),
-         "findings": (r.get("errors") or 0) + (r.get("warnings") or 0), "errors": r.get("errors") or 0,
+         "findings": _int(r.get("errors")) + _int(r.get("warnings")), "errors": _int(r.get("errors")),
          "last_read": last_read.get(r.get("school_code"))}
         for r in tabs.get(get_sheet("submissions").title_th, [])
     ]
     return export
+
+
+def _int(value) -> int:
+    try:
+        return int(float(value)) if value not in (None, "") else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def typed_rows(sheet_key: str, rows: list[dict]) -> list[dict]:
@@ -98,15 +91,80 @@ def report_xlsx(book: xw.Book, report: dict) -> Path:
     return path
 
 
-def pull_report(book: xw.Book, report: dict, *, announce: bool = True) -> dict[str, int]:
-    """Copy the summary of a run report into the workbook (and say so)."""
-    counts = write_export(book, summary_export(report_xlsx(book, report), report.get("fiscal_year")))
-    if not announce:
-        return counts
-    ended = str(report.get("ended_at") or "")[:16].replace("T", " ")
-    tell(book, f"ดึงข้อมูลล่าสุดแล้ว (รอบที่ {report.get('run_id', '-')} เสร็จเมื่อ {ended} UTC): {counts_th(counts)}",
-         f"Latest consolidation (run {report.get('run_id', '-')}): "
-         + ", ".join(f"{k} {n}" for k, n in counts.items()))
+def _when(text: str | None) -> str:
+    """An ISO UTC time as Bangkok "dd/mm/BE HH:MM" for the message ("-" when unknown)."""
+    import datetime as dt
+
+    from addin.status import TIMEZONE
+    from addin.thaidate import format_thai_date
+
+    if not text:
+        return "-"
+    try:
+        t = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(text)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    t = t.astimezone(TIMEZONE)
+    return f"{format_thai_date(t.date())} {t:%H:%M} น."
+
+
+def freshness(data: dict) -> tuple[str, str]:
+    """The lines saying how fresh the pulled data is, and whether the job host is answering."""
+    th = (f"ข้อมูลโรงเรียน ณ {_when(data.get('data_as_of'))} · รอบประมวลผลล่าสุด"
+          f" {data.get('last_run_id') or '-'} เสร็จเมื่อ {_when(data.get('last_run_ended_at'))}")
+    en = (f"data as of {data.get('data_as_of') or '-'}; last run {data.get('last_run_id') or '-'} ended "
+          f"{data.get('last_run_ended_at') or '-'}")
+    if data.get("host_answering") is False:
+        th += (f"\n⚠ เครื่องประมวลผลไม่ตอบตั้งแต่ {_when(data.get('host_seen_at'))} คำขอที่ส่งไปจะรอจนกว่าเครื่องกลับมา"
+               " แจ้งผู้ดูแลระบบ")
+        en += f"; the job host has not answered since {data.get('host_seen_at')}: requests wait until it is back"
+    return th, en
+
+
+def requests_lines(data: dict) -> list[str]:
+    """This staff member's latest requests and their answers (newest last), for the message."""
+    from_status = {"": "ยังไม่ได้ตอบ"}
+    out = []
+    for r in (data.get("requests") or [])[-5:]:
+        status = r.get("status") or from_status[""]
+        out.append(f"{r.get('request_id')} {r.get('kind')}: {status} {r.get('outcome_th') or ''}".rstrip())
+    return out
+
+
+def apply_provisioned(book: xw.Book, data: dict) -> int:
+    """Spreadsheet IDs from this account's answered provision requests, into the registry sheet."""
+    import json
+
+    from addin.buttons.provision import apply_outcomes
+
+    ids: dict[str, str] = {}
+    for r in data.get("requests") or []:
+        if r.get("kind") == "provision" and r.get("result"):
+            try:
+                ids.update(json.loads(r["result"]).get("spreadsheet_ids") or {})
+            except (ValueError, AttributeError):
+                continue
+    tab = table(book, "school_registry") if ids else None
+    if tab is None:
+        return 0
+    return apply_outcomes(tab, [{"code": c, "status": "already", "spreadsheet_id": i} for c, i in ids.items()])
+
+
+def pull_data(book: xw.Book, data: dict, *, announce: bool = True) -> dict[str, int]:
+    """Write what `khet office pull --json` gave into the workbook (and say so, with its times)."""
+    fy = (data.get("host") or {}).get("fiscal_year")
+    counts = write_export(book, summary_export(data.get("tabs") or {}, int(fy) if str(fy or "").isdigit() else None))
+    ids = apply_provisioned(book, data)
+    if announce:
+        th, en = freshness(data)
+        th = f"ดึงข้อมูลล่าสุดแล้ว: {counts_th(counts)}\n{th}"
+        if ids:
+            th += f"\nเติมรหัสสเปรดชีตในทะเบียน {ids} โรงเรียน"
+        if lines := requests_lines(data):
+            th += "\nคำขอล่าสุดของท่าน:\n" + "\n".join(lines)
+        tell(book, th, "Latest consolidation: " + ", ".join(f"{k} {n}" for k, n in counts.items()) + f"; {en}")
     return counts
 
 
@@ -116,8 +174,8 @@ def counts_th(counts: dict[str, int]) -> str:
 
 
 def run(book: xw.Book) -> dict[str, int]:
-    report = run_khet(book, ["history", "--json", "last"])
-    return pull_report(book, report if isinstance(report, dict) else {})
+    data = run_khet(book, ["office", "pull", "--json"])
+    return pull_data(book, data if isinstance(data, dict) else {})
 
 
 def main() -> None:

@@ -5,20 +5,21 @@
     khet office setup                # host: a requests tab for every staff account the district sheet is shared with
     khet office requests [--json]    # host: every request received, with its outcome (from the history)
     khet office kinds                # the request kinds this installation knows
+    khet office pull [--json]        # any PC: the latest summary, the data's and last run's time, my requests
 
 Exit codes: 0 done/sent, 1 the request was refused or failed (its reason printed), 2 cannot start.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from sync.config import config_or_say
-from workbook.errors import KhetError
+from sync.commands import KhetArgumentParser
+from sync.config import load_config
+from sync.control.kinds import Refused
 
 
 def _print(data, as_json: bool, text: str) -> None:
@@ -74,6 +75,15 @@ def cmd_requests(cfg, args) -> int:
     return 0
 
 
+def cmd_pull(cfg, args) -> int:
+    from sync.control.office import pull
+
+    data = pull(cfg)
+    times = f"ข้อมูล ณ {data['data_as_of'] or '-'} รอบล่าสุดเสร็จ {data['last_run_ended_at'] or '-'}"
+    _print(data, args.json, f"{times} ({data['source']}): " + ", ".join(f"{t} {len(r)}" for t, r in data["tabs"].items()))
+    return 0
+
+
 def cmd_kinds(cfg, args) -> int:
     from sync.control.kinds import load_kinds
 
@@ -84,31 +94,29 @@ def cmd_kinds(cfg, args) -> int:
     return 0
 
 
-COMMANDS = {"request": cmd_request, "poll": cmd_poll, "setup": cmd_setup, "requests": cmd_requests,
+COMMANDS = {"pull": cmd_pull, "request": cmd_request, "poll": cmd_poll, "setup": cmd_setup, "requests": cmd_requests,
             "kinds": cmd_kinds}
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="khet office", description="คำขอถึงเครื่องประมวลผล / requests to the job host")
+    p = KhetArgumentParser(prog="khet office", description="คำขอถึงเครื่องประมวลผล / requests to the job host")
     p.add_argument("--config", help="ไฟล์ตั้งค่า / configuration file")
     sub = p.add_subparsers(dest="action", required=True)
     r = sub.add_parser("request", help="ส่งคำขอ / make a request")
     r.add_argument("kind", help="ประเภทคำขอ เช่น process_now, provision / request kind")
     r.add_argument("--payload", help="รายละเอียดเป็น JSON / the payload as JSON")
     r.add_argument("--payload-file", help="ไฟล์ JSON ของรายละเอียด / a JSON file with the payload")
-    for name, text in (("poll", "ตรวจคำขอหนึ่งครั้ง / one poll"), ("setup", "สร้างแท็บคำขอ / make the requests tabs"),
+    for name, text in (("pull", "ผลล่าสุดจากสเปรดชีตของเขต / the latest summary for the workbook"), ("poll", "ตรวจคำขอหนึ่งครั้ง / one poll"), ("setup", "สร้างแท็บคำขอ / make the requests tabs"),
                        ("requests", "คำขอทั้งหมด / every request"), ("kinds", "ประเภทคำขอ / request kinds")):
         sub.add_parser(name, help=text)
     for action in sub.choices.values():
         action.add_argument("--json", action="store_true", help="พิมพ์เป็น JSON / print JSON")
     args = p.parse_args(argv)
-    cfg = config_or_say(args.config)
-    if cfg is None:
-        return 2
+    cfg = load_config(args.config)
     try:
         return COMMANDS[args.action](cfg, args)
-    except KhetError as exc:
+    except Refused as exc:  # the request itself was refused (a bad payload, no rights): exit 1, not 2
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, indent=2))
         print(exc, file=sys.stderr)
-        return 2 if exc.code.startswith(("office.", "config")) else 1
+        return 1

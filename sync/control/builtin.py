@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,12 @@ def process_now(ctx, req: Request, p: ProcessNow) -> Outcome:
 
 
 def run_outcome(rep) -> Outcome:
+    # What the button shows of the run: its message, counts and the schools that could not be read.
     result = {"run_id": rep.run_id, "status": rep.status, "exit_code": int(rep.exit_code),
-              "started_at": rep.started_at, "ended_at": rep.ended_at}
+              "started_at": rep.started_at, "ended_at": rep.ended_at, "message_th": rep.message_th,
+              "message_en": rep.message_en, "counts": dict(rep.counts or {}),
+              "schools": [{"school_code": s.school_code, "name": s.name, "outcome": s.outcome, "reason": s.reason}
+                          for s in rep.failed_schools()][:20]}
     if rep.exit_code == EXIT_LOCKED:
         return Outcome.waiting("เครื่องประมวลผลกำลังทำงานอีกรอบอยู่ จะลองใหม่ในรอบตรวจถัดไป",
                                "another run holds the lock; tried again at the next poll")
@@ -61,11 +66,6 @@ class Provision(Payload):
 @request_kind("provision", "สร้างชีตโรงเรียน", Provision,
               help_th="เพิ่ม/ปรับแถวในทะเบียนโรงเรียนของเครื่องประมวลผล แล้วสร้าง Google Sheet ให้โรงเรียนที่ยังไม่มี")
 def provision(ctx, req: Request, p: Provision) -> Outcome:
-    path = ctx.cfg.registry
-    if path is None or Path(path).suffix.lower() != ".csv":
-        raise Refused("เครื่องประมวลผลต้องเก็บทะเบียนโรงเรียนเป็นไฟล์ .csv ([paths] registry) จึงรับคำขอนี้ได้",
-                      "the job host keeps no .csv registry ([paths] registry), so it cannot take this request",
-                      code="provision.no_registry")
     keys = REGISTRY.keys()
     unknown = sorted({k for row in p.schools for k in row} - set(keys))
     if unknown:
@@ -79,13 +79,21 @@ def provision(ctx, req: Request, p: Provision) -> Outcome:
                       "no valid row in the registry sent: " + "; ".join(r["message_en"] for r in rejected[:5]),
                       code="provision.no_valid_rows")
     clean = {s.code for s in sent.schools}
-    merged = merge_registry(Path(path), [r for r in p.schools if _code(r) in clean])
-    result = ctx.provision(merged)
-    ids = {o.code: o.spreadsheet_id for o in result.outcomes
-           if o.status in ("created", "resumed", "already") and o.code in clean}
+    rows = [r for r in p.schools if _code(r) in clean]
+    path = ctx.cfg.registry
+    if path is not None and Path(path).suffix.lower() == ".csv":
+        # A job host keeps its own copy of the registry: the rows sent are merged into it.
+        result = ctx.provision(merge_registry(Path(path), rows))
+    else:
+        # Single PC: the registry is the staff workbook itself (or none is set) — provision the rows as sent;
+        # the IDs go back in the result and the button writes them into the registry sheet.
+        with tempfile.TemporaryDirectory(prefix="khet-provision-") as tmp:
+            result = ctx.provision(merge_registry(Path(tmp) / "registry.csv", rows))
+    mine = [o for o in result.outcomes if o.code in clean]
+    ids = {o.code: o.spreadsheet_id for o in mine if o.status in ("created", "resumed", "already")}
     failed = [{"code": o.code, "message_th": o.message_th, "message_en": o.message_en}
-              for o in result.outcomes if o.status == "failed" and o.code in clean]
-    made = sum(o.status in ("created", "resumed") for o in result.outcomes if o.code in clean)
+              for o in mine if o.status == "failed"]
+    made = sum(o.status in ("created", "resumed") for o in mine)
     th = f"ทะเบียนรับ {len(clean)} โรงเรียน สร้างชีตใหม่ {made} โรงเรียน"
     en = f"registry took {len(clean)} schools; {made} sheets made"
     if failed:
@@ -94,7 +102,8 @@ def provision(ctx, req: Request, p: Provision) -> Outcome:
     if rejected:
         th += f", แถวที่ไม่รับ {len(rejected)}: " + "; ".join(r["message_th"] for r in rejected[:3])
         en += f", {len(rejected)} rows rejected: " + "; ".join(r["message_en"] for r in rejected[:3])
-    return Outcome.done(th, en, {"spreadsheet_ids": ids, "failed": failed, "rejected": rejected})
+    return Outcome.done(th, en, {"spreadsheet_ids": ids, "failed": failed, "rejected": rejected,
+                                 "outcomes": [o.as_dict() for o in mine]})
 
 
 def _code(row: dict) -> str:

@@ -308,7 +308,8 @@ class ControlHost:
         return {"host_seen_at": channel.now_iso(now),
                 "next_check_by": channel.now_iso(self.schedule.next_check_by(now)),
                 "host": socket.gethostname(),
-                "data_as_of": last.get("started_at") or "", "last_run_id": last.get("run_id") or "",
+                "data_as_of": last.get("started_at") or "", "fiscal_year": last.get("fiscal_year") or "",
+                "last_run_id": last.get("run_id") or "",
                 "last_run_ended_at": last.get("ended_at") or "", "last_run_status": last.get("status") or "",
                 "last_run_message_th": last.get("message_th") or "", "last_run_message_en": last.get("message_en") or "",
                 "run_in_progress": "ใช่" if self.ctx.run_in_progress() else "ไม่ใช่"}

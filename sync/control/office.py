@@ -115,7 +115,7 @@ def open_control_host(cfg, stack: ExitStack, *, client=None, run_job=None, clock
             return None
         report = json.loads(run.get("report_json") or "{}")
         return {"run_id": run["run_id"], "started_at": run["started_at"], "ended_at": run["ended_at"],
-                "status": run["status"], "message_th": report.get("message_th", ""),
+                "status": run["status"], "fiscal_year": run.get("fiscal_year"), "message_th": report.get("message_th", ""),
                 "message_en": report.get("message_en", "")}
 
     return ControlHost(ctx, client, cfg.district_spreadsheet_id, host_account=host_account(cfg),
@@ -184,3 +184,114 @@ def _append_error(exc: Exception, account: str) -> Exception:
             return Refused(f"บัญชี {account} ไม่มีสิทธิ์แก้ไขสเปรดชีตของเขต", f"{account} may not edit the district sheet",
                            code="office.no_rights")
     return exc
+
+
+# --- job -> staff: what the pull button shows ---------------------------------------------------------------
+
+# The summary tabs the staff workbook takes (sync.summary.TABS titles), read in the pull's one batchGet.
+PULL_TABS = ("submissions", "overview", "findings", "reads")
+
+
+def pull(cfg, *, client=None, account: str | None = None, now: dt.datetime | None = None) -> dict:
+    """The district's latest summary for the staff workbook — from the district Google Sheet (one batchGet:
+    the summary tabs, the host status and this account's requests), or, without one, from the published
+    summary .xlsx. Never from the history database."""
+    now = now or dt.datetime.now(dt.UTC)
+    if not cfg.district_spreadsheet_id:
+        return _pull_xlsx(cfg, now)
+    with ExitStack() as stack:
+        if client is None:
+            if mode(cfg) == HOST:
+                from sync.gclient import SCOPES_READ
+                from sync.http import open_google
+
+                client = stack.enter_context(open_google(cfg, SCOPES_READ))
+                account = account or local_account(cfg)
+            else:
+                from sync.control.signin import staff_client
+
+                client, account = staff_client(cfg, stack)
+        account = (account or cfg.staff_account or "").strip().lower()
+        return _pull_google(cfg, client, account, now)
+
+
+def _summary_titles() -> dict[str, str]:
+    from sync.summary import TABS
+
+    return {t.key: t.title_th for t in TABS if t.key in PULL_TABS}
+
+
+def _pull_google(cfg, client, account: str, now: dt.datetime) -> dict:
+    from gspread.exceptions import APIError
+    from openpyxl.utils import quote_sheetname
+
+    from workbook.control import HOST_STATUS, requests_title
+
+    titles = {**_summary_titles(), "host_status": HOST_STATUS.title_th}
+    if account and "@" in account:
+        titles["requests"] = requests_title(account)
+    sid = cfg.district_spreadsheet_id
+    try:
+        grids = channel.read_tabs(client, sid, [quote_sheetname(t) for t in titles.values()])
+    except APIError as exc:
+        if exc.code != 400:
+            raise
+        # A tab not there yet (no run so far, no requests tab): read those that are.
+        present = set(channel.sheet_titles(client, sid))
+        titles = {k: t for k, t in titles.items() if t in present}
+        grids = channel.read_tabs(client, sid, [quote_sheetname(t) for t in titles.values()]) \
+            if titles else []
+    got = dict(zip(titles, grids, strict=True))
+    host = channel.parse_status(got.pop("host_status", []))
+    mine = _records(got.pop("requests", []))
+    tabs = {titles[k]: _records(g) for k, g in got.items()}
+    return {"source": "google", "spreadsheet_id": sid, "account": account, "tabs": tabs,
+            **_times(host, now), "requests": mine}
+
+
+def _records(grid: list[list[Any]]) -> list[dict]:
+    """Rows 3+ of a tab as dicts by the English keys of row 2 (the layout of every Khet tab)."""
+    if len(grid) < 2:
+        return []
+    keys = [str(k).strip() for k in grid[1]]
+    return [dict(zip(keys, r, strict=False)) for r in grid[2:] if any(str(v).strip() for v in r)]
+
+
+def _times(host: dict[str, str], now: dt.datetime) -> dict:
+    """The data's time, the last run's, and whether the host is answering (it promised a status by
+    ``next_check_by``; past that, staff are told since when it has been silent)."""
+    due = host.get("next_check_by")
+    silent = bool(due) and dt.datetime.fromisoformat(due.replace("Z", "+00:00")) < now
+    return {"host": host, "data_as_of": host.get("data_as_of") or None,
+            "last_run_ended_at": host.get("last_run_ended_at") or None,
+            "last_run_id": host.get("last_run_id") or None, "last_run_status": host.get("last_run_status") or None,
+            "host_seen_at": host.get("host_seen_at") or None,
+            "host_answering": None if not host else not silent}
+
+
+def _pull_xlsx(cfg, now: dt.datetime) -> dict:
+    """No district sheet: the summary .xlsx the job writes to [paths] report_dir (on the host, or a published
+    read-only copy in a shared folder), with the run times of runs/last-run.json when it is there."""
+    from addin.validation.files import open_workbook, tab_cells
+
+    folder = Path(cfg.report_dir)
+    files = sorted(folder.glob("khet-summary-*.xlsx"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+    if not files:
+        raise KhetError("office.no_summary", f"ยังไม่มีไฟล์สรุปใน {folder} (ยังไม่เคยประมวลผล?) ให้กด “ประมวลผลตอนนี้”",
+                        f"no summary workbook in {folder} yet (never run?); press Run sync now", folder=str(folder))
+    wanted = set(_summary_titles().values())
+    with open_workbook(files[-1]) as wb:
+        tabs = {ws.title: _records(tab_cells(ws)) for ws in wb.worksheets if ws.title in wanted}
+    last = Path(cfg.data_dir) / "runs" / "last-run.json"
+    run = json.loads(last.read_text(encoding="utf-8")) if last.is_file() else {}
+    host = {"data_as_of": run.get("started_at") or "", "last_run_ended_at": run.get("ended_at") or "",
+            "last_run_id": str(run.get("run_id") or ""), "last_run_status": run.get("status") or "",
+            "fiscal_year": str(run.get("fiscal_year") or "")}
+    return {"source": "xlsx", "path": str(files[-1]), "tabs": _jsonable_tabs(tabs), **_times(host, now),
+            "requests": []}
+
+
+def _jsonable_tabs(tabs: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    def value(v):
+        return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+    return {t: [{k: value(v) for k, v in r.items()} for r in rows] for t, rows in tabs.items()}
