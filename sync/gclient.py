@@ -29,11 +29,13 @@ SCOPES_WRITE = (AUTH + "spreadsheets", AUTH + "drive.metadata.readonly")
 # Provisioning: copy the template, share with each school, organise folders.
 SCOPES_PROVISION = (AUTH + "spreadsheets", AUTH + "drive")
 
-# google-auth also asks iamcredentials for the account's "regional access boundary" after each sign-in.
+# google-auth also asks iamcredentials for the account's "regional access boundary" after each sign-in; a
+# staff member's refresh goes to oauth2.googleapis.com (google-auth ignores a cached token_uri on purpose).
 GOOGLE_HOSTS = (
     "https://sheets.googleapis.com",
     "https://www.googleapis.com",
     "https://iamcredentials.googleapis.com",
+    "https://oauth2.googleapis.com",
 )
 DRIVE_BASE = "https://www.googleapis.com/drive/v3/"
 SHEETS_BASE = "https://sheets.googleapis.com/v4/spreadsheets/"
@@ -81,6 +83,18 @@ def connect(
 ) -> gspread.Client:
     """A gspread client for the service account in `key_file`, with exactly `scopes`."""
     creds = service_account.Credentials.from_service_account_file(str(key_file), scopes=list(scopes))
+    return connect_credentials(creds, endpoint=endpoint, http_client=http_client, timeout=timeout)
+
+
+def connect_credentials(
+    creds,
+    *,
+    endpoint: str | None = None,
+    http_client: type[gspread.HTTPClient] = gspread.HTTPClient,
+    timeout: float | None = 60,
+) -> gspread.Client:
+    """A gspread client for any google-auth credentials: a service account, or a staff member's own sign-in
+    (`sync.control.signin`)."""
     if endpoint:
         adapter = EndpointAdapter(endpoint, pool_connections=4, pool_maxsize=32)
         auth_session = requests.Session()  # google-auth's own calls (token, boundary lookup) go there too

@@ -256,3 +256,69 @@ def test_staff_pull_reads_the_district_sheet_and_says_when_the_host_went_quiet(o
     later = pull(staff_cfg, client=clients[STAFF_A], account=STAFF_A,
                  now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert later["host_answering"] is False and later["host_seen_at"] == data["host_seen_at"]
+
+
+class _PersonAtTheBrowser:
+    """webbrowser's interface: like a browser, returns at once; in the background the person picks the
+    account the page suggests and presses Allow (follows the emulator's redirect to the flow's loopback)."""
+
+    def open(self, url, new=0, autoraise=True):
+        import threading
+
+        import requests
+
+        threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 30}, daemon=True).start()
+        return True
+
+    open_new = open_new_tab = open
+
+
+def test_staff_sign_in_through_google_auth_oauthlib_and_requests_as_that_account(office, tmp_path):
+    import os
+    import stat
+    import webbrowser
+
+    from sync.config import Config
+    from sync.control.signin import prove, sign_in, token_path
+    from workbook.errors import KhetError
+
+    cfg, dd, clients, _ = office
+    emu = dd.emu
+    emu.user(STAFF_A)
+    emu.oauth_client(tmp_path / "oauth-client.json")
+    with ExitStack() as stack:
+        host = open_control_host(cfg, stack)
+        host.poll()
+        pc_a = Config(endpoint=emu.url, district_spreadsheet_id=dd.district_id, staff_account=STAFF_A,
+                      oauth_client=tmp_path / "oauth-client.json", token_dir=tmp_path / "pc-a" / "signin",
+                      reads_per_minute=6000, writes_per_minute=6000)
+        webbrowser.register("khet-test-person", None, _PersonAtTheBrowser())
+        emu.reset_counters()
+        sign_in(pc_a, browser="khet-test-person", timeout=30)
+        c = emu.counters()["by_endpoint"]
+        assert (c["GET oauth2.auth"], c["POST oauth2.token"]) == (1, 1)
+        saved = json.loads(token_path(pc_a).read_text(encoding="utf-8"))
+        assert saved["account"] == STAFF_A and saved["credentials"]["refresh_token"].startswith("1//")
+        assert saved["credentials"]["scopes"] == ["https://www.googleapis.com/auth/spreadsheets"]
+        if os.name == "posix":
+            assert stat.S_IMODE(token_path(pc_a).stat().st_mode) == 0o600
+        # The buttons then work without a browser, as that account; an hour later the refresh token is used.
+        emu.advance(3700)
+        emu.reset_counters()
+        sent = submit(pc_a, "process_now", "{}")
+        counts = emu.counters()
+        assert counts["by_endpoint"].get("POST oauth2.token") == 1  # expired -> 401 -> refreshed once
+        assert counts["by_account"][STAFF_A] >= 1
+        assert tab_rows(clients[STAFF_A], dd.district_id, STAFF_A)[0]["request_id"] == sent["request_id"]
+        # Sheets only: the staff token cannot even list Drive files.
+        from sync.control.signin import staff_client
+
+        with ExitStack() as s2:
+            staff, _ = staff_client(pc_a, s2)
+            with pytest.raises(gspread.exceptions.APIError) as e:
+                staff.http_client.request("get", drive_url("files"))
+            assert e.value.code == 403
+        # Someone else's sign-in cannot pass for A: the proof write on A's tab is refused.
+        with pytest.raises(KhetError) as wrong:
+            prove(pc_a, clients[STAFF_B], STAFF_A)
+        assert wrong.value.code == "office.wrong_account"

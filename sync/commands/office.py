@@ -5,6 +5,7 @@
     khet office setup                # host: a requests tab for every staff account the district sheet is shared with
     khet office requests [--json]    # host: every request received, with its outcome (from the history)
     khet office kinds                # the request kinds this installation knows
+    khet office signin [--account A]  # staff PC, once per user: sign in with the staff member's Google account
     khet office pull [--json]        # any PC: the latest summary, the data's and last run's time, my requests
 
 Exit codes: 0 done/sent, 1 the request was refused or failed (its reason printed), 2 cannot start.
@@ -84,6 +85,14 @@ def cmd_pull(cfg, args) -> int:
     return 0
 
 
+def cmd_signin(cfg, args) -> int:
+    from sync.control.signin import sign_in, token_path
+
+    sign_in(cfg, args.account, open_browser=not args.no_browser)
+    print(f"ลงชื่อเข้าใช้แล้ว เก็บไว้ที่ {token_path(cfg)} / signed in; kept in {token_path(cfg)}")
+    return 0
+
+
 def cmd_kinds(cfg, args) -> int:
     from sync.control.kinds import load_kinds
 
@@ -94,7 +103,7 @@ def cmd_kinds(cfg, args) -> int:
     return 0
 
 
-COMMANDS = {"pull": cmd_pull, "request": cmd_request, "poll": cmd_poll, "setup": cmd_setup, "requests": cmd_requests,
+COMMANDS = {"signin": cmd_signin, "pull": cmd_pull, "request": cmd_request, "poll": cmd_poll, "setup": cmd_setup, "requests": cmd_requests,
             "kinds": cmd_kinds}
 
 
@@ -109,6 +118,9 @@ def main(argv: list[str]) -> int:
     for name, text in (("pull", "ผลล่าสุดจากสเปรดชีตของเขต / the latest summary for the workbook"), ("poll", "ตรวจคำขอหนึ่งครั้ง / one poll"), ("setup", "สร้างแท็บคำขอ / make the requests tabs"),
                        ("requests", "คำขอทั้งหมด / every request"), ("kinds", "ประเภทคำขอ / request kinds")):
         sub.add_parser(name, help=text)
+    si = sub.add_parser("signin", help="ลงชื่อเข้าใช้ Google ของเจ้าหน้าที่ / the staff member's Google sign-in")
+    si.add_argument("--account", help="บัญชี Google (ค่าเริ่มต้น [office] account) / the account")
+    si.add_argument("--no-browser", action="store_true", help="แสดง URL แทนการเปิดเบราว์เซอร์ / print the URL only")
     for action in sub.choices.values():
         action.add_argument("--json", action="store_true", help="พิมพ์เป็น JSON / print JSON")
     args = p.parse_args(argv)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .a1 import col_letters
 from .auth import TokenIssuer, new_service_account
 from .limits import FAULT_KEYS, Counters, Limits
+from .oauth import OAuthUsers
 from .server import serve
 from .state import Store, rfc3339
 
@@ -47,6 +48,7 @@ class Emulator:
         self.host, self.port = host, port
         self.store = Store(db, seed)
         self.issuer = TokenIssuer(self.store, token_ttl)
+        self.issuer.users = self.oauth = OAuthUsers(self.store, self.issuer.issue)
         self.limits = Limits(
             seed=seed, user_quota=user_quota, project_quota=project_quota, minute_seconds=minute_seconds
         )
@@ -93,6 +95,14 @@ class Emulator:
         """A fresh key for `email` (registered with the emulator), written as a Google key JSON file."""
         target = Path(path) if path else self.key_dir / f"{email.split('@')[0]}.json"
         return new_service_account(self.store, email, self.token_uri, target)
+
+    def user(self, email: str) -> str:
+        """A person's Google account (a staff member, a school clerk) who can sign in at the browser."""
+        return self.oauth.add_user(email)
+
+    def oauth_client(self, path: str | Path | None = None) -> dict:
+        """A Desktop-app OAuth client for the installed-app flow (written to `path` if given)."""
+        return self.oauth.new_client(self.url, Path(path) if path else None)
 
     # -- quotas, faults, counters, clock ---
     def configure(self, **settings) -> dict:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .errors import drive_insufficient_scopes, insufficient_scopes, oauth_error, unauthenticated
+from .oauth import USER_GRANTS
 from .state import Store
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -90,25 +91,35 @@ class TokenIssuer:
         self.store = store
         self.token_ttl = token_ttl
         self.tokens: dict[str, Token] = {}
+        self.users = None  # oauth.OAuthUsers: people signing in (set by the Emulator)
         self._lock = threading.Lock()
 
-    def exchange(self, form_body: bytes) -> dict:
-        """The OAuth2 token endpoint: a signed JWT assertion in, an access token out."""
+    def exchange(self, form_body: bytes, authorization: str | None = None) -> dict:
+        """The OAuth2 token endpoint: a signed JWT assertion in (service accounts), or an authorization code /
+        refresh token of a person's sign-in (`oauth.OAuthUsers`); an access token out."""
         form = {k: v[0] for k, v in parse_qs(form_body.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") in USER_GRANTS and self.users is not None:
+            return self.users.exchange(form, authorization)
         if form.get("grant_type") != JWT_BEARER:
             raise oauth_error("unsupported_grant_type", "Invalid grant_type: " + form.get("grant_type", ""))
         claims = self._verify(form.get("assertion", ""))
         scopes = frozenset(s.removeprefix(AUTH) for s in str(claims.get("scope", "")).split())
         if not scopes:
             raise oauth_error("invalid_scope", "Empty or missing scope not allowed.")
+        return {k: v for k, v in self.issue(claims["iss"], scopes).items() if k != "scope"}
+
+    def issue(self, email: str, scopes) -> dict:
+        """A fresh access token for `email` with `scopes` (short names, e.g. "spreadsheets")."""
+        scopes = frozenset(scopes)
         token = "ya29.emu-" + secrets.token_urlsafe(32)
         now = self.store.now()
         with self._lock:
             # expired tokens are dropped as new ones are issued, so the table never grows without bound
             for old in [k for k, t in self.tokens.items() if t.expires_at < now]:
                 del self.tokens[old]
-            self.tokens[token] = Token(claims["iss"], scopes, now + self.token_ttl)
-        return {"access_token": token, "expires_in": self.token_ttl, "token_type": "Bearer"}
+            self.tokens[token] = Token(email, scopes, now + self.token_ttl)
+        return {"access_token": token, "expires_in": self.token_ttl, "token_type": "Bearer",
+                "scope": " ".join(AUTH + s for s in sorted(scopes))}
 
     def _verify(self, assertion: str) -> dict:
         try:

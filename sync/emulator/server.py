@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import batch_update, drive, sheets
 from .errors import ApiError, bad_request, sheets_error, unimplemented
 from .fields import select
+from .oauth import AUTH_PATH
 
 _ID = r"([^/:]+)"
 # (method, path regex, endpoint name, api, kind, handler(emu, email, match, params, body))
@@ -230,6 +231,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._admin(method, path, raw)
         if path == "/token" and method == "POST":
             return self._token(raw)
+        if path == AUTH_PATH and method == "GET":
+            return self._authorize(parts.query)
         if method == "GET" and _BOUNDARY.match(path):
             # google-auth's background "regional access boundary" lookup: no restriction. Not counted, since
             # it runs on its own thread at unpredictable moments and is not Khet's traffic.
@@ -251,12 +254,24 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.emu
         try:
             time.sleep(emu.limits.faults.get("latency", 0.0))
-            body = emu.issuer.exchange(raw)
+            body = emu.issuer.exchange(raw, self.headers.get("Authorization"))
             code, headers = 200, {}
         except ApiError as e:
             body, code, headers = e.body, e.code, e.headers
         emu.counting.record("POST", "oauth2.token", None, "token", None, code)
         self._send(code, body, headers)
+
+    def _authorize(self, query: str) -> None:
+        """The browser's sign-in page: a redirect with the code to the app's loopback server, or HTML."""
+        code, headers, page = self.emu.oauth.authorize(query)
+        self.emu.counting.record("GET", "oauth2.auth", None, "token", None, code)
+        data = page.encode("utf-8")
+        self.send_response(code)
+        for k, v in {**headers, "Content-Type": "text/html; charset=UTF-8", "Content-Length": str(len(data))}.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
 
     def _api(self, method, name, api, kind, fn, m, params, raw) -> None:
         emu = self.emu
@@ -324,6 +339,10 @@ class Handler(BaseHTTPRequestHandler):
             elif action == "service_account" and method == "POST":
                 key = emu.service_account(body.get("email") or emu.DEFAULT_ACCOUNT, body.get("path"))
                 out = {"path": str(key), "key": json.loads(key.read_text())}
+            elif action == "user" and method == "POST":
+                out = {"email": emu.user(body["email"])}
+            elif action == "oauth_client" and method == "POST":
+                out = emu.oauth_client(body.get("path"))
             elif action == "files" and method == "GET":
                 out = emu.files()
             elif action == "health":
