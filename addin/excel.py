@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import xlwings as xw
 
-from addin.cells import is_blank
+from addin.cells import is_blank, safe_text
 from addin.validation import validate_table  # noqa: F401 - the buttons and KHET_VALIDATEROW take it from here
 from addin.validation.files import sheet_for_key_row, sheet_for_title
 from addin.validation.headers import HEADER_SCAN_ROWS, find_layout
@@ -71,8 +71,9 @@ class Table:
 def _cell(value):
     """A value Excel stores as the user expects: dates as dates, None/NaN/NaT as empty, and text that starts
     like a formula (school text pulled from the summary, a finding's raw value) kept as text by a leading
-    apostrophe, which Excel hides."""
+    apostrophe, which Excel hides. Text passes the output-safety step (addin.cells.safe_text) first."""
     if isinstance(value, str):
+        value = safe_text(value)
         return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -157,9 +157,12 @@ def report_checks(d: District, reports: Iterable[Report] = REPORTS) -> pd.DataFr
         clean = _report_rows(d.table(report.sheet), report)
         bad = _report_rows(d.rejected.get(report.sheet, pd.DataFrame(columns=["school_code", "_row"])), report)
         n_rows = pd.concat([clean["school_code"], bad["school_code"]]).value_counts()
-        rows_of = pd.concat([clean[["school_code", "_row"]], bad[["school_code", "_row"]]])
+        # Row numbers as floats on both sides: an empty side (no rejected rows) would make the column object and
+        # the merge refuse (found by the output-safety property test).
+        rows_of = pd.concat([clean[["school_code", "_row"]], bad[["school_code", "_row"]]]).astype({"_row": "float64"})
         if len(f):
             fs = f[f["sheet_key"] == report.sheet]
+            fs = fs.assign(row=pd.to_numeric(fs["row"], errors="coerce"))
             # Findings on this report's rows, plus sheet-level ones (missing column…), which spoil every report
             # of the tab.
             keyed = fs.merge(rows_of.rename(columns={"_row": "row"}), on=["school_code", "row"], how="inner")

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import quote_sheetname
 
+from addin.cells import safe_text
 from addin.ontime import BASIS_CLAIM, BASIS_EVIDENCE, BASIS_OVERRIDE, BASIS_TH
 from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
@@ -140,7 +141,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
                 msg += f" — ค่าที่พบ: {f.raw}"
             rows.append([today_th, TOPIC_ERROR if f.severity == "error" else TOPIC_WARNING, str(f.sheet), "", "",
                          where, msg, f.fix_th or ""])
-    return [[str(c) if c is not None else "" for c in row] for row in rows]
+    return [[safe_text(str(c)) if c is not None else "" for c in row] for row in rows]
 
 
 def _num(value) -> str:

@@ -232,7 +232,15 @@ def _unjson(value: Any) -> Any:
 
 
 def dumps_grid(grid: Iterable[Iterable[Any]]) -> str:
-    return json.dumps([[_jsonable(c) for c in row] for row in grid], ensure_ascii=False, separators=(",", ":"))
+    """A grid as JSON text, exactly as read. A lone surrogate (a broken emoji pasted into a cell) cannot be
+    stored as UTF-8: that grid is written with \\u escapes instead, which read back to the same text."""
+    cells = [[_jsonable(c) for c in row] for row in grid]
+    text = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(cells, ensure_ascii=True, separators=(",", ":"))
+    return text
 
 
 def loads_grid(text: str) -> list[list[Any]]:

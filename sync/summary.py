@@ -35,6 +35,7 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
+from addin.cells import safe_text
 from addin.thaidate import format_thai_date
 from addin.validation.normalize import FORMULA_PREFIXES
 from sync.aggregate import Summary
@@ -221,7 +222,7 @@ def google_value(v: Any) -> Any:
         return f"{format_thai_date(v.date())} {v:%H:%M}"
     if isinstance(v, dt.date):
         return format_thai_date(v)
-    return v
+    return safe_text(v) if isinstance(v, str) else v
 
 
 def tab_grid(summary: Summary, tab: Tab, as_of: dt.datetime) -> list[list[Any]]:
@@ -247,6 +248,7 @@ def _xlsx_cell(ws, v: Any) -> Any:
     if hasattr(v, "item") and not isinstance(v, (str, Decimal)):
         v = v.item()
     if isinstance(v, str):
+        v = safe_text(v)
         if not v.startswith(FORMULA_PREFIXES):
             return v
         cell = WriteOnlyCell(ws, value=v)

@@ -27,6 +27,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from addin.cells import UNSAFE_CHARACTERS, safe_text, unsafe_characters
 from addin.validation.headers import HEADER_SCAN_ROWS, Layout, find_layout, letter
 from addin.validation.messages import render, render_rule
 from addin.validation.normalize import Factorized, Outcome, factorize, normalize_column
@@ -254,9 +255,30 @@ def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: 
     return extras
 
 
+def _safe_grid(values: list[list]) -> tuple[list[list], list[tuple[int, int, str]]]:
+    """The grid with every refused character replaced (addin.cells.safe_text), and where each was:
+    (row index, column index, original text). Rows without such text are the same objects (no copy)."""
+    found: list[tuple[int, int, str]] = []
+    out = values
+    for i, row in enumerate(values):
+        bad = [j for j, v in enumerate(row) if isinstance(v, str) and UNSAFE_CHARACTERS.search(v)]
+        if not bad:
+            continue
+        if out is values:
+            out = list(values)
+        out[i] = row = list(row)
+        for j in bad:
+            found.append((i, j, row[j]))
+            row[j] = safe_text(row[j])
+    return out, found
+
+
 def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=None,
               groups=None) -> ValidationResult:
     values = [r if r is not None else () for r in values]
+    # Before anything reads a cell: no character an output refuses goes further than this, and each is a finding
+    # at the school's own cell (one pasted control character once stopped every district night).
+    values, unsafe = _safe_grid(values)
     columns = _columns(values)
     width = len(columns)
     layout = find_layout(sheet, values[:HEADER_SCAN_ROWS], width)
@@ -273,6 +295,11 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     n = len(keep)
     extras = _layout_findings(out, sheet, layout, first_row, width,
                               lambda j: not fzs[j].blank()[keep].all(), n)
+    for i, j, text in unsafe:
+        header = layout.captions.get(j) or f"column_{letter(j)}"
+        row = first_row + i if row_numbers is None else int(np.asarray(row_numbers)[i])
+        out.add_cell(-1, row, j, header, safe_text(text), "warning", "text.unsafe_character",
+                     render("text.unsafe_character", {"characters": ", ".join(unsafe_characters(text)[:5])}))
 
     def raw(j: int, rows):
         """Raw cells of grid column j at row positions `rows` (positions among the non-blank rows)."""

@@ -64,6 +64,12 @@ CATALOGUE: dict[str, Message] = {
         "\"{header}\" repeats row {first_row}",
         "แก้ให้ไม่ซ้ำกัน หรือลบแถวที่ซ้ำ"),
     # --- text ---------------------------------------------------------------------------------------------
+    "text.unsafe_character": M(
+        "มีอักขระที่ระบบเขียนลงรายงานไม่ได้ ({characters}) มักติดมาจากการคัดลอกจาก Word หรือ PDF "
+        "ระบบแทนด้วย \"�\" แล้ว",
+        "the text holds characters no report can carry ({characters}), usually pasted from Word or a PDF; "
+        "they were replaced by \"�\"",
+        "พิมพ์ข้อความในเซลล์นี้ใหม่ (อย่าวางจาก Word/PDF) หรือวางแบบข้อความล้วน"),
     "text.too_long": M(
         "ข้อความยาว {length:,} ตัวอักษร เกินที่กำหนด ({max_length:,} ตัวอักษร)",
         "the text is {length:,} characters long; at most {max_length:,} allowed",

@@ -34,7 +34,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from addin.calendar import to_arabic_digits
-from addin.cells import INVISIBLE, is_blank
+from addin.cells import CELL_LIMIT, INVISIBLE, is_blank
 from workbook.schema import NO_TH, YES_TH, ColType, Column
 
 _HSPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -45,9 +45,8 @@ FORMULA_ERRORS = frozenset({
     "#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!", "#SPILL!", "#CALC!",
     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#LOADING...",
 })
-# Excel's own cell limit: text longer than this cannot round-trip through the staff workbook (Google
-# Sheets allows 50,000, so a 50,000-character school cell is reported, not silently cut by Excel later).
-CELL_LIMIT = 32_767
+# CELL_LIMIT (addin.cells) is Excel's own cell limit: text longer than this cannot round-trip through the staff
+# workbook (Google Sheets allows 50,000, so a 50,000-character school cell is reported, not silently cut later).
 DASHES = frozenset({"-", "–", "—", "−"})
 # What makes Excel or Sheets read typed text as a formula (tab and CR too, for text pasted in from CSV). The
 # validator warns on cleaned text (never starting with a tab); writers of school text into Excel use the same

@@ -207,7 +207,10 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def _send(self, code: int, body: dict | None, headers: dict | None = None) -> None:
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        try:
+            data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate a client stored (half an emoji): sent back \u-escaped
+            data = json.dumps(body).encode("ascii")
         self.send_response(code)
         if body is not None:
             self.send_header("Content-Type", "application/json; charset=UTF-8")
