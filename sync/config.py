@@ -10,6 +10,10 @@ Decisions where the issue is silent:
   them); relative paths from environment variables are relative to the current directory.
 - `GOOGLE_APPLICATION_CREDENTIALS` is used as the key file when neither the file nor `KHET_KEY_FILE` names one.
 - The key file's contents are never loaded into `Config` and never printed: only its path is kept.
+- A Drive or Sheets URL pasted where an ID belongs (`…/spreadsheets/d/ID/edit`, `…/drive/folders/ID`,
+  `…/file/d/ID`, `…?id=ID`) is reduced to its ID when the configuration is loaded, so every command sees the
+  same ID; `khet config check` says so (a warning). Any other text with characters an ID cannot have is an
+  error, and every command that needs Google refuses to start on it (`require_ready`).
 """
 
 from __future__ import annotations
@@ -239,6 +243,19 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+ID_SETTINGS = ("drive_folder_id", "district_spreadsheet_id", "template_spreadsheet_id")
+_URL_ID = re.compile(r"/(?:spreadsheets/d|file/d|folders|document/d)/([A-Za-z0-9_-]+)|[?&]id=([A-Za-z0-9_-]+)")
+
+
+def id_from_url(text: str) -> str | None:
+    """The file or folder ID inside a pasted Google Drive/Sheets URL, or None when `text` is not such a URL."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not (parts.hostname or "").endswith("google.com"):
+        return None
+    m = _URL_ID.search(text)
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def _convert(setting: Setting, raw: Any, base: Path) -> Any:
     """Convert a file/env value to the setting's type; raises ValueError with a short reason."""
     if setting.type is Path:
@@ -318,6 +335,8 @@ def load_config(path: str | Path | None = None, env=os.environ) -> Config:
                 cfg.origins[setting.key] = "file"
             except (ValueError, TypeError):
                 problems.append(_bad_value(setting, raw, "file"))
+                continue
+            problems += _reduce_url(cfg, setting)
 
     for setting in SETTINGS:
         raw = env.get(setting.env)
@@ -330,8 +349,32 @@ def load_config(path: str | Path | None = None, env=os.environ) -> Config:
             cfg.origins[setting.key] = "env"
         except (ValueError, TypeError):
             problems.append(_bad_value(setting, raw, "env"))
+            continue
+        problems += _reduce_url(cfg, setting)
     cfg.load_problems = problems
     return cfg
+
+
+def _reduce_url(cfg: Config, setting: Setting) -> list[Problem]:
+    """A pasted URL in an ID setting becomes the ID it holds (one warning); anything else is left for the check."""
+    value = getattr(cfg, setting.key)
+    if setting.name not in ID_SETTINGS or not value or (found := id_from_url(value)) is None:
+        return []
+    setattr(cfg, setting.key, found)
+    name = f"{setting.section}.{setting.name}"
+    return [Problem(f"{setting.name}.url", name, "warning",
+                    f"{name} เป็น URL ระบบใช้รหัส {found} ที่อยู่ใน URL (ใส่เฉพาะรหัสก็ได้)",
+                    f"{name} is a URL; using the ID it holds, {found} (the ID alone is enough)")]
+
+
+def require_ready(cfg: Config, *, ignore: tuple[str, ...] = ()) -> list[Problem]:
+    """`khet config check` before any work: every error it reports stops the command (ConfigError, exit 2 in
+    the CLI); the warnings are returned for the command to show. `ignore`: settings a command's own option
+    replaces (`--registry`)."""
+    problems = [p for p in check_config(cfg) if p.setting not in ignore]
+    if errors := [p for p in problems if p.severity == "error"]:
+        raise ConfigError(errors)
+    return problems
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -389,10 +432,11 @@ def _private_key_loads(pem: str) -> bool:
 def check_config(cfg: Config) -> list[Problem]:
     """Everything missing or wrong, errors first; an empty list means ready to run."""
     # The embedded emulator issues its own key and holds only this district's files: a trial needs neither.
+    # Any emulator holds only this district's files: listing everything visible is the district folder.
     embedded = cfg.endpoint == "emulator"
     problems = list(cfg.load_problems) + ([] if embedded and cfg.key_file is None else check_key_file(cfg.key_file))
     for name, sev, th, en in (
-        ("drive_folder_id", "warning" if embedded else "error", "ยังไม่ได้ระบุโฟลเดอร์ Drive ของเขต",
+        ("drive_folder_id", "warning" if cfg.endpoint else "error", "ยังไม่ได้ระบุโฟลเดอร์ Drive ของเขต",
          "no Drive folder ID set"),
         ("district_spreadsheet_id", "warning", "ยังไม่ได้ระบุสเปรดชีตสรุปผลของเขต (งานรายคืนจะเขียนไม่ได้)",
          "no district output spreadsheet set (the nightly job cannot write its summary)"),

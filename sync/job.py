@@ -35,6 +35,7 @@ from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
 from addin.validation.engine import GROUP
 from sync import aggregate as agg
+from sync.config import ConfigError, Problem
 from sync.evidence import modified_after_read, proofs
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
@@ -65,7 +66,7 @@ from workbook.sheets import SHEETS
 # A finding's columns, after the school's code (its own school_code field is that code).
 FINDING_FIELDS = [k for k in Finding.__dataclass_fields__ if k != "school_code"]
 # Reasons where writing feedback cannot work either (no access / no file).
-NO_FEEDBACK = {"not_shared", "deleted", "auth"}
+NO_FEEDBACK = {"not_shared", "not_visible", "deleted", "auth"}
 log = logging.getLogger("khet.sync.job")
 
 
@@ -448,7 +449,8 @@ def school_outcomes(night: Night, result: ReadResult) -> list[SchoolOutcome]:
 
 def run_counts(night: Night, result: ReadResult) -> dict[str, int]:
     counts = result.counts()
-    return {"schools_total": len(night.schools), "schools_read": counts["read"],
+    return {"schools_total": len(night.schools), "schools_provisioned": result.provisioned,
+            "schools_listed": result.in_folder, "schools_read": counts["read"],
             "schools_unchanged": counts["unchanged"],
             "schools_failed": counts["failed"] + counts["not_provisioned"],
             "rows_clean": night.consolidated.rows_clean, "rows_rejected": night.consolidated.rows_rejected,
@@ -551,11 +553,30 @@ def _outputs_into_report(report: RunReport, written: dict[str, Written]) -> None
 # --- phase 5: close -------------------------------------------------------------------------------------------
 
 def close_run(report: RunReport, written: dict[str, Written]) -> None:
-    """The exit code and the message the person on call reads."""
+    """The exit code and the message the person on call reads: 2 when nothing could be read (every school
+    failed: a refused key, an unreachable Google, a folder nobody shared) or an output could not be written at
+    all; 1 only when some schools were read and consolidated and others were not; 0 otherwise."""
     broken = [name for name, w in written.items() if not w.ok]
     schools_failed = report.counts["schools_failed"]
     feedback_failed = report.outputs.get("feedback_failed", 0)
-    if broken:
+    nothing_read = report.counts["schools_total"] > 0 and schools_failed == report.counts["schools_total"]
+    none_listed = report.counts.get("schools_provisioned", 0) > 0 and report.counts.get("schools_listed") == 0
+    if nothing_read or none_listed:
+        reasons = ", ".join(sorted({s.reason or "error" for s in report.schools if s.outcome != "unchanged"}))
+        report.errors.append(f"no school could be read ({reasons})" if nothing_read else
+                             "no provisioned school's sheet is in the Drive folder")
+        report.exit_code = EXIT_FAILED
+    if none_listed and not nothing_read:
+        report.message_th = ("งานประมวลผลไม่สำเร็จ: ไม่พบชีตของโรงเรียนใดในโฟลเดอร์ Drive ของเขต (google.drive_folder_id "
+                             "ผิด หรือชีตถูกย้ายออกทั้งหมด)")
+        report.message_en = ("the run failed: no school's sheet is in the district's Drive folder (a wrong "
+                             "google.drive_folder_id, or every sheet moved out)")
+    elif nothing_read:
+        report.message_th = (f"งานประมวลผลไม่สำเร็จ: อ่านไม่ได้เลยสักโรง ({schools_failed} โรง: {reasons}) "
+                             "สรุปที่เขียนเป็นข้อมูลเดิม")
+        report.message_en = (f"the run failed: no school could be read ({schools_failed} schools: {reasons}); "
+                             "the summary written holds earlier data only")
+    elif broken:
         report.exit_code = EXIT_FAILED
         report.message_th = f"งานประมวลผลไม่สำเร็จ: เขียนผลลัพธ์ไม่ได้ ({', '.join(broken)})"
         report.message_en = f"the run could not complete: outputs not written ({', '.join(broken)})"
@@ -642,10 +663,12 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
     """Open the history, registry and both Google clients a configuration describes (closed by ``stack``)."""
     from sync.gclient import SCOPES_READ, SCOPES_WRITE
     from sync.http import open_clients
+    from sync.preflight import probe_google
     from sync.registry import load_registry
 
     if cfg.registry is None:
-        raise ValueError("ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)")
+        raise ConfigError([Problem("registry.missing", "paths.registry", "error",
+                                   "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry)", "no school registry set (paths.registry)")])
     registry = load_registry(cfg.registry)
     if not registry.active():  # nothing to consolidate; the summary of zero schools would only mislead
         errors = [f for f in registry.findings if f.severity == "error"]
@@ -662,6 +685,8 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
     history = History(cfg.history_db)
     stack.callback(history.close)
     read, write = stack.enter_context(open_clients(cfg, SCOPES_READ, SCOPES_WRITE))
+    probe_google(read, folder_id=cfg.drive_folder_id or None, district_spreadsheet_id=cfg.district_spreadsheet_id
+                 or None, template_spreadsheet_id=cfg.template_spreadsheet_id or None)
     return JobSettings(history=history, registry=registry, read_client=read, write_client=write,
                        folder_id=cfg.drive_folder_id or None,
                        district_spreadsheet_id=cfg.district_spreadsheet_id or None, report_dir=Path(cfg.report_dir),

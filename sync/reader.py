@@ -20,11 +20,14 @@ Decisions where the issue is silent:
 - A tab whose header lost a required column (header.missing_column / header.not_found) is not used: its last
   good data stays, reason columns_changed. Columns merely moved or renamed to an accepted alias read fine
   (the validator matches headers by name and by the hidden key row).
-- Discovery asks Drive for files modified since the last successful run minus an overlap (10 minutes, for
-  clock differences between this machine and Google) and then skips files whose modifiedTime equals the one
-  of the data already held, so the overlap costs nothing. Trashed files are listed too (and reported as
-  deleted, without a read). `full=True` lists and reads every school: the weekly check that also notices a
-  school that revoked sharing without changing anything.
+- Discovery lists EVERY spreadsheet of the folder each night (one request per 1,000 files: the same one
+  request for a district of 200 schools) and skips files whose modifiedTime equals the one of the data already
+  held. Listing only what changed since the last run would make "nothing listed" look like "nothing changed":
+  a wrong folder, or a sheet that was unshared, moved or deleted, would pass for a quiet night. A provisioned
+  school whose file the list omits is asked about with one `files.get`: in the trash → deleted; visible but
+  outside the folder → moved (read anyway, with a warning); not visible at all → not_visible (deleted, or no
+  longer shared with the district account: Drive answers 404 to both). Trashed files are listed too (and
+  reported as deleted, without a read). `full=True` reads every school whatever its modifiedTime.
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 
-from sync.gclient import list_files
+from sync.gclient import get_file, list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
 from sync.history import iso, parse_iso
 from sync.http import RequestFailed
@@ -50,7 +53,6 @@ from workbook.sheets import SheetDef
 
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
 LIST_FIELDS = "id,name,modifiedTime,createdTime,trashed"
-OVERLAP = timedelta(minutes=10)
 # Header findings that make a tab unusable (the rest of a tab's findings are row-level and reported as such).
 BLOCKING_HEADER_CODES = ("header.missing_column", "header.not_found")
 
@@ -61,6 +63,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "tab_missing": ("แท็บถูกเปลี่ยนชื่อหรือลบ: {detail}", "tab renamed or deleted: {detail}"),
     "tab_renamed": ("แท็บถูกเปลี่ยนชื่อ อ่านได้ แต่ควรเปลี่ยนกลับ: {detail}",
                     "tab renamed; read anyway, please rename it back: {detail}"),
+    "not_visible": ("บัญชีของเขตมองไม่เห็นชีตนี้แล้ว (ถูกลบ หรือเลิกแชร์) ขอให้โรงเรียนตรวจในถังขยะและแชร์กลับ (สิทธิ์ผู้แก้ไข)",
+                    "the district account can no longer see this sheet (deleted, or no longer shared); ask the "
+                    "school to check its trash and share it back (editor)"),
+    "moved": ("ชีตถูกย้ายออกจากโฟลเดอร์ของเขต อ่านได้ แต่ขอให้ย้ายกลับ", "the sheet was moved out of the district "
+              "folder; read anyway, please move it back"),
     "columns_changed": ("คอลัมน์ที่ต้องกรอกหายไปจากแท็บ {detail} ใช้ข้อมูลชุดเดิมแทน",
                         "required columns are gone from tab {detail}; the previous data stays in use"),
     "quota": ("เกินโควตาของ Google ลองใหม่คืนถัดไป", "Google quota exceeded; retried next night"),
@@ -109,9 +116,29 @@ def list_spreadsheets(client, folder_id: str | None, *, since: datetime | None =
             for f in list_files(client, " and ".join(q), LIST_FIELDS)]
 
 
-def discover_changed(client, folder_id: str | None, since: datetime | None) -> list[DriveFile]:
-    """The folder's spreadsheets modified after `since` (all of them when None), trashed ones included."""
-    return list_spreadsheets(client, folder_id, since=since)
+def check_unlisted(client, schools: Sequence[School], files: dict[str, DriveFile],
+                   folder_id: str | None) -> tuple[dict[str, SchoolOutcome], set[str]]:
+    """Provisioned schools whose file the folder's list omits, each asked about once (`files.get`): those still
+    visible join `files` (trashed ones then read as deleted); returns (code → failed outcome for files no longer
+    visible, codes of files moved out of the folder)."""
+    unseen: dict[str, SchoolOutcome] = {}
+    moved: set[str] = set()
+    for s in schools:
+        if s.spreadsheet_id in files:
+            continue
+        try:
+            meta = get_file(client, s.spreadsheet_id, "id,name,modifiedTime,createdTime,trashed,parents")
+        except APIError as exc:
+            if isinstance(exc, RequestFailed) or exc.response.status_code not in (403, 404):
+                raise
+            th, en = reason_text("not_visible")
+            unseen[s.code] = SchoolOutcome(s, "failed", "not_visible", th, en)
+            continue
+        files[s.spreadsheet_id] = DriveFile(meta["id"], meta.get("name", ""), meta.get("modifiedTime", ""),
+                                            meta.get("createdTime", ""), bool(meta.get("trashed", False)))
+        if folder_id and folder_id not in (meta.get("parents") or []) and not meta.get("trashed"):
+            moved.add(s.code)
+    return unseen, moved
 
 
 # --- one school ------------------------------------------------------------------------------------------
@@ -313,6 +340,8 @@ class ReadResult:
     since: datetime | None
     listed: int = 0
     schools: list[SchoolOutcome] = field(default_factory=list)
+    provisioned: int = 0  # active schools with a spreadsheet
+    in_folder: int = 0    # … of which the folder's list showed the file ("nothing listed" is not "unchanged")
 
     def counts(self) -> dict[str, int]:
         c = Counter(o.outcome for o in self.schools)
@@ -360,18 +389,20 @@ def _outcome(school: School, f: DriveFile | None, read: SchoolRead) -> SchoolOut
 
 
 def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | None, full: bool = False,
-             workers: int = 1, overlap: timedelta = OVERLAP, now: datetime | None = None,
+             workers: int = 1, now: datetime | None = None,
              progress=None, sheets: Sequence[SheetDef] | None = None) -> ReadResult:
     """Discover, read changed schools, report all (see module docstring). Never raises for one school.
     `progress(done, total, outcome)`, if given, is called after each school read (the nightly job's bar).
     `sheets`: the input tabs as the district's settings have them (default: the shipped definitions)."""
     started = now or datetime.now(UTC)
-    last = state.last_success_time()
-    since = None if (full or last is None) else last - overlap
-    result = ReadResult(started, since)
+    result = ReadResult(started, None)
     schools = registry.active()
     try:
-        files = {f.id: f for f in discover_changed(client, folder_id, since)}
+        files = {f.id: f for f in list_spreadsheets(client, folder_id)}
+        result.listed = len(files)
+        result.provisioned = sum(1 for s in schools if s.spreadsheet_id)
+        result.in_folder = sum(1 for s in schools if s.spreadsheet_id in files)
+        unseen, moved = check_unlisted(client, [s for s in schools if s.spreadsheet_id], files, folder_id)
     except Exception as exc:  # noqa: BLE001 — without discovery nothing is read, but every school is reported
         reason = _failure_reason(exc)
         th, en = reason_text(reason, f"{type(exc).__name__}: {exc}")
@@ -380,9 +411,12 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
                           if s.spreadsheet_id else plan_reads([s], {}, {}, set(), full=False)[1][0]
                           for s in schools]
         return result
-    result.listed = len(files)
     retry = set(getattr(state, "failed_codes", lambda: set())())
-    to_read, decided = plan_reads(schools, files, state.last_modified_all(), retry, full=full)
+    to_read, decided = plan_reads([s for s in schools if s.code not in unseen], files, state.last_modified_all(),
+                                  retry, full=full)
+    for o in unseen.values():
+        o.last_good = state.last_good(o.school.code)
+    decided += unseen.values()
 
     auth_broken = threading.Event()
     done = [0]
@@ -396,6 +430,8 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
             read = read_school(client, school.spreadsheet_id, sheets)
             if read.reason == "auth":
                 auth_broken.set()
+        if school.code in moved:
+            read.problems.append(_problem("moved"))
         outcome = _outcome(school, f, read)
         if progress is not None:
             with done_lock:

@@ -221,8 +221,10 @@ def test_a_bad_key_file_is_explained_by_every_google_command(tmp_path, capsys, m
                    encoding="utf-8")
     th = f"ไฟล์ {tmp_path / 'key.json'} ไม่ใช่กุญแจบัญชีบริการ (type ต้องเป็น service_account)"
     en = f"{tmp_path / 'key.json'} is not a service-account key (type must be service_account)"
+    # Checked before any work, by the same code as `khet config check` (issue 10): exit 2, the setting named.
     assert khet(["schools", "template", "--config", str(cfg)]) == 2
-    assert capsys.readouterr().err == f"{th} / {en} — khet config check\n"
+    assert f"ERROR: [google.key_file] {th} / {en}\n" in capsys.readouterr().err
     assert khet(["sync", "run", "--config", str(cfg), "--json"]) == 2
-    report = json.loads(capsys.readouterr().out)
-    assert (report["message_th"], report["message_en"]) == (f"เริ่มงานไม่ได้: {th}", f"the run could not start: {en}")
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert {"setting": "google.key_file", "message_th": th, "message_en": en} .items() <= next(
+        p for p in error["problems"] if p["setting"] == "google.key_file").items()

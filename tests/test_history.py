@@ -167,12 +167,13 @@ def test_khet_sync_run_without_registry_fails_with_exit_2(tmp_path, capsys, monk
     from sync.commands.sync import main
 
     cfg = tmp_path / "khet.toml"
-    cfg.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\nhistory_db = "{tmp_path / "h.db"}"\n',
-                   encoding="utf-8")
-    monkeypatch.delenv("KHET_REGISTRY", raising=False)
+    cfg.write_text(f'[google]\nendpoint = "emulator"\n[paths]\ndata_dir = "{tmp_path / "data"}"\n'
+                   f'history_db = "{tmp_path / "h.db"}"\n', encoding="utf-8")
+    for name in ("KHET_REGISTRY", "KHET_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
     assert main(["--config", str(cfg), "run"]) == 2
     out = capsys.readouterr().out
-    assert "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry) / no school registry set (paths.registry)" in out
+    assert "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry)" in out and "no school registry set (paths.registry)" in out
     assert out.startswith("เริ่มงานไม่ได้: ") and "None" not in out  # no "run None" for a run that never began
 
 
@@ -219,7 +220,9 @@ def test_khet_sync_bad_options_are_usage_errors(tmp_path, capsys, monkeypatch):
             main(["--config", str(cfg), *argv])
         assert exit_.value.code == 2
         assert capsys.readouterr().err.splitlines()[-1].endswith(f" error: {message}")
+    from sync.cli import main as khet
+
     for argv in (["--config", str(cfg), "daemon"], ["daemon", "--config", str(cfg)]):  # either side of it
-        assert main(argv) == 2
-        assert capsys.readouterr().err == ("schedule.time '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 (หรือ --at) / "
-                                           "schedule.time '25:00' is invalid; use HH:MM, e.g. 02:00 (or --at)\n")
+        assert khet(["sync", *argv]) == 2
+        assert ("ERROR: [schedule.time] เวลา '25:00' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที เช่น 02:00 / "
+                "time '25:00' is invalid; use HH:MM, e.g. 02:00\n") in capsys.readouterr().err

@@ -41,3 +41,133 @@ def test_a_failed_district_sheet_leaves_the_xlsx_and_every_feedback_written(dist
     assert rep.outputs["feedback_written"] == 3
     openpyxl.load_workbook(rep.outputs["xlsx"])
     assert "district_sheet" in rep.message_en and "district_sheet" in rep.message_th
+
+
+# --- configuration checked before any work; "nothing listed" is not "nothing changed"; exit codes ------------
+
+def khet_json(argv) -> tuple[int, dict]:
+    import contextlib
+    import io
+    import json
+
+    from sync.cli import main as khet
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = khet(argv)
+    return code, json.loads(out.getvalue())
+
+
+def write_config(tmp: Path, dd, **google) -> Path:
+    values = {"key_file": str(dd.key), "endpoint": dd.emu.url, "district_spreadsheet_id": dd.district_id, **google}
+    lines = ["[google]", *(f'{k} = "{v}"' for k, v in values.items())]
+    lines += ["[paths]", f'data_dir = "{tmp / "data"}"', f'history_db = "{tmp / "data" / "history.sqlite"}"',
+              f'registry = "{dd.state / "registry.csv"}"', f'log_dir = "{tmp / "logs"}"',
+              f'report_dir = "{tmp / "out"}"',
+              "[quota]", "reads_per_minute = 60", "writes_per_minute = 60",
+              "[retry]", "max_tries = 2", "base_delay = 0.05", "max_delay = 0.1", "timeout = 10"]
+    path = tmp / "khet.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def sync_run(cfg: Path) -> tuple[int, dict]:
+    return khet_json(["sync", "run", "--config", str(cfg), "--fy", str(FY), "--today", NIGHT_1.isoformat(), "--json"])
+
+
+def test_settings_that_config_check_calls_errors_are_never_run(district, tmp_path):
+    """Why: `writes_per_minute = 0` was run anyway (a 10-school run still held the lock after 2 minutes)."""
+    cfg = write_config(tmp_path, district)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("writes_per_minute = 60", "writes_per_minute = 0"),
+                   encoding="utf-8")
+    code, out = sync_run(cfg)
+    assert code == 2
+    assert [p["setting"] for p in out["error"]["problems"]] == ["quota.writes_per_minute"]
+    assert not (tmp_path / "data" / "history.sqlite").exists()  # nothing started
+
+
+def test_a_pasted_url_is_its_id_everywhere_and_other_text_is_refused(district, tmp_path):
+    """Why: a URL as district_spreadsheet_id failed only after all the work (404 on /v4/spreadsheets/https://…)."""
+    dd = district
+    url = f"https://docs.google.com/spreadsheets/d/{dd.district_id}/edit#gid=0"
+    cfg = write_config(tmp_path, dd, district_spreadsheet_id=url)
+    code, shown = khet_json(["config", "show", "--config", str(cfg), "--json"])
+    assert code == 0 and shown["google.district_spreadsheet_id"]["value"] == dd.district_id
+    code, rep = sync_run(cfg)
+    assert code == 0, rep["message_en"]
+    assert rep["outputs"]["district_sheet"]["spreadsheet_id"] == dd.district_id
+    code, out = sync_run(write_config(tmp_path, dd, district_spreadsheet_id="สรุปผลเขต ปี 69"))
+    assert code == 2 and out["error"]["problems"][0]["setting"] == "google.district_spreadsheet_id"
+
+
+def test_a_wrong_folder_fails_at_start_naming_the_setting(district, tmp_path):
+    """Why: a wrong drive_folder_id (or one the account cannot see) gave exit 0, "success", every school
+    "unchanged", although every school had edited its sheet."""
+    code, rep = sync_run(write_config(tmp_path, district, drive_folder_id="1NoSuchFolderAtAll"))
+    assert code == 2 and rep["status"] == "failed"
+    assert "google.drive_folder_id" in rep["message_th"] and "google.drive_folder_id" in rep["message_en"]
+    assert "1NoSuchFolderAtAll" in rep["message_en"] and "share" in rep["message_en"]
+    assert not (tmp_path / "data" / "history.sqlite").exists() or not History(
+        tmp_path / "data" / "history.sqlite").runs()
+
+
+def test_nothing_listed_is_not_nothing_changed(district, tmp_path):
+    """A folder that lists none of the schools' sheets is a failed night even when each sheet is still visible."""
+    dd = district
+    from sync.gclient import SCOPES_PROVISION, connect
+
+    owner = connect(dd.key, SCOPES_PROVISION, endpoint=dd.emu.url)
+    empty_folder = owner.http_client.request("post", "https://www.googleapis.com/drive/v3/files", json={
+        "name": "ว่าง", "mimeType": "application/vnd.google-apps.folder"}).json()["id"]
+    with History(tmp_path / "h.sqlite") as h:
+        rep = night(dd, h, folder_id=empty_folder)
+    assert rep.exit_code == EXIT_FAILED
+    assert {s.reason for s in rep.schools} == {"moved"} and rep.counts["schools_listed"] == 0
+    assert "google.drive_folder_id" in rep.message_en
+
+
+def test_an_unshared_sheet_is_reported_and_the_night_is_partial(district, tmp_path):
+    dd = district
+    school = dd.schools[1]
+    with History(tmp_path / "h.sqlite") as h:
+        assert night(dd, h).exit_code == 0
+        from sync.gclient import SCOPES_PROVISION, connect
+
+        owner = connect(dd.key, SCOPES_PROVISION, endpoint=dd.emu.url)
+        # The school moves its sheet to the trash (as it would by mistake): listed, trashed.
+        owner.http_client.request("patch", f"https://www.googleapis.com/drive/v3/files/{dd.ids[school.code]}",
+                                  json={"trashed": True})
+        rep = night(dd, h)
+    assert rep.exit_code == 1
+    got = {s.school_code: (s.outcome, s.reason, s.detail) for s in rep.schools}
+    assert got[school.code][:2] == ("failed", "deleted") and "trash" in got[school.code][2]
+    assert sum(o == "read" for o, _, _ in got.values()) == len(dd.schools) - 1
+
+
+def test_a_refused_key_and_an_unreachable_google_exit_2(district, tmp_path):
+    """Why: a refused key, an unreachable endpoint or every school failing exited 1 ("partial"), which the
+    README's systemd unit treated as success."""
+    import json as jsonlib
+
+    dd = district
+    forged = jsonlib.loads(Path(dd.emu.service_account("someone-else@khet-demo.iam.gserviceaccount.com")).read_text())
+    forged["client_email"] = jsonlib.loads(Path(dd.key).read_text())["client_email"]  # right name, wrong key
+    bad_key = tmp_path / "forged.json"
+    bad_key.write_text(jsonlib.dumps(forged), encoding="utf-8")
+    bad_key.chmod(0o600)
+    code, rep = sync_run(write_config(tmp_path, dd, key_file=bad_key))
+    assert code == 2 and "refused" in rep["message_en"] and "ปฏิเสธ" in rep["message_th"]
+    code, rep = sync_run(write_config(tmp_path, dd, endpoint="http://127.0.0.1:9"))
+    assert code == 2 and "cannot reach Google" in rep["message_en"]
+
+
+def test_every_school_failing_exits_2(district, tmp_path):
+    dd = district
+    dd.emu.configure(file_faults={sid: {"error_500": 1.0} for sid in dd.ids.values()})
+    try:
+        with History(tmp_path / "h.sqlite") as h:
+            rep = night(dd, h, tries=1)
+    finally:
+        dd.emu.configure(file_faults={sid: {} for sid in dd.ids.values()})
+    assert rep.exit_code == EXIT_FAILED and rep.counts["schools_failed"] == len(dd.schools)
+    assert "no school could be read" in rep.message_en and "อ่านไม่ได้เลย" in rep.message_th

@@ -87,7 +87,7 @@ def test_one_request_per_changed_school_then_nothing(night):
     night.type_rows(2, KPI, [["6 เดือน", "K1", "ร้อยละการอ่าน", "ร้อยละ", DIRECTIONS[0], 80, 85, 4]])
     result, c = night.read()
     assert night.outcomes(result) == [("unchanged", None), ("unchanged", None), ("read", None), ("unchanged", None)]
-    # the 10-minute overlap lists all four (and the template) again, but only the changed one is read
+    # the whole folder is listed every night (all four and the template, one request), only the changed is read
     assert result.listed == 5
     assert c["by_endpoint"] == {"GET drive.files.list": 1, "GET sheets.values.batchGet": 1}
     assert c["by_file"] == {night.reg.schools[2].spreadsheet_id: 1}
@@ -98,11 +98,11 @@ def test_one_request_per_changed_school_then_nothing(night):
     assert result.counts() == {"read": 0, "unchanged": 4, "failed": 0, "not_provisioned": 0}
 
 
-def test_old_changes_are_not_listed_again(night):
+def test_old_changes_are_not_read_again(night):
     night.read()
     night.state.success_time = night.state.success_time.replace(year=night.state.success_time.year + 1)
     result, c = night.read()
-    assert result.listed == 0 and c["total"] == 1 and result.counts()["unchanged"] == 4
+    assert result.listed == 5 and c["total"] == 1 and result.counts()["unchanged"] == 4
 
 
 def test_renamed_tab_is_found_by_its_key_row_and_used(night):
@@ -190,7 +190,8 @@ def test_revoked_sharing_is_reported_and_last_good_kept(emulator, tmp_path):
     own.remove_permission(sid, perm["id"])
     result = read_all(reader, reg, state, folder_id=None, full=True)
     o = result.schools[0]
-    assert (o.outcome, o.reason) == ("failed", "not_shared")
+    # The list no longer shows it and files.get answers 404: Drive cannot tell unshared from deleted.
+    assert (o.outcome, o.reason) == ("failed", "not_visible")
     assert "แชร์" in o.message_th and "no longer shared" in o.message_en
     assert o.last_good["action_plan"][0] == PLAN.headers_th()
 
@@ -205,9 +206,11 @@ def test_trashed_and_deleted_sheets(night):
     night.d.gc.http_client.request("patch", f"https://www.googleapis.com/drive/v3/files/{a}", json={"trashed": True})
     night.d.gc.del_spreadsheet(b)
     result, c = night.read(full=True)
-    assert night.outcomes(result)[:2] == [("failed", "deleted"), ("failed", "deleted")]
-    assert a not in c["by_file"]  # trashed: seen in the listing, not read
-    assert c["by_file"][b] == 1 and c["by_endpoint"]["GET sheets.values.batchGet"] == 3
+    # Trashed: seen in the listing, not read. Deleted: missing from the listing, one files.get (404), not read.
+    assert night.outcomes(result)[:2] == [("failed", "deleted"), ("failed", "not_visible")]
+    assert a not in c["by_file"]
+    assert c["by_file"][b] == 1 and c["by_endpoint"]["GET drive.files.get"] == 1
+    assert c["by_endpoint"]["GET sheets.values.batchGet"] == 2
     assert "ถังขยะ" in result.schools[0].message_th
 
 

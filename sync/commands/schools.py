@@ -20,7 +20,7 @@ from gspread.exceptions import APIError
 from requests import RequestException
 
 from sync.commands import KhetArgumentParser
-from sync.config import Config, ConfigError, load_config
+from sync.config import Config, ConfigError, load_config, require_ready
 from sync.http import RequestFailed
 
 if TYPE_CHECKING:
@@ -31,9 +31,14 @@ GOOGLE_ERRORS = (GoogleAuthError, APIError, RequestFailed, RequestException, Con
 
 
 def _config(args) -> Config:
+    """The configuration, checked as `khet config check` checks it: an error stops here (exit 2); warnings about
+    values replaced by defaults are said and the command carries on. The registry is this command's own
+    `--registry` when given (and `schools template` needs none)."""
     cfg = load_config(args.config)
-    for p in cfg.load_problems:  # bad values were replaced by defaults: say so, carry on
-        print(p, file=sys.stderr)
+    own_registry = args.action == "template" or getattr(args, "registry", None)
+    for p in require_ready(cfg, ignore=("paths.registry",) if own_registry else ()):
+        if p in cfg.load_problems:
+            print(p, file=sys.stderr)
     return cfg
 
 
