@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("paths", "data_dir", Path, Path(".khet"), "โฟลเดอร์ข้อมูลของ Khet", "Khet data folder"),
     Setting("paths", "history_db", Path, Path(".khet/history.sqlite"), "ฐานข้อมูลประวัติ (SQLite)",
             "history database (SQLite)"),
+    Setting("paths", "history_backups", int, 7, "จำนวนสำเนาสำรองประวัติรายคืนที่เก็บไว้ใน data_dir/backups (0 = ไม่สำรอง)",
+            "nightly history backups kept in data_dir/backups (0 = none)"),
     Setting("paths", "registry", Path, None, "ทะเบียนโรงเรียน (.xlsx/.xlsm/.csv)", "school registry (.xlsx/.xlsm/.csv)"),
     Setting("paths", "staff_workbook", Path, None,
             "สมุดงานเขตที่มีแท็บคำขอรับบริการและติดตามข้อเสนอแนะผู้ตรวจ (ว่าง = ใช้ไฟล์ทะเบียนถ้าเป็น .xlsx/.xlsm)",
@@ -177,6 +179,7 @@ class Config:
     schedule_time: str = _DEFAULT["schedule_time"]
     data_dir: Path = _DEFAULT["data_dir"]
     history_db: Path = _DEFAULT["history_db"]
+    history_backups: int = _DEFAULT["history_backups"]
     registry: Path | None = _DEFAULT["registry"]
     staff_workbook: Path | None = _DEFAULT["staff_workbook"]
     settings: Path | None = _DEFAULT["settings"]
@@ -469,6 +472,9 @@ def check_config(cfg: Config) -> list[Problem]:
             problems.append(_p("quota.above_google", f"quota.{name}", "warning",
                                f"{name} = {value} เกินโควตาของ Google (60 ต่อนาทีต่อบัญชี) จะเจอข้อผิดพลาด 429",
                                f"{name} = {value} is above Google's 60 per minute per account: expect 429s"))
+    if cfg.history_backups < 0:
+        problems.append(_p("history_backups.invalid", "paths.history_backups", "error",
+                           "history_backups ต้องเป็น 0 ขึ้นไป", "history_backups must be 0 or more"))
     if not 1 <= cfg.max_tries <= 20:
         problems.append(_p("retry.invalid", "retry.max_tries", "error", "max_tries ต้องอยู่ระหว่าง 1 ถึง 20",
                            "max_tries must be 1 to 20"))

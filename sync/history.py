@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -180,7 +181,45 @@ CREATE INDEX IF NOT EXISTS reads_school ON reads (school_code, run_id);
 CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key, run_id);
 """
 
+# Append-only in the schema, not by convention: evidence is never updated or deleted, whoever connects. A run's
+# row gets its end written once (UPDATE only while ended_at is empty); the first night a submission or a report
+# version was seen is kept even against INSERT OR REPLACE. Rows of the same run recorded again (a school whose
+# record is retried within one run: reads, read_tabs, statuses, feedback_writes) are the only replacements.
+EVIDENCE_TABLES = ("snapshots", "reads", "read_tabs", "validated_rows", "findings", "submissions",
+                   "report_versions", "statuses", "feedback_writes")
+APPEND_ONLY = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} BEGIN "
+    f"SELECT RAISE(ABORT, 'khet history is append-only: {t} rows are never updated'); END;\n"
+    f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} BEGIN "
+    f"SELECT RAISE(ABORT, 'khet history is append-only: {t} rows are never deleted'); END;\n"
+    for t in EVIDENCE_TABLES) + """
+CREATE TRIGGER IF NOT EXISTS runs_end_once BEFORE UPDATE ON runs WHEN OLD.ended_at IS NOT NULL BEGIN
+    SELECT RAISE(ABORT, 'khet history is append-only: a finished run is never changed'); END;
+CREATE TRIGGER IF NOT EXISTS runs_no_delete BEFORE DELETE ON runs BEGIN
+    SELECT RAISE(ABORT, 'khet history is append-only: runs are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS submissions_first_seen BEFORE INSERT ON submissions WHEN EXISTS (
+    SELECT 1 FROM submissions WHERE school_code=NEW.school_code AND report_key=NEW.report_key
+    AND fiscal_year=NEW.fiscal_year) BEGIN SELECT RAISE(IGNORE); END;
+CREATE TRIGGER IF NOT EXISTS report_versions_first_seen BEFORE INSERT ON report_versions WHEN EXISTS (
+    SELECT 1 FROM report_versions WHERE school_code=NEW.school_code AND report_key=NEW.report_key
+    AND fiscal_year=NEW.fiscal_year AND content_hash=NEW.content_hash) BEGIN SELECT RAISE(IGNORE); END;
+"""
+
 GOOD_OUTCOMES = ("read", "unchanged")
+
+
+def _private_file(path: Path) -> None:
+    """School personal data at rest: the folder 0700 when Khet makes it, the database 0600 (SQLite gives its WAL
+    files the database's mode)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif os.name == "posix" and path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except PermissionError:
+            pass  # another user's file: reading it is still allowed
 
 
 def utcnow() -> datetime:
@@ -289,14 +328,14 @@ class History:
     def __init__(self, path: str | Path):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
         # The daemon's scheduler thread and the reader's worker threads may touch it; sqlite3 serialises.
         self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA + APPEND_ONLY)
         self._ignore("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
 
     # -- plumbing -------------------------------------------------------------------------------------------

@@ -632,7 +632,7 @@ def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -
 # --- with lock, logging and JSON: what `khet sync run` and the daemon call -------------------------------------
 
 def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
-               json_dir: Path | None = None) -> RunReport:
+               json_dir: Path | None = None, after: Callable[[RunReport], None] | None = None) -> RunReport:
     try:
         lock = RunLock(lock_path).acquire()
     except LockHeld as exc:
@@ -644,6 +644,8 @@ def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
             report_log = setup_logging(log_dir, dt.datetime.now(TIMEZONE))
             log.info("run starting (%s)", s.trigger)
         rep = run_once(s)
+        if after is not None:  # still under the lock, before the JSON report is written
+            after(rep)
         if log_dir is not None:
             rep.outputs["log"] = str(report_log)
             log.info("run %s finished: %s (%s)", rep.run_id, rep.status, rep.message_en)
@@ -659,12 +661,14 @@ def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
         lock.release()
 
 
-def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) -> JobSettings:
+def settings_from_config(cfg, stack: ExitStack, *, trigger: str, new_history: bool = False,
+                         **overrides) -> JobSettings:
     """Open the history, registry and both Google clients a configuration describes (closed by ``stack``)."""
     from sync.gclient import SCOPES_READ, SCOPES_WRITE
     from sync.http import open_clients
     from sync.preflight import probe_google
     from sync.registry import load_registry
+    from sync.safekeeping import open_history
 
     if cfg.registry is None:
         raise ConfigError([Problem("registry.missing", "paths.registry", "error",
@@ -682,7 +686,7 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
     if cfg.settings is not None:
         # Never on a half-read configuration: settings with an error stop the run (exit 2) naming the cells.
         overrides.setdefault("settings", settings_or_fail(cfg.settings))
-    history = History(cfg.history_db)
+    history = open_history(cfg.history_db, data_dir=cfg.data_dir, new_history=new_history)
     stack.callback(history.close)
     read, write = stack.enter_context(open_clients(cfg, SCOPES_READ, SCOPES_WRITE))
     probe_google(read, folder_id=cfg.drive_folder_id or None, district_spreadsheet_id=cfg.district_spreadsheet_id
@@ -694,12 +698,30 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, **overrides) ->
                        staff_workbook=staff_workbook_path(cfg.staff_workbook, cfg.registry), **overrides)
 
 
+def _nightly_backup(history: History, cfg, rep: RunReport) -> None:
+    """After a run that recorded something, the rotating backup (said in the report; a failed backup is a
+    warning in the log and the report, never the night's failure)."""
+    from sync.safekeeping import rotate
+
+    if rep.run_id is None:
+        return
+    try:
+        path = rotate(history, cfg.data_dir, cfg.history_backups)
+    except OSError as exc:
+        log.warning("history backup failed: %s", exc)
+        rep.errors.append(f"history backup: {type(exc).__name__}: {exc}")
+        return
+    if path is not None:
+        rep.outputs["history_backup"] = str(path)
+
+
 def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
     lock_path = Path(cfg.data_dir) / "sync.lock"
     try:
         with ExitStack() as stack:
             s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
-            return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs")
+            return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs",
+                              after=lambda rep: _nightly_backup(s.history, cfg, rep))
     except Exception as exc:  # configuration, registry, key: the run could not start
         # Said in the report already: no traceback on stderr for what the user can fix.
         if isinstance(exc, KhetError | ValueError | OSError):

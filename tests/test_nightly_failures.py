@@ -171,3 +171,102 @@ def test_every_school_failing_exits_2(district, tmp_path):
         dd.emu.configure(file_faults={sid: {} for sid in dd.ids.values()})
     assert rep.exit_code == EXIT_FAILED and rep.counts["schools_failed"] == len(dd.schools)
     assert "no school could be read" in rep.message_en and "อ่านไม่ได้เลย" in rep.message_th
+
+
+# --- the history is never silently replaced --------------------------------------------------------------------
+
+def _first_night(dd, tmp_path) -> Path:
+    cfg = write_config(tmp_path, dd)
+    code, rep = sync_run(cfg)
+    assert code == 0, rep["message_en"]
+    return cfg
+
+
+@pytest.mark.parametrize("damage", ["emptied", "deleted", "garbage"])
+def test_a_damaged_history_is_never_replaced_silently(district, tmp_path, damage):
+    """Why: truncating history.sqlite to 0 bytes (or deleting it) after night 1 made night 2 exit 0 with a fresh
+    history — on-time schools became late, their first evidence gone."""
+    cfg = _first_night(district, tmp_path)
+    db = tmp_path / "data" / "history.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    if damage == "emptied":
+        db.write_bytes(b"")
+    elif damage == "deleted":
+        db.unlink()
+    else:
+        db.write_bytes(b"this is not a database, it was overwritten" * 100)
+    code, rep = sync_run(cfg)
+    assert code == 2 and rep["status"] == "failed"
+    assert "khet history restore" in rep["message_en"] and "--new-history" in rep["message_en"]
+    assert "khet history restore" in rep["message_th"]
+    # On purpose: a new history, the broken file kept aside (never deleted).
+    code, rep = khet_json(["sync", "run", "--config", str(cfg), "--fy", str(FY), "--today", NIGHT_1.isoformat(),
+                           "--json", "--new-history"])
+    assert code == 0, rep["message_en"]
+    if damage != "deleted":
+        assert list((tmp_path / "data").glob("history.sqlite.broken-*"))
+
+
+def test_backup_restore_and_rotation(district, tmp_path):
+    from sync.cli import main as khet
+
+    cfg = _first_night(district, tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("[paths]", "[paths]\nhistory_backups = 2"), encoding="utf-8")
+    for _ in range(2):
+        assert sync_run(cfg)[0] == 0
+    nightly = sorted((tmp_path / "data" / "backups").glob("history-*.sqlite"))
+    assert len(nightly) == 2  # three nights, the newest two kept
+    copy = tmp_path / "manual.sqlite"
+    assert khet(["history", "backup", str(copy), "--config", str(cfg)]) == 0
+    db = tmp_path / "data" / "history.sqlite"
+    db.write_bytes(b"")
+    assert khet(["history", "restore", str(tmp_path / "nothing.sqlite"), "--config", str(cfg)]) == 2
+    assert khet(["history", "restore", str(copy), "--config", str(cfg)]) == 0
+    with History(db) as h:
+        assert len(h.runs()) == 3 and h.submissions(FY)
+    assert oct(db.stat().st_mode & 0o777) == "0o600" and oct(copy.stat().st_mode & 0o777) == "0o600"
+    assert sync_run(cfg)[0] == 0  # and the nights go on
+
+
+def test_append_only_is_enforced_in_the_schema(district, tmp_path):
+    """Why: "append-only" was a convention: an outside `UPDATE submissions` succeeded."""
+    import sqlite3
+
+    _first_night(district, tmp_path)
+    db = tmp_path / "data" / "history.sqlite"
+    outside = sqlite3.connect(db)
+    first = outside.execute("SELECT school_code, report_key, fiscal_year, submitted_on FROM submissions").fetchone()
+    assert first is not None
+    for sql in ("UPDATE submissions SET submitted_on='2020-01-01'", "DELETE FROM submissions",
+                "DELETE FROM snapshots", "UPDATE reads SET outcome='read'", "DELETE FROM runs",
+                "UPDATE runs SET status='success'"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            outside.execute(sql)
+    outside.execute("INSERT OR REPLACE INTO submissions (school_code, report_key, fiscal_year, submitted_on, run_id,"
+                    " seen_at) VALUES (?, ?, ?, '2020-01-01', 1, 'x')", first[:3])
+    assert outside.execute("SELECT submitted_on FROM submissions WHERE school_code=? AND report_key=? AND "
+                           "fiscal_year=?", first[:3]).fetchone()[0] == first[3]
+    outside.close()
+
+
+def test_secrets_and_personal_data_at_rest(district, tmp_path):
+    """Why: key files were written 0644 (demo, emulator serve --key-out, the admin endpoint, which also wrote a
+    key to any path given); history.sqlite (school personal data) was 0644."""
+    import requests
+
+    dd = district
+    _first_night(dd, tmp_path)
+    data = tmp_path / "data"
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    assert oct((data / "history.sqlite").stat().st_mode & 0o777) == "0o600"
+    assert oct(Path(dd.key).stat().st_mode & 0o777) == "0o600"
+    assert oct(Path(dd.emu.service_account("x@khet-demo.iam.gserviceaccount.com")).stat().st_mode & 0o777) == "0o600"
+    outside = tmp_path / "stolen.json"
+    r = requests.post(f"{dd.emu.url}/_emulator/service_account", json={"path": str(outside)}, timeout=10)
+    assert r.status_code == 400 and not outside.exists()
+    r = requests.post(f"{dd.emu.url}/_emulator/service_account", json={"path": "../up.json"}, timeout=10)
+    assert r.status_code == 400
+    r = requests.post(f"{dd.emu.url}/_emulator/service_account", json={"path": "mine.json"}, timeout=10)
+    assert r.status_code == 200 and Path(r.json()["path"]).parent == dd.emu.key_dir
+    assert oct(Path(r.json()["path"]).stat().st_mode & 0o777) == "0o600"

@@ -1,5 +1,6 @@
-"""`khet history runs | school CODE` — what the history knows: the runs, and what changed in one school's
-sheets between runs (cell by cell), with its read outcomes and submission dates."""
+"""`khet history runs | school CODE | last | backup [FILE] | restore FILE` — what the history knows: the runs, and
+what changed in one school's sheets between runs (cell by cell), with its read outcomes and submission dates;
+an online backup of it, and putting a backup back."""
 
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def school_changes(h: History, code: str) -> list[dict]:
     return changes
 
 
+def _restore(source: Path, db: Path, data_dir: Path) -> int:
+    """Under the run lock (no run writes meanwhile); the history it replaces is kept beside it."""
+    from sync.lock import RunLock
+    from sync.safekeeping import restore
+
+    with RunLock(data_dir / "sync.lock"):
+        kept = restore(source, db)
+    print(f"กู้คืนประวัติจาก {source} แล้ว / restored the history from {source}"
+          + (f"; ไฟล์เดิมเก็บไว้ที่ / the replaced one is kept at {kept}" if kept else ""))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     def options(parser: argparse.ArgumentParser, **kw) -> argparse.ArgumentParser:
         parser.add_argument("--db", help="ฐานข้อมูลประวัติ (ค่าเริ่มต้นจากไฟล์ตั้งค่า) / history database", **kw)
@@ -65,12 +78,20 @@ def main(argv: list[str]) -> int:
     # Used by the staff workbook's "pull latest" button: the last finished run's report (outputs.xlsx = the
     # district summary workbook it reads).
     sub.add_parser("last", parents=[after], help="รายงานผลของรอบล่าสุดที่ทำงานจบ / the last completed run's report")
+    backup = sub.add_parser("backup", parents=[after], help="สำรองประวัติ (ขณะงานทำงานอยู่ก็ได้) / back up the history")
+    backup.add_argument("file", nargs="?", help="ไฟล์ปลายทาง (ค่าเริ่มต้น data_dir/backups/…) / destination file")
+    restore = sub.add_parser("restore", parents=[after], help="กู้คืนประวัติจากสำเนา / restore the history from a backup")
+    restore.add_argument("file", help="ไฟล์สำเนา / the backup file")
     args = p.parse_args(argv)
-    db = args.db
+    db, data_dir = args.db, None
     if db is None:
         from sync.config import load_config
 
-        db = load_config(args.config).history_db
+        cfg = load_config(args.config)
+        db, data_dir = cfg.history_db, cfg.data_dir
+    data_dir = Path(data_dir) if data_dir else Path(db).parent
+    if args.action == "restore":
+        return _restore(Path(args.file), Path(db), data_dir)
     if not Path(db).is_file():
         print(f"ไม่พบฐานข้อมูลประวัติ {db} / no history database at {db}", file=sys.stderr)
         return 2
@@ -81,6 +102,15 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     with h:
+        if args.action == "backup":
+            from datetime import UTC, datetime
+
+            from sync.safekeeping import BACKUP_PREFIX, backup, backups_dir
+
+            dest = Path(args.file) if args.file else (
+                backups_dir(data_dir) / f"{BACKUP_PREFIX}{datetime.now(UTC):%Y%m%d-%H%M%S}-manual.sqlite")
+            print(f"สำรองประวัติแล้ว / backed up: {backup(h, dest)}")
+            return 0
         if args.action == "last":
             last = h.last_completed_run()
             if last is None:

@@ -49,6 +49,8 @@ def main(argv: list[str]) -> int:
     run.add_argument("--no-feedback", action="store_true", help="ไม่เขียนแท็บข้อเสนอแนะ / skip feedback tabs")
     run.add_argument("--json", action="store_true", help="พิมพ์รายงานผลเป็น JSON / print the run report as JSON")
     run.add_argument("--progress", action="store_true", help="แสดงแถบความคืบหน้าเสมอ / force progress bars")
+    run.add_argument("--new-history", action="store_true",
+                     help="เริ่มประวัติใหม่โดยตั้งใจ (ไฟล์เดิมที่เสียถูกเก็บไว้) / start a new history on purpose")
     daemon = sub.add_parser("daemon", parents=[after], help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
     daemon.add_argument("--at", type=clock_time_arg, help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
     sub.add_parser("trigger", parents=[after], help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
@@ -62,7 +64,7 @@ def main(argv: list[str]) -> int:
     if args.action == "run":
         overrides = {"full": args.full, "feedback": not args.no_feedback, "fiscal_year": args.fy,
                      "today": args.today,
-                     "progress": True if args.progress else None}
+                     "progress": True if args.progress else None, "new_history": args.new_history}
         rep = run_from_config(cfg, trigger="cron", **overrides)
         _print_report(rep, args.json)
         return int(rep.exit_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -81,9 +82,18 @@ def new_service_account(store: Store, email: str, token_uri: str, path: Path) ->
         "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email}",
         "universe_domain": "googleapis.com",
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(info, indent=2))
+    write_secret(path, json.dumps(info, indent=2))
     return path
+
+
+def write_secret(path: Path, text: str) -> None:
+    """A key file readable by its owner only (0600 from the first byte: never briefly 0644)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        if os.name == "posix":
+            os.fchmod(fh.fileno(), 0o600)  # an existing file keeps its old mode through O_CREAT
+        fh.write(text)
 
 
 class TokenIssuer:

@@ -11,6 +11,7 @@ import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import batch_update, drive, sheets
@@ -340,7 +341,13 @@ class Handler(BaseHTTPRequestHandler):
                 emu.advance(float(body.get("seconds", 0)))
                 out = {"now": emu.store.now()}
             elif action == "service_account" and method == "POST":
-                key = emu.service_account(body.get("email") or emu.DEFAULT_ACCOUNT, body.get("path"))
+                # No authentication here: a key is written only inside the emulator's own key folder, under
+                # a plain file name (never a path a caller chooses elsewhere on the machine).
+                name = body.get("path")
+                if name is not None and (Path(str(name)).name != str(name) or str(name) in ("", ".", "..")):
+                    raise ValueError("path must be a plain file name inside the emulator's key folder")
+                key = emu.service_account(body.get("email") or emu.DEFAULT_ACCOUNT,
+                                          emu.key_dir / str(name) if name else None)
                 out = {"path": str(key), "key": json.loads(key.read_text())}
             elif action == "user" and method == "POST":
                 out = {"email": emu.user(body["email"])}
