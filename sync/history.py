@@ -325,12 +325,13 @@ class SchoolState:
 class History:
     """SQLite history. ``History(path)``; ``":memory:"`` for throw-away use."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, timeout: float = 30.0):
         self.path = str(path)
         if self.path != ":memory:":
             _private_file(Path(self.path))
         # The daemon's scheduler thread and the reader's worker threads may touch it; sqlite3 serialises.
-        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        # `timeout`: the bounded wait for a lock another program holds, then sqlite3's "database is locked".
+        self.db = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
             self.db.execute("PRAGMA journal_mode = WAL")

@@ -261,8 +261,9 @@ def run_once(s: JobSettings) -> RunReport:
         log.exception("run %s failed", run_id)
         report.errors.append(f"{type(exc).__name__}: {exc}")
         report.exit_code = EXIT_FAILED
-        report.message_th = f"งานประมวลผลไม่สำเร็จ: {getattr(exc, 'message_th', exc)}"
-        report.message_en = f"the run could not complete: {type(exc).__name__}: {getattr(exc, 'message_en', exc)}"
+        th, en = failure_text(exc)
+        report.message_th = f"งานประมวลผลไม่สำเร็จ: {th}"
+        report.message_en = f"the run could not complete: {en}"
     report.phases["total"] = round(time.perf_counter() - t0, 3)
     report.status = STATUS_BY_EXIT[report.exit_code]
     ended = s.now + dt.timedelta(seconds=report.phases["total"]) if s.now else utcnow()
@@ -274,6 +275,24 @@ def run_once(s: JobSettings) -> RunReport:
     h.end_run(run_id, status=report.status, exit_code=report.exit_code, counts=report.counts,
               report=report.to_dict(), ended_at=ended)
     return report
+
+
+def failure_text(exc: BaseException) -> tuple[str, str]:
+    """What the person on call reads for a failure: the error's own two languages, or the Thai and English of
+    the failures a machine meets (a full disk, a history another program holds locked)."""
+    import errno
+    import sqlite3
+
+    text = str(exc).lower()
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in text:
+        return ("ดิสก์เต็ม: บันทึกประวัติหรือรายงานไม่ได้ ลบไฟล์ที่ไม่ใช้หรือเพิ่มพื้นที่ แล้วสั่งใหม่ (ข้อมูลที่บันทึกแล้วไม่หาย)",
+                "the disk is full: the history or a report could not be written; free some space and run again "
+                "(what was recorded is kept)")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return ("ฐานข้อมูลประวัติถูกโปรแกรมอื่นล็อกไว้นานเกินรอ (เช่น เปิดค้างไว้ใน DB Browser) ปิดโปรแกรมนั้นแล้วสั่งใหม่",
+                "the history database stayed locked by another program (e.g. left open in DB Browser) "
+                "longer than the wait; close it and run again")
+    return getattr(exc, "message_th", str(exc)), getattr(exc, "message_en", f"{type(exc).__name__}: {exc}")
 
 
 @contextmanager
@@ -299,7 +318,9 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
     report.summary = night.summary  # not serialised: for the demo's terminal print
     # School outcomes and counts before any output: a failed output still reports them.
     report.schools = school_outcomes(night, result)
-    report.counts = run_counts(night, result)
+    report.counts = run_counts(night, result, s.registry)
+    report.registry = [{"row": f.row, "cell": f.cell, "code": f.code, "message_th": f.message_th,
+                        "message_en": f.message_en} for f in registry_errors(s.registry)]
     written = write_outputs(s, run_id, night, now=now, today=today, fy=fy, report=report)
     close_run(report, written)
 
@@ -398,6 +419,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                                 for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads,
                       {sh.key: sh for sh in district.school_sheets()})
     d = con.district
+    d.findings = _with_registry_findings(d.findings, s.registry)
     checks = agg.submittable(agg.report_checks(d, reports), agg.confirmed_reports(d, fy, reports))
     modified = {o.school.code: o.drive_modified for o in result.schools}
     ok = checks[checks["confirmed"] & checks["valid"]]
@@ -434,6 +456,24 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     return Night(schools, states, reads, con, summary, tracked, year_counts)
 
 
+REGISTRY_CODE = "ทะเบียน"  # the findings' school column for a registry row: it is no school yet
+
+
+def registry_errors(registry: Registry) -> list:
+    return [f for f in registry.findings if f.severity == "error"]
+
+
+def _with_registry_findings(findings: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """Rejected registry rows (a duplicate code, a code that lost its leading zeros) in the district's findings
+    every night: those schools are in no count and no summary until the registry is fixed."""
+    rows = [(REGISTRY_CODE, "ทะเบียนโรงเรียน / school registry", *attrgetter(*FINDING_FIELDS)(f))
+            for f in registry_errors(registry)]
+    if not rows:
+        return findings
+    extra = pd.DataFrame(rows, columns=["school_code", "school_name", *FINDING_FIELDS])
+    return pd.concat([extra, findings], ignore_index=True) if len(findings) else extra
+
+
 def school_outcomes(night: Night, result: ReadResult) -> list[SchoolOutcome]:
     outcome_by = {o.school.code: o for o in result.schools}
     rows = []
@@ -447,9 +487,10 @@ def school_outcomes(night: Night, result: ReadResult) -> list[SchoolOutcome]:
     return rows
 
 
-def run_counts(night: Night, result: ReadResult) -> dict[str, int]:
+def run_counts(night: Night, result: ReadResult, registry: Registry) -> dict[str, int]:
     counts = result.counts()
-    return {"schools_total": len(night.schools), "schools_provisioned": result.provisioned,
+    return {"schools_total": len(night.schools), "registry_rejected": len(registry_errors(registry)),
+            "schools_provisioned": result.provisioned,
             "schools_listed": result.in_folder, "schools_read": counts["read"],
             "schools_unchanged": counts["unchanged"],
             "schools_failed": counts["failed"] + counts["not_provisioned"],
@@ -496,9 +537,24 @@ def _xlsx_writer(ctx: OutputContext) -> Path:
                       district_name=ctx.s.district_name or (ctx.s.settings.identity.name if ctx.s.settings else ""))
 
 
+DISTRICT_SHEET_TRIES = 3      # whole swaps, each request already retried by the HTTP client
+DISTRICT_SHEET_PAUSE = 2.0    # seconds before the second swap, doubled before the third
+
+
 def _district_sheet_writer(ctx: OutputContext) -> dict:
-    return {"spreadsheet_id": ctx.s.district_spreadsheet_id,
-            **write_google(ctx.s.write_client, ctx.s.district_spreadsheet_id, ctx.night.summary, as_of=ctx.as_of)}
+    """The atomic swap, tried again (from scratch: leftover staging tabs are removed first) after a brief fault.
+    Still failing, it is reported and tomorrow's run writes it whole again: the summary is rebuilt every night."""
+    for attempt in range(1, DISTRICT_SHEET_TRIES + 1):
+        try:
+            counts = write_google(ctx.s.write_client, ctx.s.district_spreadsheet_id, ctx.night.summary,
+                                  as_of=ctx.as_of)
+            return {"spreadsheet_id": ctx.s.district_spreadsheet_id, "attempts": attempt, **counts}
+        except Exception as exc:  # noqa: BLE001 - retried within bounds, then the writer reports it
+            if attempt == DISTRICT_SHEET_TRIES:
+                raise
+            log.warning("district sheet attempt %d failed: %s", attempt, exc)
+            time.sleep(DISTRICT_SHEET_PAUSE * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 def _feedback_writer(ctx: OutputContext) -> dict[str, str]:
@@ -552,13 +608,20 @@ def _outputs_into_report(report: RunReport, written: dict[str, Written]) -> None
 
 # --- phase 5: close -------------------------------------------------------------------------------------------
 
+# Outputs without which the night is a failure; the district sheet and feedback are repaired by the next night.
+ESSENTIAL_OUTPUTS = ("xlsx",)
+
+
 def close_run(report: RunReport, written: dict[str, Written]) -> None:
     """The exit code and the message the person on call reads: 2 when nothing could be read (every school
-    failed: a refused key, an unreachable Google, a folder nobody shared) or an output could not be written at
-    all; 1 only when some schools were read and consolidated and others were not; 0 otherwise."""
-    broken = [name for name, w in written.items() if not w.ok]
+    failed: a refused key, an unreachable Google, a folder nobody shared) or the summary workbook could not be
+    written; 1 when some schools were read and consolidated but others (or the district sheet, feedback tabs,
+    registry rows) were not; 0 otherwise."""
+    broken = [name for name, w in written.items() if not w.ok and name in ESSENTIAL_OUTPUTS]
+    unwritten = [name for name, w in written.items() if not w.ok and name not in ESSENTIAL_OUTPUTS]
     schools_failed = report.counts["schools_failed"]
     feedback_failed = report.outputs.get("feedback_failed", 0)
+    rejected = report.counts.get("registry_rejected", 0)
     nothing_read = report.counts["schools_total"] > 0 and schools_failed == report.counts["schools_total"]
     none_listed = report.counts.get("schools_provisioned", 0) > 0 and report.counts.get("schools_listed") == 0
     if nothing_read or none_listed:
@@ -580,12 +643,17 @@ def close_run(report: RunReport, written: dict[str, Written]) -> None:
         report.exit_code = EXIT_FAILED
         report.message_th = f"งานประมวลผลไม่สำเร็จ: เขียนผลลัพธ์ไม่ได้ ({', '.join(broken)})"
         report.message_en = f"the run could not complete: outputs not written ({', '.join(broken)})"
-    elif schools_failed or feedback_failed:
+    elif schools_failed or feedback_failed or rejected or unwritten:
         report.exit_code = EXIT_PARTIAL
         report.message_th = (f"เสร็จบางส่วน: อ่านไม่ได้ {schools_failed} โรง, "
-                             f"เขียนข้อเสนอแนะไม่ได้ {feedback_failed} โรง")
+                             f"เขียนข้อเสนอแนะไม่ได้ {feedback_failed} โรง"
+                             + (f", แถวในทะเบียนโรงเรียนไม่ผ่าน {rejected} แถว (ไม่ได้นับรวม)" if rejected else "")
+                             + (f", เขียนไม่ได้: {', '.join(unwritten)} (คืนถัดไปเขียนใหม่ทั้งหมด)" if unwritten else ""))
         report.message_en = (f"partial: {schools_failed} schools unread, "
-                             f"{feedback_failed} feedback tabs not written")
+                             f"{feedback_failed} feedback tabs not written"
+                             + (f", {rejected} registry rows rejected (not counted)" if rejected else "")
+                             + (f", not written: {', '.join(unwritten)} (rewritten whole next night)"
+                                if unwritten else ""))
     else:
         report.exit_code = EXIT_OK
         report.message_th, report.message_en = "เสร็จสมบูรณ์", "success"

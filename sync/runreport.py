@@ -2,7 +2,8 @@
 
 Exit codes (for cron, Windows Task Scheduler and systemd alike):
   0 success — every school read (or unchanged) and every output written;
-  1 partial success — the summary was written but some schools (or feedback tabs) failed: see ``schools``;
+  1 partial success — some schools were read and consolidated, but others (or feedback tabs, or registry rows)
+    failed: see ``schools`` and ``registry``;
   2 failure — the run could not complete (configuration, registry, an output that could not be written at all
     — the others are still written — or an unexpected error);
   3 not run — another run holds the lock.
@@ -56,6 +57,7 @@ class RunReport:
     outputs: dict[str, Any] = field(default_factory=dict)       # xlsx path, district sheet, feedback counts
     writers: dict[str, dict] = field(default_factory=dict)      # each output writer's own ok / error / seconds
     errors: list[str] = field(default_factory=list)
+    registry: list[dict] = field(default_factory=list)          # rejected registry rows: no school, no count
     schools: list[SchoolOutcome] = field(default_factory=list)
     # Not a field (never serialised): the run's aggregate.Summary, for the demo's terminal print.
     summary = None

@@ -53,7 +53,11 @@ def check(h: History) -> list[str]:
     return problems
 
 
-def open_history(path: str | Path, *, data_dir: str | Path, new_history: bool = False) -> History:
+LOCK_WAIT = 30.0  # seconds a run waits for a history another program holds locked
+
+
+def open_history(path: str | Path, *, data_dir: str | Path, new_history: bool = False,
+                 wait: float = LOCK_WAIT) -> History:
     """The history of this data folder, or a HistoryError saying why it cannot be used and what to do."""
     path, data_dir = Path(path), Path(data_dir)
     earlier = earlier_runs(data_dir)
@@ -71,8 +75,18 @@ def open_history(path: str | Path, *, data_dir: str | Path, new_history: bool = 
     if state == "empty" and new_history:
         _set_aside(path)
     try:
-        h = History(path)
+        h = History(path, timeout=wait)
         problems = check(h)
+        h.db.execute("BEGIN IMMEDIATE")  # can this run write? (waits up to `wait` for another program)
+        h.db.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc).lower():
+            raise
+        raise HistoryError("history.locked",
+                           f"ฐานข้อมูลประวัติ {path} ถูกโปรแกรมอื่นล็อกไว้เกิน {wait:.0f} วินาที (เช่น เปิดค้างไว้ใน DB "
+                           "Browser หรือมีงานอีกชุดทำงานอยู่) ปิดโปรแกรมนั้นแล้วสั่งใหม่",
+                           f"the history {path} stayed locked by another program for over {wait:.0f} s (left open "
+                           "in DB Browser, or another run); close it and run again", path=str(path)) from None
     except sqlite3.DatabaseError as exc:
         problems, h = [str(exc)], None
     if problems:

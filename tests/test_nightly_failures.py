@@ -14,6 +14,7 @@ from sync.emulator import Emulator
 from sync.history import History
 from sync.job import JobSettings, run_once
 from sync.runreport import EXIT_FAILED
+from workbook.sheets import SHEETS
 
 
 @pytest.fixture
@@ -32,15 +33,37 @@ def night(dd, history: History, *, day: dt.date = NIGHT_1, **kw) -> object:
     return run_once(JobSettings(**{**fields, **kw}))
 
 
-def test_a_failed_district_sheet_leaves_the_xlsx_and_every_feedback_written(district, tmp_path):
+def test_a_failed_district_sheet_leaves_the_xlsx_and_every_feedback_written(district, tmp_path, monkeypatch):
+    """Why: a brief fault on the district-sheet write aborted the night: no feedback for any school, run failed."""
+    import sync.job
+
+    monkeypatch.setattr(sync.job, "DISTRICT_SHEET_PAUSE", 0.01)
+    dd = district
     with History(tmp_path / "h.sqlite") as h:
-        rep = night(district, h, district_spreadsheet_id="nosuchspreadsheet")
-    assert rep.exit_code == EXIT_FAILED
-    assert rep.writers["district_sheet"]["ok"] is False and "404" in rep.writers["district_sheet"]["error"]
-    assert rep.writers["xlsx"]["ok"] and rep.writers["feedback"]["ok"]
-    assert rep.outputs["feedback_written"] == 3
-    openpyxl.load_workbook(rep.outputs["xlsx"])
-    assert "district_sheet" in rep.message_en and "district_sheet" in rep.message_th
+        rep = night(dd, h, district_spreadsheet_id="nosuchspreadsheet")
+        assert rep.exit_code == 1  # partial: read, consolidated, the .xlsx and feedback written
+        assert rep.writers["district_sheet"]["ok"] is False and "404" in rep.writers["district_sheet"]["error"]
+        assert rep.writers["xlsx"]["ok"] and rep.writers["feedback"]["ok"]
+        assert rep.outputs["feedback_written"] == 3
+        openpyxl.load_workbook(rep.outputs["xlsx"])
+        assert "district_sheet" in rep.message_en and "district_sheet" in rep.message_th
+        # A brief fault: the first swap fails on its first batchUpdate, the second succeeds.
+        dd.emu.configure(file_faults={dd.district_id: {"error_503": 1.0}})
+        calls = []
+        real = sync.job.write_google
+
+        def flaky(*a, **kw):
+            calls.append(1)
+            if len(calls) == 2:
+                dd.emu.configure(file_faults={dd.district_id: {}})
+            return real(*a, **kw)
+
+        monkeypatch.setattr(sync.job, "write_google", flaky)
+        try:
+            rep = night(dd, h, tries=1)
+        finally:
+            dd.emu.configure(file_faults={dd.district_id: {}})
+        assert rep.exit_code == 0 and rep.outputs["district_sheet"]["attempts"] == 2, rep.writers
 
 
 # --- configuration checked before any work; "nothing listed" is not "nothing changed"; exit codes ------------
@@ -270,3 +293,60 @@ def test_secrets_and_personal_data_at_rest(district, tmp_path):
     r = requests.post(f"{dd.emu.url}/_emulator/service_account", json={"path": "mine.json"}, timeout=10)
     assert r.status_code == 200 and Path(r.json()["path"]).parent == dd.emu.key_dir
     assert oct(Path(r.json()["path"]).stat().st_mode & 0o777) == "0o600"
+
+
+def test_rejected_registry_rows_are_reported_every_night(district, tmp_path):
+    """Why: registry rows rejected (a duplicate code, a code that lost its leading zeros) vanished from the
+    nightly run: exit 0, schools_total 2 of 4, mentioned nowhere."""
+    from sync.registry import load_registry
+
+    dd = district
+    text = (dd.state / "registry.csv").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    bad = tmp_path / "registry.csv"
+    first = text[2].split(",")  # the first school (under the two header rows)
+    # The first school again, and a school whose code 0104800009 lost its leading zero in Excel.
+    bad.write_text("\n".join([*text, text[2], ",".join(["104800009", "โรงเรียนศูนย์หาย", *first[2:8], "", ""])]) + "\n",
+                   encoding="utf-8")
+    registry = load_registry(bad)
+    assert sum(f.severity == "error" for f in registry.findings) == 2
+    with History(tmp_path / "h.sqlite") as h:
+        rep = night(dd, h, registry=registry)
+    assert rep.exit_code == 1 and rep.counts["registry_rejected"] == 2 and len(rep.registry) == 2
+    assert "2 registry rows rejected" in rep.message_en and "ทะเบียนโรงเรียน" in rep.message_th
+    found = rep.summary.findings
+    assert (found["sheet_key"] == "school_registry").sum() == 2
+    wb = openpyxl.load_workbook(rep.outputs["xlsx"])
+    findings_tab = wb[SHEETS["findings"].title_th]
+    assert sum(1 for r in findings_tab.iter_rows(values_only=True) if r[0] == "ทะเบียน") == 2
+
+
+def test_a_locked_history_waits_a_bounded_time_then_says_so(tmp_path):
+    """Why: a locked or corrupt history gave an English-only message and a traceback."""
+    import sqlite3
+    import time
+
+    from sync.safekeeping import HistoryError, open_history
+
+    db = tmp_path / "h.sqlite"
+    History(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    t0 = time.monotonic()
+    with pytest.raises(HistoryError) as info:
+        open_history(db, data_dir=tmp_path, wait=0.5)
+    assert 0.4 < time.monotonic() - t0 < 10
+    assert info.value.code == "history.locked" and "ล็อก" in info.value.message_th and "locked" in info.value.message_en
+    holder.execute("ROLLBACK")
+    holder.close()
+    open_history(db, data_dir=tmp_path, wait=0.5).close()
+
+
+def test_a_full_disk_is_said_in_both_languages():
+    import errno
+    import sqlite3
+
+    from sync.job import failure_text
+
+    for exc in (OSError(errno.ENOSPC, "No space left on device"), sqlite3.OperationalError("database or disk is full")):
+        th, en = failure_text(exc)
+        assert "ดิสก์เต็ม" in th and "disk is full" in en

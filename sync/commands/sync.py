@@ -25,6 +25,8 @@ def _print_report(rep, as_json: bool) -> None:
               f"{c.get('rows_clean', 0)}, แถวมีข้อผิดพลาด {c.get('rows_rejected', 0)}")
     for s in rep.failed_schools():
         print(f"  ✗ {s.school_code} {s.name}: {s.reason} {s.detail or ''}")
+    for f in rep.registry:
+        print(f"  ✗ ทะเบียน/registry {f['cell'] or f['row'] or ''}: {f['message_th']} / {f['message_en']}")
     if rep.outputs and not rep.outputs.get("district_sheet"):
         print("  ยังไม่ได้ตั้ง google.district_spreadsheet_id: สรุปอยู่ในไฟล์ .xlsx เท่านั้น / no district spreadsheet "
               "configured: the summary is in the .xlsx only")
