@@ -401,6 +401,12 @@ def merge_cells(ctx: Ctx, req: dict) -> dict:
                 "endColumnIndex": d,
             }
         )
+        # As Google: a merged range keeps only its top-left value; the others' contents are gone.
+        for r in [r for r in sheet.rows if a <= r < c]:
+            for col in [col for col in sheet.rows[r] if b <= col < d and (r, col) != (a, b)]:
+                cell = sheet.rows[r][col]
+                cell.kind = cell.value = None
+                sheet.drop_if_empty(r, col)
     return {}
 
 
