@@ -18,10 +18,11 @@ from workbook.schema import YES_NO
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
 
 SA = "khet-sync@khet-district.iam.gserviceaccount.com"
-FAST = RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.05, timeout=5)
+# Short backoffs; a generous timeout: on a loaded 2-core CI machine an emulator copy can take seconds.
+FAST = RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.05, timeout=30)
 
 
-def fast_client(emu, key, scopes=SCOPES_PROVISION, *, pacing=None, retry=FAST, timeout=5):
+def fast_client(emu, key, scopes=SCOPES_PROVISION, *, pacing=None, retry=FAST, timeout=30):
     return connect(key, scopes, endpoint=emu.url, timeout=timeout,
                    http_client=paced_client(pacing or Pacing(1000, 1000), retry, seed=1))
 

@@ -261,9 +261,18 @@ def _find_protected(ctx: Ctx, pid) -> tuple[Sheet, dict]:
     raise ctx.fail(f"No protected range with id: {pid}")
 
 
+def _may_change(ctx: Ctx, sheet: Sheet, p: dict) -> None:
+    """Google's rule: only the owner and the editors listed on a protected range may change or delete it (a
+    school writer may not take the protection off its header or feedback tab)."""
+    if any(q is p for q in protected_for(ctx.f, sheet, ctx.email)):
+        raise ctx.fail("You are trying to edit a protected cell or object. Please contact the spreadsheet owner "
+                       "to remove protection if you need to edit.")
+
+
 def update_protected_range(ctx: Ctx, req: dict) -> dict:
     given = req.get("protectedRange") or {}
     sheet, current = _find_protected(ctx, given.get("protectedRangeId"))
+    _may_change(ctx, sheet, current)
     mask_assign(current, given, _fields(req, ctx))
     current["protectedRangeId"] = given["protectedRangeId"]
     current.setdefault("range", {"sheetId": sheet.id})
@@ -276,6 +285,7 @@ def update_protected_range(ctx: Ctx, req: dict) -> dict:
 
 def delete_protected_range(ctx: Ctx, req: dict) -> dict:
     sheet, current = _find_protected(ctx, req.get("protectedRangeId"))
+    _may_change(ctx, sheet, current)
     sheet.protected.remove(current)
     return {}
 

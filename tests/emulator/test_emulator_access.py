@@ -172,3 +172,23 @@ def test_protected_ranges_stop_schools_but_not_the_owner(emulator, gc):
             "owner to remove protection if you need to edit.",
         }
     assert ws.get("A1:D2") == [["หัวตาราง"], ["", "1", "2", "3"]]
+
+
+def test_only_the_owner_and_listed_editors_may_change_or_delete_a_protection(emulator, gc):
+    """Why (issue 10): the emulator let a school writer delete its feedback tab's protection and overwrite it."""
+    sh = gc.create("feedback")
+    reply = sh.batch_update({"requests": [{"addProtectedRange": {"protectedRange": {"range": {"sheetId": 0}}}}]})
+    pid = reply["replies"][0]["addProtectedRange"]["protectedRange"]["protectedRangeId"]
+    sh.share(SCHOOL, perm_type="user", role="writer", notify=False)
+    mine = connect_as(emulator, SCHOOL).open_by_key(sh.id)
+    for request in ({"deleteProtectedRange": {"protectedRangeId": pid}},
+                    {"updateProtectedRange": {"protectedRange": {"protectedRangeId": pid, "warningOnly": True},
+                                              "fields": "warningOnly"}}):
+        with pytest.raises(APIError) as e:
+            mine.batch_update({"requests": [request]})
+        assert e.value.response.status_code == 400 and "protected" in e.value.response.json()["error"]["message"]
+    with pytest.raises(APIError):
+        mine.sheet1.update([["ปลอม"]], "A3")
+    assert len(sh.list_protected_ranges(0)) == 1
+    sh.batch_update({"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}}]})  # the owner may
+    assert sh.list_protected_ranges(0) == []
