@@ -87,6 +87,6 @@ def evidence_records(checks: pd.DataFrame, school_proofs: Mapping[str, Proof]) -
 
 def modified_after_read(client, folder_id: str | None) -> dict[str, str]:
     """Spreadsheet id → modifiedTime, listed after tonight's reads (every file: one request per 1,000)."""
-    from sync.reader import discover_changed
+    from sync.reader import list_spreadsheets
 
-    return {f.id: f.modified_time for f in discover_changed(client, folder_id, None)}
+    return {f.id: f.modified_time for f in list_spreadsheets(client, folder_id)}

@@ -1,6 +1,6 @@
 """The nightly read: find which school spreadsheets changed, read each with ONE request, validate, never abort.
 
-- `discover_changed` asks Drive once per ≤1,000 files for the folder's spreadsheets modified since a time.
+- `list_spreadsheets` asks Drive once per ≤1,000 files for the folder's spreadsheets (every one, every night).
 - `read_school` reads every input tab of one school with a single `values:batchGet` (UNFORMATTED_VALUE +
   SERIAL_NUMBER), maps each returned range to its sheet definition, validates it, and classifies failures:
   not_shared (403), deleted (404 / trashed), tab_missing (a tab renamed or deleted), quota (429 after the
