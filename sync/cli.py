@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "remind": ("sync.commands.remind", "แจ้งเตือนโรงเรียนทางอีเมลและ LINE / remind schools by e-mail and LINE"),
     "line": ("sync.commands.line", "ตั้งค่ากลุ่ม LINE และข้อความประกาศ / LINE group setup and announcement texts"),
     "office": ("sync.commands.office", "คำขอจากเครื่องเจ้าหน้าที่ถึงเครื่องประมวลผล / staff requests to the job host"),
+    "report": ("sync.commands.report", "รายงานประจำปีและบัตรรายงานโรงเรียน (.docx) / annual report, school cards"),
+    "export": ("sync.commands.export", "ไฟล์สำหรับกรอก e-MES / eMENSCR (.xlsx) / e-MES and eMENSCR exports"),
 }
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
+from sync.reporting.demo_staff import write_demo_documents
 from sync.textwidth import cut, table
 from workbook.reports import REPORTS_BY_KEY
 from workbook.sheets import (
@@ -54,6 +55,7 @@ YEAR_START = dt.date(2025, 10, 1)
 BEFORE_1 = dt.date(2026, 5, 10)     # typed well before night 1
 BETWEEN = dt.date(2026, 6, 15)      # typed between the nights (after the plan's due date)
 NEVER = None
+DISTRICT_NAME = "สพป.ตัวอย่าง (สาธิต)"
 HIGHER = "มากกว่าหรือเท่ากับดีกว่า"
 
 PLACES = ("หนองบัว", "โนนสูง", "ดอนตาล", "นาแก", "โพนทอง", "ห้วยยาง", "หนองแสง", "คำเตย", "นาคู", "บ้านแพง",
@@ -266,6 +268,7 @@ class DemoResult:
     seconds: float
     schools: int
     reminded: Any = None  # sync.demo_loop.Reminded: the morning after night 2
+    documents: dict[str, Path] = field(default_factory=dict)  # annual report, e-MES/eMENSCR exports, cards
 
 
 @dataclass
@@ -387,7 +390,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                                        district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,
                                        now=night_time(day), staff_workbook=staff,
-                                       district_name="สพป.ตัวอย่าง (สาธิต)")
+                                       district_name=DISTRICT_NAME)
                 rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
                                  json_dir=state / "runs")
                 reports.append(rep)
@@ -404,7 +407,10 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
         finally:
             history.close()
     xlsx = Path(reports[-1].outputs["xlsx"])
-    return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools), reminded)
+    say("\nเขียนรายงานประจำปี ไฟล์ e-MES/eMENSCR และบัตรรายงานผลรายโรงเรียน / writing the annual report, the e-MES and "
+        "eMENSCR exports and the school report cards")
+    documents = write_demo_documents(state, FY, NIGHT_2, DISTRICT_NAME, staff)
+    return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools), reminded, documents)
 
 
 def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:

@@ -39,6 +39,12 @@ def main(argv: list[str]) -> int:
     print()
     print("\n".join(summary_lines(last.summary, xlsx=result.xlsx.resolve())))
     print("\n".join(reminder_lines(result.reminded)))
+    labels = {"annual": "รายงานผลการดำเนินงานประจำปี / annual report",
+              "emes": "ไฟล์กรอก e-MES รอบ 6 เดือน / e-MES export (6 months)",
+              "emenscr": "ไฟล์กรอก eMENSCR / eMENSCR export", "cards": "บัตรรายงานผลรายโรงเรียน / school report cards"}
+    print()
+    for key, path in result.documents.items():
+        print(f"{labels[key]}: {Path(path).resolve()}")
     print(f"\nสถานะการสาธิต (ประวัติ, ทะเบียน, บันทึก, รายงาน JSON, ไฟล์สรุป) / demo state: "
           f"{Path(result.state_dir).resolve()}")
     print(f"ประวัติของโรงเรียน / a school's history: khet history school {result.reports[-1].schools[0].school_code}"
