@@ -140,17 +140,17 @@ def track(h: History, run_id: int, d: agg.District, checks: pd.DataFrame, fy: in
                      override=None if was is None else end_of_day(date.fromisoformat(was["submitted_on"])))
         previous[pair] = {"submitted_at": dec.submitted_at, "basis": dec.basis, "status": str(dec.status)}
     applied, withdrawn = apply_overrides(h, run_id, fy, list(overrides), now=now, previous=previous)
-    timing, findings = year_timing(h, d, fy, now=now, today=today, rules=rules)
+    timing, findings = year_timing(h, d, fy, now=now, today=today, rules=rules, reports=reports, dues=dues)
     return Tracked(timing, findings, applied, withdrawn, new)
 
 
-def year_timing(h: History, d: agg.District, fy: int, *, now: datetime, today: date,
-                rules: Rules) -> tuple[dict, list[tuple[str, Finding]]]:
+def year_timing(h: History, d: agg.District, fy: int, *, now: datetime, today: date, rules: Rules,
+                reports=REPORTS, dues: Mapping[str, date] | None = None) -> tuple[dict, list[tuple[str, Finding]]]:
     """What the history holds for ``fy`` as the summary's ``timing`` arguments — evidence, active overrides, the
     schools' accepted claims — and the claim findings. Reads only: the nightly run calls it after recording,
     the reports (``sync.reporting.figures``) to tell a year as the last night judged it."""
     evidence = h.evidence(fy)
-    dues = agg.report_dues(fy)
+    dues = dict(dues) if dues is not None else agg.report_dues(fy)
     forced = {pair: end_of_day(date.fromisoformat(r["submitted_on"])) for pair, r in h.active_overrides(fy).items()}
 
     # The school's word: accepted only where tracking could not see (rules in addin.ontime).
