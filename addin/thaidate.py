@@ -348,9 +348,11 @@ def parse_dates(values) -> pd.DataFrame:
             u_errors[i] = e
     # code -1 (NaN/None) lands on the extra last slot: NaT and no error.
     errors = u_errors[codes]
-    # factorize treats 5, 5.0 and True as one value; an error must quote (and judge) the cell's own value.
+    # factorize treats 5, 5.0, True (and 0.0, -0.0) as one value; an error must quote (and judge) the cell's
+    # own value.
     for i in np.flatnonzero(errors != None):  # noqa: E711 — elementwise on an object array
-        if type(values.iat[i]) is not type(uniques[codes[i]]):
+        own, seen = values.iat[i], uniques[codes[i]]
+        if type(own) is not type(seen) or str(own) != str(seen):
             errors[i] = _parse_or_error(values.iat[i])[1]
     return pd.DataFrame({"date": u_days[codes].astype("datetime64[ns]"), "error": errors}, index=s.index)
 
