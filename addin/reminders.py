@@ -33,7 +33,9 @@ KIND_ORDER = (OVERDUE, RETURNED, CORRECTION, DUE_TODAY, DUE_SOON, OTHER)
 # Status codes (addin.status and later ones) → None (nothing to remind) or the kind of reminder.
 STATUS_KIND: dict[str, str | None] = {
     "not_yet_due": DUE_SOON, "due_soon": DUE_SOON, "overdue": OVERDUE, "on_time": None, "late": None,
-    "missing": None,  # the window closed: chasing it is the district's call, not an automatic message
+    # The window closed without a report: the manuals ask the district to chase it (เร่งรัด), so it is
+    # reminded weekly like an overdue one, not dropped from the digest.
+    "missing": OVERDUE,
     "returned": RETURNED, "approved": None,
 }
 

@@ -54,6 +54,10 @@ def test_three_working_days_before_on_the_day_and_weekly_while_overdue():
     # Weekly on the first working day of the week: Mon 20 Jul, not Tue 21 Jul; in the week of Mon 28 Jul
     # 2025 (King's birthday, a holiday) on Tuesday the 29th.
     assert [bool(rules.digests(over, d, POLICY, TITLES)) for d in (D(2026, 7, 20), D(2026, 7, 21))] == [True, False]
+    # A report whose window has closed unsent ("missing") is chased the same way (เร่งรัด), never dropped.
+    gone = statuses(("A", "action_plan", D(2026, 5, 31), "missing"))
+    assert [bool(rules.digests(gone, d, POLICY, TITLES)) for d in (D(2026, 7, 20), D(2026, 7, 21))] == [True, False]
+    assert rules.digests(gone, D(2026, 7, 20), POLICY, TITLES)["A"][0].kind == rules.OVERDUE
     over25 = statuses(("A", "action_plan", D(2025, 5, 31), "overdue"))
     assert [bool(rules.digests(over25, d, POLICY, TITLES)) for d in (D(2025, 7, 28), D(2025, 7, 29))] == [False, True]
 
