@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from addin.thaidate import parse_date_or_none
+from addin.thaidate import date_or_none as _date
 from addin.workdays import add_workdays, workdays_between
 from workbook.sheets import FOLLOWUP_STATUSES
 
@@ -29,15 +29,6 @@ NOT_STARTED_TH = FOLLOWUP_STATUSES[0]
 DONE_ON_TIME, DONE_LATE, OVERDUE, DUE_SOON, NOT_YET_DUE = "done_on_time", "done_late", "overdue", "due_soon", "open"
 STATUS_TH = {DONE_ON_TIME: "เสร็จตามกำหนด", DONE_LATE: "เสร็จเกินกำหนด", OVERDUE: "เกินกำหนด",
              DUE_SOON: "ใกล้ครบกำหนด", NOT_YET_DUE: "ยังไม่ถึงกำหนด"}
-
-
-def _date(value) -> date | None:
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    try:
-        return parse_date_or_none(value)
-    except (ValueError, TypeError):
-        return None
 
 
 def _int(value) -> int | None:

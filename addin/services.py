@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from addin.calendar import fiscal_year
-from addin.thaidate import parse_date_or_none
+from addin.thaidate import date_or_none as _date
 from addin.timing import TimingError, deadline, occurrences, parse_rule, step_due
 from addin.workdays import workdays_between
 from workbook.services import SERVICES, SERVICES_BY_TITLE, Service, Step
@@ -176,15 +176,6 @@ def request_from_record(rec: dict) -> RequestProgress | None:
     if service is None or received is None:
         return None
     return progress(service, received, [_date(rec.get(f"step{n}_done")) for n in range(1, len(service.steps) + 1)])
-
-
-def _date(value) -> date | None:
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    try:
-        return parse_date_or_none(value)
-    except (ValueError, TypeError):
-        return None
 
 
 def computed_columns(p: RequestProgress | None, today: date) -> dict:

@@ -314,6 +314,17 @@ def parse_date_or_none(value) -> date | None:
     return None if is_blank(value) else parse_date(value)
 
 
+def date_or_none(value) -> date | None:
+    """A staff tracker's date cell, leniently: a Timestamp's day, a parsed date, or None for a blank or an
+    unreadable value (the trackers report unreadable dates as findings of their own)."""
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    try:
+        return parse_date_or_none(value)
+    except (ValueError, TypeError):
+        return None
+
+
 def _parse_or_error(value):
     try:
         return parse_date(value), None
