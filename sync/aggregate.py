@@ -477,7 +477,10 @@ FOLLOW_UP_REASON = {
     "missing": ("ไม่ส่ง (ปิดรับแล้ว)", "missing"),
     "correction": ("ต้องแก้ไขข้อมูล", "needs correction"),
     "unreachable": ("อ่านชีตไม่ได้", "sheet unreachable"),
+    "tab_unusable": ("แท็บใช้ไม่ได้", "a tab is unusable"),
 }
+# Read reasons of a school read tonight whose tab could not be used (a broken header, a missing tab).
+TAB_REASONS = ("columns_changed", "tab_missing")
 NOT_PROVISIONED_TH = "ยังไม่ได้สร้างชีตของโรงเรียน (khet schools provision)"
 
 
@@ -508,14 +511,20 @@ def follow_up(status: pd.DataFrame, d: District) -> pd.DataFrame:
             }))
     reads = d.reads
     if len(reads):
-        bad = reads[reads["outcome"].isin(["failed", "not_provisioned"])]
-        if len(bad):
+        messages = reads["message_th"] if "message_th" in reads.columns else pd.Series(None, index=reads.index)
+        bad = reads["outcome"].isin(["failed", "not_provisioned"])
+        if bad.any():
             parts.append(pd.DataFrame({
-                "school_code": bad["school_code"], "kind": "unreachable", "report_th": "", "due": None,
+                "school_code": reads.loc[bad, "school_code"], "kind": "unreachable", "report_th": "", "due": None,
                 "errors": 0,
-                "detail_th": [_unreachable_th(r, a) for r, a in zip(bad["reason"], bad["data_age_hours"],
-                                                                    strict=True)],
+                "detail_th": [_unreachable_th(r, a, m) for r, a, m in zip(
+                    reads.loc[bad, "reason"], reads.loc[bad, "data_age_hours"], messages[bad], strict=True)],
             }))
+        tab = (reads["outcome"] == "read") & reads["reason"].isin(TAB_REASONS)
+        if tab.any():
+            parts.append(pd.DataFrame({
+                "school_code": reads.loc[tab, "school_code"], "kind": "tab_unusable", "report_th": "", "due": None,
+                "errors": 0, "detail_th": messages[tab].fillna("").to_numpy()}))
     cols = ["network", "school_code", "school_name", "kind", "kind_th", "report_th", "due", "errors", "detail_th",
             "contact_email", "phone"]
     if not parts:
@@ -533,7 +542,9 @@ def follow_up(status: pd.DataFrame, d: District) -> pd.DataFrame:
     return f[cols]
 
 
-def _unreachable_th(reason, age_hours) -> str:
+def _unreachable_th(reason, age_hours, message=None) -> str:
+    if isinstance(message, str) and reason in TAB_REASONS:
+        return message  # names the tab and says itself whether earlier data is in use
     text = read_reason_th(reason) or "ไม่ทราบสาเหตุ"
     if age_hours is None or (isinstance(age_hours, float) and age_hours != age_hours):
         return f"{text}; ยังไม่เคยอ่านข้อมูลได้"

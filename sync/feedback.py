@@ -21,11 +21,12 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import quote_sheetname
 
-from addin.cells import safe_text
+from addin.cells import is_blank, safe_text
 from addin.ontime import BASIS_CLAIM, BASIS_EVIDENCE, BASIS_OVERRIDE, BASIS_TH
 from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
 from sync.aggregate import format_age_th, read_reason_th
+from workbook.reports import REPORTS
 from workbook.sheets import FEEDBACK
 
 WIDTH = len(FEEDBACK.columns)
@@ -35,6 +36,7 @@ TOPIC_ERROR = "ข้อผิดพลาดที่ต้องแก้"
 TOPIC_WARNING = "ข้อสังเกต"
 TOPIC_LATE_EDIT = "แก้ไขหลังกำหนดส่ง"
 TOPIC_KPI = "ตัวชี้วัดของเขต"
+REPORT_SHEETS = {r.key: r.sheet for r in REPORTS}
 
 ACTION_BY_STATUS = {
     Status.NOT_YET_DUE: "กรอกให้ครบ แล้วเพิ่มแถวยืนยันในแท็บ ยืนยันการส่ง ก่อนกำหนด",
@@ -79,19 +81,29 @@ def _sent_when(r) -> str:
 def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.date,
                   last_read_at: dt.datetime | None, read_outcome: str | None = None,
                   read_reason: str | None = None, data_age_hours: float | None = None,
-                  kpis: pd.DataFrame | None = None) -> list[list[str]]:
-    """The tab's data rows (from row 3) for one school: pure, all text, FEEDBACK column order."""
+                  kpis: pd.DataFrame | None = None, tab_problems: Iterable[Any] = ()) -> list[list[str]]:
+    """The tab's data rows (from row 3) for one school: pure, all text, FEEDBACK column order.
+    `tab_problems`: tonight's tab-level read problems (sync.reader.ReadProblem: a broken header, a missing tab)
+    — the read line then never says the sheet was read successfully as a whole, and each report of such a tab
+    says why its data is old or absent."""
     today_th = format_thai_date(today)
     rows: list[list[str]] = []
+    tab_problems = [p for p in tab_problems if p.sheet_key]
     read_msg = f"เขตอ่านข้อมูลจากชีตนี้ได้สำเร็จล่าสุดเมื่อ {_when(last_read_at)}"
     action = ""
     if read_outcome in ("failed", "not_provisioned"):
-        why = read_reason_th(read_reason)
+        why = "; ".join(p.message_th for p in tab_problems) or read_reason_th(read_reason)
         read_msg += f"; คืนนี้อ่านไม่ได้ ({why})"
-        if data_age_hours is not None:
+        if data_age_hours is not None and not tab_problems:
             read_msg += f" เขตใช้ข้อมูลเดิมอายุ {format_age_th(data_age_hours)}"
         action = "ตรวจว่าชีตยังแชร์ให้เขตและชื่อแท็บ/หัวคอลัมน์ไม่ถูกแก้ไข"
+    elif tab_problems:
+        titles = ", ".join(dict.fromkeys(f"'{p.title}'" for p in tab_problems))
+        read_msg = (f"เขตอ่านชีตนี้ล่าสุดเมื่อ {_when(last_read_at)} แต่ใช้ไม่ได้ {len(tab_problems)} แท็บ: "
+                    + "; ".join(p.message_th for p in tab_problems))
+        action = f"แก้แท็บ {titles} ตามข้อผิดพลาดด้านล่าง (คัดลอกแถวหัวตารางหรือแท็บจากแม่แบบ)"
     rows.append([today_th, TOPIC_READ, "", "", "", "", read_msg, action])
+    by_sheet = {p.sheet_key: p for p in tab_problems}
 
     for r in status.itertuples():
         if r.submitted_on is not None and r.submitted_on == r.submitted_on:
@@ -106,6 +118,9 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
             msg = f"มีข้อมูล {r.rows} แถว ยังไม่ได้ยืนยันการส่ง"
         else:
             msg = "ยังไม่มีข้อมูล"
+        if (p := by_sheet.get(REPORT_SHEETS.get(getattr(r, "report_key", None)))) is not None:
+            msg += (f" (แท็บ '{p.title}' ใช้ไม่ได้คืนนี้ เขตใช้ข้อมูลชุดเดิมของแท็บ)" if p.previous else
+                    f" (แท็บ '{p.title}' ใช้ไม่ได้ เขตจึงยังไม่มีข้อมูลของรายงานนี้ที่ใช้ได้)")
         act = ACTION_BY_STATUS[Status(r.status)]
         if r.needs_correction:
             act = f"แก้ข้อผิดพลาด {r.errors} รายการด้านล่าง"
@@ -130,14 +145,14 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
         order = order.sort_values(["_sev", "sheet", "row"], kind="stable", na_position="first")
         for f in order.itertuples():
             where = f"ชีต {f.sheet}"
-            if f.row is not None and f.row == f.row:
+            if not is_blank(f.row):
                 where += f" แถว {int(f.row)}"
-            if f.column:
+            if not is_blank(f.column):  # a sheet-level finding has none (NaN once stacked in a frame)
                 where += f" คอลัมน์ {f.column}"
-            if f.cell:
+            if not is_blank(f.cell):
                 where += f" (เซลล์ {f.cell})"
             msg = f.message_th
-            if f.raw not in (None, "") and f.raw == f.raw and str(f.raw) not in msg:
+            if not is_blank(f.raw) and str(f.raw) not in msg:
                 msg += f" — ค่าที่พบ: {f.raw}"
             rows.append([today_th, TOPIC_ERROR if f.severity == "error" else TOPIC_WARNING, str(f.sheet), "", "",
                          where, msg, f.fix_th or ""])

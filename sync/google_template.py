@@ -12,8 +12,8 @@ Decisions:
 - Dropdowns are strict (a value outside the list is refused by Sheets) for choice and yes/no columns only.
   Dates and numbers get no Sheets validation: schools legitimately type Thai dates (`14 ก.พ. 66`) and `75%`,
   which Khet's own validation accepts and Sheets would refuse.
-- Every tab is at least 26 columns wide (A–Z) — `SheetDef.a1_range()` reads that far, so the one-request read
-  never asks beyond the grid.
+- Every tab is at least 26 columns wide (A–Z, `SheetDef.grid_width`): room for columns a school adds. The
+  nightly read asks for each tab by its title (its whole used area), so it reads whatever width a tab has.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from sync.feedback import feedback_hash, feedback_rows, school_frames, write_fee
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
 from sync.overrides import load_overrides
-from sync.reader import ReadResult, read_all
+from sync.reader import ReadResult, problem_findings, read_all, tab_problems
 from sync.registry import Registry, RegistryError
 from sync.runreport import (
     EXIT_FAILED,
@@ -386,6 +386,7 @@ class Night:
     summary: agg.Summary
     tracked: Any = None        # sync.trackers: the staff workbook's service requests and recommendations
     year_counts: dict = field(default_factory=dict)   # sync.tracking: evidence and overrides tonight
+    tab_problems: dict = field(default_factory=dict)  # school → tonight's tab-level read problems (feedback)
 
     @property
     def district(self) -> agg.District:
@@ -398,6 +399,8 @@ def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: d
         "school_code": code, "school_name": name, "network": net,
         "outcome": outcome_by[code].outcome if code in outcome_by else "unchanged",
         "reason": outcome_by[code].reason if code in outcome_by else None,
+        # The outcome's own words (the tab it concerns, whether earlier data is in use) for the reads tab.
+        "message_th": outcome_by[code].message_th if code in outcome_by and outcome_by[code].reason else None,
         "last_good_at": states[code].last_good_at if code in states else None,
         "data_age_hours": _age_hours(now, states[code].last_good_at) if code in states else None,
     } for code, name, net in zip(schools["school_code"], schools["school_name"], schools["network"], strict=True)])
@@ -439,7 +442,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                                                      s.rules.tracking_start)
     year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=rules,
                  overrides=overrides, reports=reports, dues=dues)
-    extra = findings_frame(year.findings + [("", f) for f in override_findings])
+    extra = findings_frame(problem_findings(result) + year.findings + [("", f) for f in override_findings])
     if len(extra):
         names = {"": STAFF_WORKBOOK_TH, **dict(zip(schools["school_code"], schools["school_name"], strict=True))}
         extra.insert(1, "school_name", extra["school_code"].map(names))
@@ -453,7 +456,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     attach_trackers(summary, tracked)
     year_counts = {"evidence_new": year.evidence_new, "overrides_applied": year.overrides_applied,
                    "overrides_withdrawn": year.overrides_withdrawn, "override_findings": len(override_findings)}
-    return Night(schools, states, reads, con, summary, tracked, year_counts)
+    return Night(schools, states, reads, con, summary, tracked, year_counts, tab_problems(result))
 
 
 REGISTRY_CODE = "ทะเบียน"  # the findings' school column for a registry row: it is no school yet
@@ -679,7 +682,7 @@ def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -
         rows = feedback_rows(status, findings, today=today, last_read_at=st.last_good_at if st else None,
                              read_outcome=r["outcome"], read_reason=r["reason"],
                              data_age_hours=None if pd.isna(r["data_age_hours"]) else float(r["data_age_hours"]),
-                             kpis=kpis_by.get(code))
+                             kpis=kpis_by.get(code), tab_problems=night.tab_problems.get(code, ()))
         digest = feedback_hash(rows)
         prev_hash, prev_rows = last.get(code, (None, 0))
         if digest == prev_hash:

@@ -11,15 +11,22 @@
   good data; the run never stops for one school.
 
 Decisions where the issue is silent:
-- A tab that cannot be found ("Unable to parse range") or that lost columns so the usual A:Z range "exceeds
-  grid limits" costs the school two more requests, never more:
+- Each tab is asked for by its title alone (`SheetDef.a1_range`): Sheets answers with the whole used area
+  however wide, so a required column pushed past Z by inserted columns is read, and a narrowed grid is never
+  asked beyond its limits.
+- A tab that cannot be found ("Unable to parse range") costs the school two more requests, never more:
   ONE spreadsheets.get for the tab titles, then ONE batchGet of the tabs present plus any unknown tab. An
   unknown tab whose hidden key row (row 2) carries a missing tab's keys is that tab renamed: it is read and
   used (with a warning), so a school that renamed a tab loses nothing. Truly missing tabs keep their last
   good data. A school with every tab in place costs exactly one read.
-- A tab whose header lost a required column (header.missing_column / header.not_found) is not used: its last
-  good data stays, reason columns_changed. Columns merely moved or renamed to an accepted alias read fine
-  (the validator matches headers by name and by the hidden key row).
+- A tab whose header lost a required column or its header rows (header.missing_column / header.not_found),
+  reason columns_changed: when the district holds a usable earlier version of the tab, that stays in use
+  (tonight's rows are counted in the message, not used: a broken header must not wipe out what was sent);
+  when it holds none (a first read, or only broken versions), tonight's grid IS used, every row rejected at
+  the header finding — rows are never neither clean nor rejected. Each message names the tab and says which
+  of the two happened; a tab missing on a first read says there is no data of it at all (`settle_tabs`).
+  Columns merely moved or renamed to an accepted alias read fine (the validator matches headers by name and
+  by the hidden key row).
 - Discovery lists EVERY spreadsheet of the folder each night (one request per 1,000 files: the same one
   request for a district of 200 schools) and skips files whose modifiedTime equals the one of the data already
   held. Listing only what changed since the last run would make "nothing listed" look like "nothing changed":
@@ -42,7 +49,6 @@ from typing import Any, Protocol
 
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
-from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 
 from sync.gclient import get_file, list_files
 from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
@@ -61,6 +67,15 @@ REASONS: dict[str, tuple[str, str]] = {
                    "the sheet is no longer shared with the district account; ask the school to share it back"),
     "deleted": ("ไม่พบชีต (ถูกลบหรืออยู่ในถังขยะ)", "the spreadsheet was deleted or is in the trash"),
     "tab_missing": ("แท็บถูกเปลี่ยนชื่อหรือลบ: {detail}", "tab renamed or deleted: {detail}"),
+    # The two endings of a tab-level problem (settle_tabs): the tab's earlier data in use, or none held.
+    "kept": ("ใช้ข้อมูลชุดเดิมของแท็บนี้แทน", "the tab's previous data stays in use"),
+    "kept_rows": ("ใช้ข้อมูลชุดเดิมของแท็บนี้แทน ({detail} แถวของคืนนี้ยังไม่ได้นำไปใช้)",
+                  "the tab's previous data stays in use ({detail} rows tonight not used)"),
+    "no_previous": ("ยังไม่มีข้อมูลชุดเดิมของแท็บนี้ เขตจึงยังไม่มีข้อมูลของแท็บนี้เลย",
+                    "there is no previous data of this tab, so the district has none of it"),
+    "no_previous_rows": ("ยังไม่มีข้อมูลชุดเดิม ทุกแถวของแท็บนี้ ({detail} แถว) ไม่ผ่านจนกว่าจะแก้หัวตาราง",
+                         "there is no previous data: all {detail} rows of the tab are rejected until the header "
+                         "is fixed"),
     "tab_renamed": ("แท็บถูกเปลี่ยนชื่อ อ่านได้ แต่ควรเปลี่ยนกลับ: {detail}",
                     "tab renamed; read anyway, please rename it back: {detail}"),
     "not_visible": ("บัญชีของเขตมองไม่เห็นชีตนี้แล้ว (ถูกลบ หรือเลิกแชร์) ขอให้โรงเรียนตรวจในถังขยะและแชร์กลับ (สิทธิ์ผู้แก้ไข)",
@@ -68,8 +83,8 @@ REASONS: dict[str, tuple[str, str]] = {
                     "school to check its trash and share it back (editor)"),
     "moved": ("ชีตถูกย้ายออกจากโฟลเดอร์ของเขต อ่านได้ แต่ขอให้ย้ายกลับ", "the sheet was moved out of the district "
               "folder; read anyway, please move it back"),
-    "columns_changed": ("คอลัมน์ที่ต้องกรอกหายไปจากแท็บ {detail} ใช้ข้อมูลชุดเดิมแทน",
-                        "required columns are gone from tab {detail}; the previous data stays in use"),
+    "columns_changed": ("หัวตารางของแท็บ {detail} ใช้ไม่ได้ (คอลัมน์ที่ต้องกรอกหายไป หรือแถวหัวตารางถูกลบ)",
+                        "tab {detail}: required columns are gone or the header rows were deleted"),
     "quota": ("เกินโควตาของ Google ลองใหม่คืนถัดไป", "Google quota exceeded; retried next night"),
     "server": ("Google ขัดข้อง ลองใหม่คืนถัดไป", "Google server error; retried next night"),
     "rate_limit": ("Google จำกัดอัตรา ลองใหม่คืนถัดไป", "Google rate limit; retried next night"),
@@ -150,14 +165,93 @@ class ReadProblem:
     detail: str
     message_th: str
     message_en: str
+    title: str = ""            # the tab's title as found ("" when the problem is not one tab's)
+    columns: str = ""          # the required columns a broken header lost, as the template names them
+    rows: int = 0              # non-blank rows under a broken header tonight
+    previous: bool | None = None  # a tab-level problem: the tab's earlier data in use (True) or none (False)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def _problem(reason: str, sheet_key: str | None = None, detail: str = "") -> ReadProblem:
+def _problem(reason: str, sheet_key: str | None = None, detail: str = "", **extra) -> ReadProblem:
     th, en = reason_text(reason, detail)
-    return ReadProblem(reason, sheet_key, detail, th, en)
+    return ReadProblem(reason, sheet_key, detail, th, en, **extra)
+
+
+# Tab-level problems (a tab tonight's read could not use), and whether settle_tabs gives them an ending.
+TAB_PROBLEMS = ("columns_changed", "tab_missing")
+
+
+def settle_tabs(read: SchoolRead, last_good: dict[str, list[list[Any]]]) -> None:
+    """Finish the tab-level problems of one school once its held data is known (see the module doc): a broken
+    header with no usable earlier version of the tab → tonight's grid is used (every row rejected at the header
+    finding); each problem's message then says whether the tab's earlier data is in use or there is none."""
+    usable_before = {k for k, g in last_good.items() if not _blocking(k, g)}
+    settled = []
+    for p in read.problems:
+        if p.reason not in TAB_PROBLEMS or p.previous is not None:
+            settled.append(p)
+            continue
+        previous = p.sheet_key in usable_before
+        if p.reason == "columns_changed" and not previous and p.sheet_key in read.blocked:
+            grid, title = read.blocked.pop(p.sheet_key)
+            read.tabs[p.sheet_key], read.titles[p.sheet_key] = grid, title
+        ending = ("kept" if previous else "no_previous") + ("_rows" if p.reason == "columns_changed" else "")
+        th, en = reason_text(ending, str(p.rows))
+        settled.append(ReadProblem(p.reason, p.sheet_key, p.detail, f"{p.message_th}; {th}",
+                                   f"{p.message_en}; {en}", p.title, p.columns, p.rows, previous))
+    read.problems = settled
+
+
+def _blocking(sheet_key: str, grid: list[list[Any]]) -> bool:
+    """A held grid that is itself unusable (an earlier broken header kept because nothing better was held)."""
+    from addin.validate import validate_table
+    from workbook.sheets import SHEETS
+
+    sheet = SHEETS.get(sheet_key)
+    if sheet is None:
+        return False
+    return any(f.code in BLOCKING_HEADER_CODES and f.severity == "error"
+               for f in validate_table(sheet, grid[:HEADER_PROBE_ROWS], first_row=1).findings)
+
+
+FIX_TH = {
+    "columns_changed": "คัดลอกแถวหัวตาราง (แถว 1–2) ของแท็บ '{title}' จากแม่แบบกลับมา ให้คอลัมน์ที่ต้องกรอกครบ",
+    "tab_missing": "เปลี่ยนชื่อแท็บกลับเป็น '{title}' หรือคัดลอกแท็บนี้จากแม่แบบ แล้วกรอกข้อมูล",
+    "tab_renamed": "เปลี่ยนชื่อแท็บกลับเป็น '{title}'",
+}
+
+
+def problem_findings(result: ReadResult) -> list[tuple[str, Any]]:
+    """Tonight's tab-level read problems as sheet-level findings, (school code, Finding): in the district's
+    findings, the school's feedback and, through the reads, its follow-up list. A broken header whose grid is
+    used tonight needs none: its validation's own header finding (naming every rejected row) is there."""
+    from addin.validate import Finding
+    from workbook.sheets import SHEETS
+
+    out = []
+    for o in result.schools:
+        for p in o.read.problems if o.read else ():
+            if p.reason not in FIX_TH or (p.reason == "columns_changed" and not p.previous):
+                continue
+            sheet = SHEETS.get(p.sheet_key)
+            title = sheet.title_th if sheet else p.title
+            out.append((o.school.code, Finding(
+                p.title or title, p.sheet_key or "", None, p.columns or None, None, None,
+                "warning" if p.reason == "tab_renamed" else "error", f"read.{p.reason}", p.message_th,
+                p.message_en, FIX_TH[p.reason].format(title=title), school_code=o.school.code)))
+    return out
+
+
+def tab_problems(result: ReadResult) -> dict[str, list[ReadProblem]]:
+    """School code → tonight's tab-level problems (what the feedback tab and the reads tab explain)."""
+    return {o.school.code: [p for p in o.read.problems if p.sheet_key]
+            for o in result.schools if o.read and any(p.sheet_key for p in o.read.problems)}
+
+
+# Rows enough to find a header (addin.validation.headers scans this many) and a few data rows.
+HEADER_PROBE_ROWS = 12
 
 
 @dataclass
@@ -168,6 +262,8 @@ class SchoolRead:
     problems: list[ReadProblem] = field(default_factory=list)
     requests: int = 0
     titles: dict[str, str] = field(default_factory=dict)  # sheet key -> the tab title actually read
+    # Tabs read tonight whose header is unusable, (grid, title) by sheet key, until settle_tabs decides.
+    blocked: dict[str, tuple[list[list[Any]], str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -183,11 +279,9 @@ class SchoolRead:
         return self.problems[0].reason if self.problems else None
 
 
-def _range_for(sheet: SheetDef, title: str, columns: int) -> str:
-    """The sheet's read range under another title, no wider than the tab's grid (Sheets refuses beyond it)."""
-    last = sheet.a1_range().rsplit(":", 1)[1]
-    width = min(column_index_from_string(last), max(1, columns))
-    return f"{quote_sheetname(title)}!A1:{get_column_letter(width)}"
+def _tab_range(title: str) -> str:
+    """A tab's whole used area by its title (as SheetDef.a1_range, for any title found)."""
+    return "'" + title.replace("'", "''") + "'"
 
 
 def _failure_reason(exc: Exception) -> str:
@@ -227,8 +321,11 @@ def _use(read: SchoolRead, sheet: SheetDef, grid: list[list[Any]], title: str) -
     read.results[sheet.key] = result
     blocking = [f for f in result.findings if f.code in BLOCKING_HEADER_CODES and f.severity == "error"]
     if blocking:
-        cols = ", ".join(dict.fromkeys(str(f.column) for f in blocking if f.column)) or "-"
-        read.problems.append(_problem("columns_changed", sheet.key, f"{title}: {cols}"))
+        cols = ", ".join(dict.fromkeys(str(f.column) for f in blocking if f.column))
+        n = len(result.rows) + len(result.rejected)
+        read.problems.append(_problem("columns_changed", sheet.key, f"'{title}'" + (f" ({cols})" if cols else ""),
+                                      title=title, columns=cols, rows=n))
+        read.blocked[sheet.key] = (grid, title)
         return
     read.tabs[sheet.key] = grid
     read.titles[sheet.key] = title
@@ -270,16 +367,13 @@ def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> S
     try:
         read.requests += 1
         meta = client.http_client.fetch_sheet_metadata(read.spreadsheet_id,
-                                                        params={"fields": "sheets.properties"})
-        grids = {p["title"]: p.get("gridProperties", {}).get("columnCount", 26)
-                 for p in (s["properties"] for s in meta.get("sheets", []))}
+                                                        params={"fields": "sheets.properties.title"})
+        grids = [s["properties"]["title"] for s in meta.get("sheets", [])]
         expected = {s.title_th for s in sheets}
         present = [s for s in sheets if s.title_th in grids]
         missing = [s for s in sheets if s.title_th not in grids]
         unknown = [t for t in grids if t not in expected]
-        widest = max(sheets, key=lambda s: len(s.columns))
-        ranges = ([_range_for(s, s.title_th, grids[s.title_th]) for s in present]
-                  + [_range_for(widest, t, grids[t]) for t in unknown])
+        ranges = [s.a1_range() for s in present] + [_tab_range(t) for t in unknown]
         read.requests += 1
         got = _batch_get(client, read.spreadsheet_id, ranges) if ranges else []
     except Exception as exc:  # noqa: BLE001
@@ -293,7 +387,7 @@ def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> S
             read.problems.append(_problem("tab_renamed", sheet.key, f"'{sheet.title_th}' → '{best}'"))
             _use(read, sheet, extra.pop(best), best)
         else:
-            read.problems.append(_problem("tab_missing", sheet.key, f"'{sheet.title_th}'"))
+            read.problems.append(_problem("tab_missing", sheet.key, f"'{sheet.title_th}'", title=sheet.title_th))
     return read
 
 
@@ -444,9 +538,13 @@ def read_all(client, registry: Registry, state: ReadState, *, folder_id: str | N
             outcomes = list(pool.map(one, to_read))
     else:
         outcomes = [one(item) for item in to_read]
-    for o in outcomes:
+    for i, o in enumerate(outcomes):
         if o.outcome == "failed" or (o.read and o.read.problems):
             o.last_good = state.last_good(o.school.code)
+        if o.read and any(p.reason in TAB_PROBLEMS for p in o.read.problems):
+            settle_tabs(o.read, o.last_good)
+            outcomes[i] = _outcome(o.school, files.get(o.school.spreadsheet_id), o.read)
+            outcomes[i].last_good = o.last_good
     order = {s.code: i for i, s in enumerate(schools)}
     result.schools = sorted(decided + outcomes, key=lambda o: order.get(o.school.code, -1))
     return result

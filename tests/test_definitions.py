@@ -163,8 +163,8 @@ def test_column_lookup_and_layout_helpers():
         ["รายงาน", "ปีงบประมาณ", "ผู้ส่ง", "ตำแหน่ง", "วันที่ส่ง", "ยืนยันว่าข้อมูลถูกต้องครบถ้วน", "หมายเหตุ"],
         ["report", "fiscal_year", "submitted_by", "position", "submitted_on", "confirmed", "note"],
     ]
-    assert sub.a1_range() == "'ยืนยันการส่ง'!A1:Z"
-    assert ACTION_PLAN.a1_range() == "'แผนปฏิบัติการ'!A1:AC"  # 19 columns + room for 10 added by a school
+    assert sub.a1_range() == "'ยืนยันการส่ง'"  # the whole used area, however wide (a column moved past Z)
+    assert ACTION_PLAN.grid_width() == 29  # 19 columns + room for 10 added by a school
     assert ACTION_PLAN.letter("budget_total") == "L"
     assert SHEETS["school_profile"].column("school_code").accepted_headers() == (
         "รหัสโรงเรียน", "รหัสสถานศึกษา", "รหัสโรงเรียน 10 หลัก", "school_code", "School code")

@@ -75,7 +75,7 @@ def test_template_has_every_tab_with_headers_keys_frozen_and_hidden_key_row(dist
         props = sh_json["properties"]
         assert props["title"] == sheet.title_th
         assert props["gridProperties"]["frozenRowCount"] == 2
-        assert props["gridProperties"]["columnCount"] >= 26  # a1_range reads A:Z
+        assert props["gridProperties"]["columnCount"] >= 26  # grid_width: room for added columns
         assert sh_json["data"][0]["rowMetadata"][1].get("hiddenByUser") is True
     # Finding the template again costs one Drive list and creates nothing.
     assert ensure_template(district.gc, district.folder) == (district.template, False)

@@ -369,7 +369,7 @@ def test_every_message_renders_in_both_languages():
               "expected": 1, "raw": "\"x\"", "length": 40_000, "limit": 32_767, "max_length": 300, "first_row": 3,
               "min": "0", "max": "100", "value": "5", "as_percent": "75", "detail_th": "ก", "detail_en": "e",
               "choices": "1, 2", "digits": 9, "other_header": "o", "other_value": "4", "headers": "a + b",
-              "direction": "d", "characters": "U+0001"}
+              "direction": "d", "characters": "U+0001", "span": "3–9"}
     for code in CATALOGUE:
         th, en, fix = render(code, params)
         assert th and en and fix and "{" not in th + en + fix and "?" not in th + en + fix, code

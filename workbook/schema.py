@@ -228,16 +228,17 @@ class SheetDef:
         return get_column_letter(self.keys().index(key) + 1)
 
     def grid_width(self) -> int:
-        """Columns a tab is read to, and a Google tab is made wide enough for: wider than the definition (at
-        least to Z) so that columns a school added at the right are read too and reported, not silently
-        dropped."""
+        """Columns a Google tab is made with: wider than the definition (at least to Z), room for columns a
+        school adds at the right."""
         return max(26, len(self.columns) + 10)
 
     def a1_range(self) -> str:
-        """The whole used area (`grid_width` columns) for one Sheets batchGet range."""
-        last = get_column_letter(self.grid_width())
+        """The tab by its title alone, for one Sheets batchGet range: Sheets answers with the tab's whole used
+        area however wide, so a required column a school pushed past Z (columns inserted before it) is still
+        read, and a narrowed grid is never asked beyond its limits. A fixed `A1:Z` once cut such a column off
+        and lost the school's rows."""
         title = self.title_th.replace("'", "''")
-        return f"'{title}'!A1:{last}"
+        return f"'{title}'"
 
     def grid_header(self) -> list[list[str]]:
         """Rows 1–2 of the tab: Thai headers, then English keys."""

@@ -223,14 +223,15 @@ def validate_table(sheet: SheetDef | str, values: list[list], *, first_row: int 
 
 
 def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: int, width: int,
-                     has_data, n: int) -> dict[int, str]:
-    """Sheet-level findings; returns the grid columns kept outside the definition, by their output name."""
+                     has_data, n: int, span: str = "-") -> dict[int, str]:
+    """Sheet-level findings; returns the grid columns kept outside the definition, by their output name.
+    `span`: the rows a header problem rejects ("3–14"), so the finding names them."""
     taken = set(sheet.keys()) | {ROW, ERRORS, GROUP}
     extras: dict[int, str] = {}
     if not layout.found:
         for j in range(width):
             extras[j] = _unique_name(f"column_{letter(j)}", taken)
-        out.add_sheet("header.not_found", "error", scan=HEADER_SCAN_ROWS, rows=n)
+        out.add_sheet("header.not_found", "error", scan=HEADER_SCAN_ROWS, rows=n, span=span)
         return extras
     header_row = first_row + layout.header_index
     if header_row != sheet.header_row:
@@ -248,7 +249,7 @@ def _layout_findings(out: _Builder, sheet: SheetDef, layout: Layout, first_row: 
         col = sheet.column(key)
         if col.required:
             out.add_sheet("header.missing_column", "error", column=col.header_th, header=col.header_th,
-                          key=key, rows=n)
+                          key=key, rows=n, span=span)
         else:
             out.add_sheet("header.missing_optional", "warning", column=col.header_th, header=col.header_th,
                           key=key)
@@ -293,8 +294,9 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     rownums = first_row + start + keep if row_numbers is None else np.asarray(row_numbers)[start + keep]
     labels = None if groups is None else np.asarray(groups, dtype=object)[start + keep]
     n = len(keep)
+    span = f"{int(rownums.min())}–{int(rownums.max())}" if n else "-"
     extras = _layout_findings(out, sheet, layout, first_row, width,
-                              lambda j: not fzs[j].blank()[keep].all(), n)
+                              lambda j: not fzs[j].blank()[keep].all(), n, span)
     for i, j, text in unsafe:
         header = layout.captions.get(j) or f"column_{letter(j)}"
         row = first_row + i if row_numbers is None else int(np.asarray(row_numbers)[i])

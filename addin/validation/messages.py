@@ -22,13 +22,13 @@ M = Message
 CATALOGUE: dict[str, Message] = {
     # --- the sheet and its headers ----------------------------------------------------------------------
     "header.not_found": M(
-        "ไม่พบแถวหัวตารางของชีต \"{sheet}\" ในช่วง {scan} แถวแรก จึงอ่านข้อมูลไม่ได้ ({rows} แถวไม่ผ่าน)",
+        "ไม่พบแถวหัวตารางของชีต \"{sheet}\" ในช่วง {scan} แถวแรก จึงอ่านข้อมูลไม่ได้ ({rows} แถวไม่ผ่าน: แถว {span})",
         "no header row found for sheet \"{sheet}\" in the first {scan} rows, so no data could be read "
-        "({rows} rows rejected)",
+        "({rows} rows rejected: rows {span})",
         "คัดลอกแถวหัวตาราง (แถว 1–2) จากแม่แบบกลับมาไว้เหนือข้อมูล"),
     "header.missing_column": M(
-        "ไม่พบคอลัมน์ที่ต้องกรอก \"{header}\" — ทุกแถว ({rows} แถว) จึงไม่ผ่าน",
-        "required column \"{header}\" ({key}) is missing — all {rows} rows are rejected",
+        "ไม่พบคอลัมน์ที่ต้องกรอก \"{header}\" — ทุกแถว ({rows} แถว: แถว {span}) จึงไม่ผ่าน",
+        "required column \"{header}\" ({key}) is missing — all {rows} rows are rejected (rows {span})",
         "เพิ่มคอลัมน์ \"{header}\" กลับเข้ามา (คัดลอกหัวคอลัมน์จากแม่แบบ) แล้วกรอกข้อมูล"),
     "header.missing_optional": M(
         "ไม่พบคอลัมน์ \"{header}\" (ไม่บังคับ) ระบบถือว่าว่างทุกแถว",
