@@ -371,9 +371,17 @@ class History:
     def begin_run(self, *, trigger: str = "manual", fiscal_year: int | None = None,
                   started_at: datetime | None = None) -> int:
         cur = self.db.execute(
-            "INSERT INTO runs (started_at, status, trigger, fiscal_year) VALUES (?, 'running', ?, ?)",
+            "INSERT INTO runs (run_id, started_at, status, trigger, fiscal_year) VALUES ("
+            " MAX((SELECT COALESCE(MAX(run_id), 0) + 1 FROM runs),"
+            "     (SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1) FROM meta WHERE key='run_ids_from')),"
+            " ?, 'running', ?, ?)",
             (iso(started_at or utcnow()), trigger, fiscal_year))
         return int(cur.lastrowid)
+
+    def number_runs_from(self, first: int) -> None:
+        """Run IDs of this history start at `first`: a history started over in a data folder that ran before
+        goes on from the last run report's number, so no report (runs/run-NNNNNN.json) is overwritten."""
+        self._ignore("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", ("run_ids_from", str(int(first))))
 
     def end_run(self, run_id: int, *, status: str, exit_code: int, counts: Mapping[str, int] | None = None,
                 report: Mapping | None = None, ended_at: datetime | None = None) -> None:

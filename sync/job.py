@@ -789,6 +789,12 @@ def _nightly_backup(history: History, cfg, rep: RunReport) -> None:
 def run_from_config(cfg, *, trigger: str = "manual", **overrides) -> RunReport:
     lock_path = Path(cfg.data_dir) / "sync.lock"
     try:
+        # The night's log file from the start: a run that cannot start is logged there, not a second time on
+        # stderr (with no handler, logging's last resort printed what the report already prints).
+        setup_logging(Path(cfg.log_dir), dt.datetime.now(TIMEZONE))
+    except OSError:
+        pass
+    try:
         with ExitStack() as stack:
             s = settings_from_config(cfg, stack, trigger=trigger, **overrides)
             return run_locked(s, lock_path=lock_path, log_dir=Path(cfg.log_dir), json_dir=Path(cfg.data_dir) / "runs",

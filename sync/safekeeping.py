@@ -99,7 +99,14 @@ def open_history(path: str | Path, *, data_dir: str | Path, new_history: bool = 
                                f"the history {path} is damaged ({problems[0]}) — {en}", path=str(path))
         _set_aside(path)
         h = History(path)
+    if earlier and not h.runs(limit=1):  # started over on purpose: numbering goes on after the last report
+        h.number_runs_from(max(_run_number(p) for p in earlier) + 1)
     return h
+
+
+def _run_number(report: Path) -> int:
+    digits = report.stem.removeprefix("run-")
+    return int(digits) if digits.isdigit() else 0
 
 
 def _set_aside(path: Path) -> Path:
@@ -116,7 +123,9 @@ def _set_aside(path: Path) -> Path:
 def backup(h: History, dest: str | Path) -> Path:
     """A consistent copy of a live history (SQLite online backup), readable by its owner only."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if not dest.parent.exists():  # a folder of copies of school personal data: its owner only, as data_dir
+        dest.parent.mkdir(parents=True, mode=0o700)
+        dest.parent.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened: set it as meant
     tmp = dest.with_name(dest.name + ".part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)

@@ -222,6 +222,15 @@ def test_a_damaged_history_is_never_replaced_silently(district, tmp_path, damage
     code, rep = sync_run(cfg)
     assert code == 2 and rep["status"] == "failed"
     assert "khet history restore" in rep["message_en"] and "--new-history" in rep["message_en"]
+    # Said once (the report), and in the night's log file — not again on stderr by logging's last resort.
+    assert any("run could not start" in p.read_text(encoding="utf-8") for p in (tmp_path / "logs").glob("*.log"))
+    if damage == "emptied":  # as cron runs it: a process of its own, stdout and stderr apart
+        import subprocess
+        import sys
+
+        p = subprocess.run([sys.executable, "-m", "sync.cli", "sync", "run", "--config", str(cfg), "--fy", str(FY),
+                            "--today", NIGHT_1.isoformat()], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 2 and p.stdout.count("history.sqlite") >= 1 and p.stderr == ""
     assert "khet history restore" in rep["message_th"]
     # On purpose: a new history, the broken file kept aside (never deleted).
     code, rep = khet_json(["sync", "run", "--config", str(cfg), "--fy", str(FY), "--today", NIGHT_1.isoformat(),
@@ -229,6 +238,10 @@ def test_a_damaged_history_is_never_replaced_silently(district, tmp_path, damage
     assert code == 0, rep["message_en"]
     if damage != "deleted":
         assert list((tmp_path / "data").glob("history.sqlite.broken-*"))
+    # Run IDs go on after the earlier reports: run-000001.json of the first history is not overwritten.
+    assert rep["run_id"] == 2
+    assert sorted(p.name for p in (tmp_path / "data" / "runs").glob("run-*.json")) == ["run-000001.json",
+                                                                                     "run-000002.json"]
 
 
 def test_backup_restore_and_rotation(district, tmp_path):
@@ -283,6 +296,9 @@ def test_secrets_and_personal_data_at_rest(district, tmp_path):
     data = tmp_path / "data"
     assert oct(data.stat().st_mode & 0o777) == "0o700"
     assert oct((data / "history.sqlite").stat().st_mode & 0o777) == "0o600"
+    backups = data / "backups"
+    assert oct(backups.stat().st_mode & 0o777) == "0o700"  # copies of the history: its owner only (was 0755)
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in backups.iterdir())
     assert oct(Path(dd.key).stat().st_mode & 0o777) == "0o600"
     assert oct(Path(dd.emu.service_account("x@khet-demo.iam.gserviceaccount.com")).stat().st_mode & 0o777) == "0o600"
     outside = tmp_path / "stolen.json"
