@@ -247,13 +247,14 @@ def _build(tabs: dict[str, _Tab], ck: _Checker, fiscal_year: int | None) -> W.Di
         ck.error(t, None, None, "settings.district_missing", "ยังไม่ได้กรอกข้อมูลเขต (แถวที่ 3)",
                  "the district row (row 3) is empty", "กรอกชื่อสำนักงานเขตพื้นที่และประเภท")
 
-    def named(sheet):
+    def named(sheet, cls=W.Named, *extra):
         tab = tabs[sheet.key]
         return [m for row in ck.unique(tab, kept(tab.rows), ("code",)) if (m := ck.model(
-            tab, row, W.Named, {"code": "code", "name": "name"}, code=_text(row, "code"), name=_text(row, "name"),
-            fiscal_year=fy(row))) is not None]
+            tab, row, cls, {"code": "code", "name": "name"}, code=_text(row, "code"), name=_text(row, "name"),
+            fiscal_year=fy(row), **{k: _text(row, k) for k in extra})) is not None]
 
-    networks, strategies, policies = named(W.NETWORKS), named(W.STRATEGIES), named(W.POLICIES)
+    networks, policies = named(W.NETWORKS), named(W.POLICIES)
+    strategies = named(W.STRATEGIES, W.Strategy, "national_strategy", "master_plan")
     t = tabs[W.BUDGET_SOURCES.key]
     sources = [_text(r, "name") for r in ck.unique(t, kept(t.rows), ("name",))]
     for sheet, rows in ((W.STRATEGIES, strategies), (W.POLICIES, policies), (W.BUDGET_SOURCES, sources)):

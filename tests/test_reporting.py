@@ -435,3 +435,97 @@ def test_readme_lists_every_placeholder(built):
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Reporting upward"):]
     assert all(f"`{{{k}}}`" in section for k in annual.placeholders(built["fig"]))
+
+
+# --- the district settings (issue 12) ------------------------------------------------------------------------
+
+def _district_settings():
+    from workbook import settings as W
+    from workbook.settings import DistrictSettings
+
+    d = DistrictSettings.default()
+    strategies = tuple(W.Strategy(code=s.code, name=s.name) for s in d.strategies)
+    strategies = (strategies[0].model_copy(update={"national_strategy": "ยุทธศาสตร์ชาติด้านความมั่นคง",
+                                                   "master_plan": "แผนแม่บท ประเด็น (1) ความมั่นคง"}),
+                  *strategies[1:])
+    return d.model_copy(update={
+        "identity": W.Identity(name="สพป.ตั้งค่าเอง"),
+        "strategies": strategies,
+        "windows": (W.Window(code="emes6", system="e-MES", round="รอบ ๖ เดือน", opens_on=dt.date(2026, 3, 16),
+                             closes_on=dt.date(2026, 4, 10), fiscal_year=FY),
+                    W.Window(code="m5", system="EMENSCR", round="M5 รายไตรมาส", opens_on=dt.date(2026, 1, 5),
+                             closes_on=dt.date(2026, 10, 15), fiscal_year=FY)),
+        # K1 one district target; K2 by school size only; K3 the district does not assign (schools' rows ignored).
+        "kpis": (W.Kpi(code="K1", name="ร้อยละของนักเรียนชั้น ป.1 ที่อ่านออกเขียนได้", unit="ร้อยละ",
+                       direction="มากกว่าหรือเท่ากับดีกว่า", target=95),
+                 W.Kpi(code="K2", name="ร้อยละของครูที่ได้รับการพัฒนา", unit="ร้อยละ",
+                       direction="มากกว่าหรือเท่ากับดีกว่า",
+                       by_size={"ขนาดเล็ก": 70, "ขนาดกลาง": 80, "ขนาดใหญ่": 90, "ขนาดใหญ่พิเศษ": 95})),
+    })
+
+
+def test_reports_follow_the_district_settings(tmp_path):
+    """report_settings reads the settings file (windows, alignment, targets); with district KPIs the e-MES export
+    and the annual report show issue 12's attainment — the district's target per school, the summary's counts."""
+    from sync.registry import Registry, School
+    from sync.reporting.figures import report_settings
+    from workbook.templates import save_settings_file
+
+    ours = _district_settings()
+    path = save_settings_file(tmp_path / "settings.xlsx", ours)
+    rs = report_settings(FY, path)
+    assert rs.emes_windows[6].opens == dt.date(2026, 3, 16) and rs.emes_windows[6].closes == dt.date(2026, 4, 10)
+    assert rs.emes_windows[12].opens == dt.date(2026, 10, 1)  # not in the settings: the default
+    m5 = next(w for w in rs.emenscr_stages if w.key == "M5")
+    assert (m5.opens, m5.closes) == (dt.date(2026, 1, 5), dt.date(2026, 10, 15))
+    assert rs.district_targets == {"K1": Decimal("95.0")}
+    first = ours.strategies[0].name
+    assert rs.alignment[first].national_strategy == "ยุทธศาสตร์ชาติด้านความมั่นคง"
+    assert rs.alignment[ours.strategies[1].name].master_plan.startswith("แผนแม่บทภายใต้ยุทธศาสตร์ชาติ")
+    assert "settings.xlsx" in rs.source_th
+
+    d, timing, schools = _district()
+    sizes = {s.code: s.rows["school_profile"][0].versions[-1][1]["size"] for s in schools}
+    registry = Registry([School(code=s.code, name=s.name, network=s.network, contact_email=s.email,
+                                size=sizes[s.code]) for s in schools])
+    fig = figures_from_district(d, FY, NIGHT_2, timing=timing, settings=ours, registry=registry)
+    assert fig.district_kpis
+    kd = fig.kpi_district(6).set_index("indicator_code")
+    assert list(kd.index) == ["K1", "K2"]  # K3, K4: typed by schools, not the district's
+    assert kd.at["K1", "target"] == Decimal("95.0") and kd.at["K1", "target_basis"] == "district"
+    k2_targets = [Decimal(str(ours.kpis[1].by_size[sizes[s.code]])) for s in schools]
+    assert kd.at["K2", "target"] == (sum(k2_targets) / len(k2_targets)).quantize(Decimal("0.01"))
+    assert kd.at["K2", "target_basis"] == "schools_mean"
+    # The schools met are the summary's (district_kpi_attainment), not a count over typed targets.
+    summary_kpi = fig.summary.kpi[(fig.summary.kpi["round"] == "6 เดือน")
+                                  & (fig.summary.kpi["network"] == agg.KPI_LEVEL_DISTRICT_TH)].set_index("indicator_code")
+    for code in ("K1", "K2"):
+        assert kd.at[code, "schools_met"] == summary_kpi.at[code, "met"]
+        assert kd.at[code, "schools_total"] == summary_kpi.at[code, "expected"] == len(schools)
+    rows = fig.kpi_rows(6)
+    k2 = rows[rows["indicator_code"] == "K2"].set_index("school_code")
+    assert all(Decimal(str(k2.at[s.code, "target"])) == Decimal(str(ours.kpis[1].by_size[sizes[s.code]]))
+               for s in schools)
+    reported = k2[k2["result"].notna()]
+    assert len(reported) and all(str(u).startswith("https://drive.google.com/") for u in reported["evidence_url"])
+
+    wb = openpyxl.load_workbook(exports.write_emes(fig, 6, tmp_path / "emes.xlsx"))
+    ws = wb["ตัวชี้วัด รอบ 6 เดือน"]
+    cols = [c.value for c in ws[2]]
+    got = {ws.cell(r, cols.index("indicator_code") + 1).value: {k: ws.cell(r, j + 1).value for j, k in enumerate(cols)}
+           for r in range(3, ws.max_row + 1)}
+    assert set(got) == {"K1", "K2"}
+    assert got["K1"]["schools_met"] == kd.at["K1", "schools_met"]
+    assert "ค่าเฉลี่ยของเป้าหมายที่เขตกำหนด" in got["K2"]["note"]
+    about = {r[0].value: r[1].value for r in wb["เกี่ยวกับไฟล์นี้"].iter_rows()}
+    assert about["ช่วงเวลากรอกในระบบ"].startswith("16 มี.ค. 2569")
+    assert wb["ผลรายโรงเรียน"].max_row - 2 == 2 * len(schools)  # every expected school, reported or not
+
+    by_net = fig.kpi_by_network(6)
+    per_net = fig.summary.kpi[(fig.summary.kpi["round"] == "6 เดือน")
+                              & (fig.summary.kpi["network"] != agg.KPI_LEVEL_DISTRICT_TH)]
+    assert sorted(zip(by_net["network"], by_net["indicator_code"], by_net["met"], strict=True)) == sorted(
+        zip(per_net["network"], per_net["indicator_code"], per_net["met"], strict=True))
+    doc = Document(annual.write_annual(fig, tmp_path / "annual.docx"))
+    kpi = _tables(doc)["ผลการดำเนินงานตามตัวชี้วัดของเขต รอบ 6 เดือน"]
+    assert [r[0] for r in kpi[1:]] == ["K1", "K2"]

@@ -44,6 +44,9 @@ CODE = Column("code", "รหัส", T.TEXT, required=True, max_length=20, head
 NAME = Column("name", "ชื่อ", T.TEXT, required=True, max_length=300, header_en="Name", width=50)
 TAB = Column("sheet", "ชีตของโรงเรียน", T.TEXT, required=True, max_length=100, aliases=("แท็บ",),
              header_en="School tab", width=22, help_th="ชื่อแท็บในชีตโรงเรียน เช่น แผนปฏิบัติการ")
+# What a district strategy serves when its row names nothing (the upward eMENSCR export's alignment columns).
+NATIONAL_STRATEGY = "ยุทธศาสตร์ชาติด้านการพัฒนาและเสริมสร้างศักยภาพทรัพยากรมนุษย์"
+MASTER_PLAN = "แผนแม่บทภายใต้ยุทธศาสตร์ชาติ ประเด็น (12) การพัฒนาการเรียนรู้"
 PHRASE_HELP = "เขียนแบบคู่มือ เช่น ภายในเดือนพฤษภาคม, ไตรมาสละครั้ง, ภายใน 15 วันหลังสิ้นไตรมาส"
 
 DISTRICT = SheetDef(
@@ -70,8 +73,14 @@ NETWORKS = SheetDef(
     "settings_networks", "ตั้งค่า เครือข่าย", "Settings: networks", "staff", (CODE, NAME, YEAR),
     description_th="เครือข่ายสถานศึกษา/สหวิทยาเขตของเขต")
 STRATEGIES = SheetDef(
-    "settings_strategies", "ตั้งค่า กลยุทธ์", "Settings: strategies", "staff", (CODE, NAME, YEAR),
-    description_th="กลยุทธ์ของเขต ชื่อเต็มเป็นตัวเลือกในคอลัมน์ 'กลยุทธ์ของเขต' ของโรงเรียน")
+    "settings_strategies", "ตั้งค่า กลยุทธ์", "Settings: strategies", "staff",
+    (CODE, NAME,
+     Column("national_strategy", "ยุทธศาสตร์ชาติที่สอดคล้อง", T.TEXT, max_length=300, header_en="National strategy",
+            width=36, help_th="สำหรับรายงาน eMENSCR ว่าง = " + NATIONAL_STRATEGY),
+     Column("master_plan", "แผนแม่บทที่สอดคล้อง", T.TEXT, max_length=300, header_en="Master plan", width=36,
+            help_th="สำหรับรายงาน eMENSCR ว่าง = " + MASTER_PLAN),
+     YEAR),
+    description_th="กลยุทธ์ของเขต ชื่อเต็มเป็นตัวเลือกในคอลัมน์ 'กลยุทธ์ของเขต' ของโรงเรียน และความสอดคล้องกับแผนระดับชาติ")
 POLICIES = SheetDef(
     "settings_policies", "ตั้งค่า นโยบาย สพฐ.", "Settings: OBEC policy areas", "staff", (CODE, NAME, YEAR),
     description_th="ด้านของนโยบาย สพฐ. ของปีงบประมาณ")
@@ -182,6 +191,11 @@ class Named(_Model):
     fiscal_year: int | None = None
 
 
+class Strategy(Named):
+    national_strategy: str = ""  # "" = NATIONAL_STRATEGY
+    master_plan: str = ""  # "" = MASTER_PLAN
+
+
 class ReportSetting(_Model):
     key: str = Field(pattern=r"^[A-Za-z0-9_]+$")
     title_th: str = Field(min_length=1)
@@ -266,7 +280,7 @@ class Caption(_Model):
 class DistrictSettings(_Model):
     identity: Identity
     networks: tuple[Named, ...] = ()
-    strategies: tuple[Named, ...] = Field(min_length=1)
+    strategies: tuple[Strategy, ...] = Field(min_length=1)
     policies: tuple[Named, ...] = Field(min_length=1)
     budget_sources: tuple[str, ...] = Field(min_length=1)
     reports: tuple[ReportSetting, ...] = Field(min_length=1)
@@ -280,7 +294,7 @@ class DistrictSettings(_Model):
         """Today's behaviour: the vocabularies of workbook/sheets.py and the reports of workbook/reports.py."""
         return cls(
             identity=Identity(name="สำนักงานเขตพื้นที่การศึกษา"),
-            strategies=tuple(Named(code=f"S{i}", name=n) for i, n in enumerate(S.DISTRICT_STRATEGIES, 1)),
+            strategies=tuple(Strategy(code=f"S{i}", name=n) for i, n in enumerate(S.DISTRICT_STRATEGIES, 1)),
             policies=tuple(Named(code=f"P{i}", name=n) for i, n in enumerate(S.OBEC_POLICIES, 1)),
             budget_sources=S.BUDGET_SOURCES,
             reports=tuple(ReportSetting(key=r.key, title_th=r.title_th, title_en=r.title_en, sheet=r.sheet,

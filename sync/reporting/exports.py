@@ -109,6 +109,10 @@ SCHOOL_COLUMNS = (("indicator_code", "รหัสตัวชี้วัด"),
                   ("evidence_url", "ลิงก์หลักฐาน"))
 
 
+TARGET_NOTE = {"schools_mean": "; ค่าเป้าหมายของเขต = ค่าเฉลี่ยของเป้าหมายที่เขตกำหนดให้แต่ละโรงเรียน (ตามขนาดหรือรายโรงเรียน)",
+               "typed": "; ค่าเป้าหมาย = ค่าที่โรงเรียนส่วนใหญ่กรอก (ยังไม่ได้ตั้งตัวชี้วัดของเขต)"}
+
+
 def emes_records(fig: Figures, round_months: int) -> list[dict]:
     kd = fig.kpi_district(round_months)
     out = []
@@ -118,7 +122,7 @@ def emes_records(fig: Figures, round_months: int) -> list[dict]:
                     "schools_reported": k.schools_reported, "schools_met": k.schools_met,
                     "pct_schools_met": k.pct_schools_met, "evidence": "\n".join(k.evidence) or None,
                     "note": f"ผลของเขต = ค่าเฉลี่ยของผล {k.schools_reported} โรงเรียนที่รายงาน "
-                            f"(จากทั้งหมด {k.schools_total} โรง)"})
+                            f"(จากทั้งหมด {k.schools_total} โรง)" + TARGET_NOTE.get(k.target_basis, "")})
     return out
 
 
