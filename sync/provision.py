@@ -6,8 +6,10 @@ For each active school without a spreadsheet ID (`provision`):
 2. share it as writer with the school's contact account (no e-mail unless `notify`), unless already shared;
 3. one atomic batchUpdate: protect the header rows and the feedback tab, set the dropdowns
    (`google_template.school_setup_requests`, protections already present are not added again);
-4. a fresh copy gets the school's code, name and network typed into its profile tab (RAW: school text is never
-   parsed as a formula);
+4. a fresh copy gets the school's code, name, network, size and the fiscal year typed into its profile tab, and
+   the district's KPIs with this school's targets into its KPI tab (RAW: school text is never parsed as a
+   formula); the setup batch tags the copy with the template version (`sync.update.template_version`: what
+   `khet schools update` and the summary compare);
 5. the spreadsheet ID is written back to the registry (every `flush_every` schools and at the end, also when the
    run stops on an error).
 A school that fails is reported with the reason and the run goes on. A second run changes nothing: schools
@@ -22,10 +24,13 @@ from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from openpyxl.utils import quote_sheetname
 
+from addin.calendar import fiscal_year as fiscal_year_of
+from addin.status import today_in_thailand
 from sync.gclient import drive_url
 from sync.google_template import school_setup_requests, sheet_metadata
 from sync.http import RequestFailed
 from sync.registry import Registry, School
+from sync.update import TAG_VERSION, template_version, version_requests
 from workbook.errors import KhetError
 from workbook.settings import DistrictSettings
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
@@ -122,13 +127,15 @@ def _grid_rows(sheet, rows: list[dict]) -> list[list]:
     return out
 
 
-def _prefill(client, spreadsheet_id: str, school: School, settings: DistrictSettings) -> None:
-    """A fresh copy's profile row (code, name, network) and its KPI tab (the district's indicators and this
-    school's targets), in one RAW request."""
+def _prefill(client, spreadsheet_id: str, school: School, settings: DistrictSettings, fiscal_year: int) -> None:
+    """A fresh copy's profile row (code, name, network, size, fiscal year: what the district already knows, so
+    the school is not asked for it — an empty fiscal year was a finding every night) and its KPI tab (the
+    district's indicators and this school's targets), in one RAW request."""
     profile, kpi = get_sheet("school_profile"), get_sheet("kpi")
     data = [{"range": f"{quote_sheetname(profile.title_th)}!A{profile.first_data_row}",
              "values": _grid_rows(profile, [{"school_code": school.code, "school_name": school.name,
-                                             "network": school.network}])}]
+                                             "network": school.network, "size": school.size,
+                                             "fiscal_year": fiscal_year}])}]
     if kpi_rows := settings.kpi_rows(school.code, school.size):
         data.append({"range": f"{quote_sheetname(kpi.title_th)}!A{kpi.first_data_row}",
                      "values": _grid_rows(kpi, kpi_rows)})
@@ -137,7 +144,7 @@ def _prefill(client, spreadsheet_id: str, school: School, settings: DistrictSett
 
 def provision_school(client, school: School, *, template_id: str, template_ids: dict[str, int],
                      folder_id: str | None, existing: dict[str, str], editor: str, notify: bool,
-                     settings: DistrictSettings | None = None) -> ProvisionOutcome:
+                     settings: DistrictSettings, fiscal_year: int, version: str) -> ProvisionOutcome:
     """Make (or finish) one school's spreadsheet; raises on a Google error (the caller records it)."""
     sid = existing.get(school.file_name)
     if sid is None:
@@ -147,7 +154,7 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
         sid = r.json()["id"]
         existing[school.file_name] = sid
         ids, tags, status = template_ids, set(), "created"
-        _prefill(client, sid, school, settings or DistrictSettings.default())
+        _prefill(client, sid, school, settings, fiscal_year)
         shared = False
     else:
         ids, tags = sheet_metadata(client, sid)
@@ -160,7 +167,9 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
     if not shared:
         client.insert_permission(sid, value=school.contact_email, perm_type="user", role="writer",
                                  notify=notify, email_message=NOTIFY_MESSAGE if notify else None)
-    reqs = school_setup_requests(ids, [editor], tags, (settings or DistrictSettings.default()).school_sheets())
+    reqs = school_setup_requests(ids, [editor], tags, settings.school_sheets())
+    if not any(t.startswith(TAG_VERSION) for t in tags):
+        reqs += version_requests(ids, version, editor)
     if reqs:
         client.http_client.batch_update(sid, {"requests": reqs})
     th = "สร้างชีตและแชร์ให้โรงเรียนแล้ว" if status == "created" else "พบชีตที่สร้างค้างไว้ ตั้งค่าต่อจนครบแล้ว"
@@ -169,9 +178,13 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
 
 
 def provision(client, registry: Registry, *, template_id: str, folder_id: str | None, notify: bool = False,
-              flush_every: int = 10, settings: DistrictSettings | None = None) -> ProvisionResult:
-    """Provision every active school without a spreadsheet ID (see the module docstring); the dropdowns are
-    the district's `settings` (None: the shipped defaults)."""
+              flush_every: int = 10, settings: DistrictSettings | None = None,
+              fiscal_year: int | None = None) -> ProvisionResult:
+    """Provision every active school without a spreadsheet ID (see the module docstring); the dropdowns and KPI
+    rows are the district's `settings` for `fiscal_year` (None: the shipped defaults; this fiscal year)."""
+    fiscal_year = fiscal_year or (settings.fiscal_year if settings else None) or fiscal_year_of(today_in_thailand())
+    settings = (settings or DistrictSettings.default()).for_year(fiscal_year)
+    version = template_version(settings)
     result = ProvisionResult(template_id)
     todo: list[School] = []
     for s in registry.schools:
@@ -202,7 +215,7 @@ def provision(client, registry: Registry, *, template_id: str, folder_id: str | 
             try:
                 outcome = provision_school(client, school, template_id=template_id, template_ids=template_ids,
                                            folder_id=folder_id, existing=existing, editor=editor, notify=notify,
-                                           settings=settings)
+                                           settings=settings, fiscal_year=fiscal_year, version=version)
             except RefreshError:
                 raise  # the key itself is refused: every further school would fail the same way
             except (APIError, RequestFailed, ProvisionError) as exc:

@@ -7,7 +7,7 @@ Per school, in order:
 2. one `values:batchGet` of every tab schools type into, whole (to know which cells are empty);
 3. a plan (`plan_school`, a pure function): new KPI rows (the district's indicators and this school's targets)
    below the last row used, the header and key of a column the template gained, written into an empty column
-   at the right; every dropdown list re-set (setDataValidation replaces); the header protections and the
+   at the right; the profile's fiscal year when it was left empty; every dropdown list re-set (setDataValidation replaces); the header protections and the
    version tag. **A plan writes only into cells that are empty** — what a school typed is never changed, which
    a property test checks over random typed content. A KPI row the school already has (same round and code)
    is left as it is: when the district changes a target mid-year the nightly job counts the district's target
@@ -39,7 +39,9 @@ from sync.google_template import (
 from sync.registry import Registry, School
 from workbook.schema import SheetDef
 from workbook.settings import DistrictSettings
-from workbook.sheets import FEEDBACK, KPI, SCHOOL_SHEETS
+from workbook.sheets import FEEDBACK, KPI, SCHOOL_SHEETS, get_sheet
+
+PROFILE = get_sheet("school_profile")
 
 TAG_VERSION = "khet:template:"
 
@@ -99,7 +101,24 @@ def plan_school(grids: dict[str, list[list]], settings: DistrictSettings, school
         _plan_columns(plan, sheet, grids[sheet.key])
     if KPI.key in grids and settings.kpis:
         _plan_kpis(plan, settings, school, grids[KPI.key])
+    if PROFILE.key in grids and settings.fiscal_year:
+        _plan_profile_year(plan, settings.fiscal_year, grids[PROFILE.key])
     return plan
+
+
+def _plan_profile_year(plan: Plan, fiscal_year: int, grid: list[list]) -> None:
+    """A profile left without its fiscal year (sheets provisioned before it was pre-filled: a finding every
+    night) gets the year of the settings — only into the empty cell of the first data row."""
+    keys_row = _keys(grid, PROFILE)
+    if "fiscal_year" not in keys_row:
+        return
+    col = keys_row.index("fiscal_year") + 1
+    row = PROFILE.first_data_row
+    typed = grid[row - 1] if len(grid) >= row else []
+    if _blank(_cell(grid, row, col)) and any(not _blank(v) for v in typed):
+        plan.cells.append(Cell(PROFILE.key, row, col, fiscal_year))
+        plan.note(f"{PROFILE.title_th}: เติมปีงบประมาณ {fiscal_year} ที่ {get_column_letter(col)}{row}",
+                  f"{PROFILE.key}: fiscal year {fiscal_year} filled in at {get_column_letter(col)}{row}")
 
 
 def _plan_columns(plan: Plan, sheet: SheetDef, grid: list[list]) -> None:
@@ -206,13 +225,13 @@ def _metadata(client, sid: str) -> _Meta:
     return out
 
 
-def _version_requests(meta: _Meta, version: str, editor: str) -> list[dict]:
-    """The version tag as a one-cell protected range on the feedback tab (A1), replacing the older one in the
-    same atomic batch."""
+def version_requests(sheet_ids: dict[str, int], version: str, editor: str, replaces=()) -> list[dict]:
+    """The version tag as a one-cell protected range on the feedback tab (A1), replacing the older ones
+    (`replaces`: their protectedRangeIds) in the same atomic batch. Provisioning tags a new copy with it too."""
     tag = TAG_VERSION + version
-    return [{"deleteProtectedRange": {"protectedRangeId": i}} for i in meta.version_ranges] + [
+    return [{"deleteProtectedRange": {"protectedRangeId": i}} for i in replaces] + [
         {"addProtectedRange": {"protectedRange": {
-        "range": {"sheetId": meta.ids[FEEDBACK.key], "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 0,
+        "range": {"sheetId": sheet_ids[FEEDBACK.key], "startRowIndex": 0, "endRowIndex": 1, "startColumnIndex": 0,
                   "endColumnIndex": 1},
         "description": f"รุ่นแม่แบบ Khet / Khet template version [{tag}]", "warningOnly": True,
         "editors": {"users": [editor]}}}}]
@@ -248,7 +267,7 @@ def update_school(client, school: School, settings: DistrictSettings, version: s
             {"range": f"{quote_sheetname(titles[c.sheet])}!{c.a1}", "values": [[c.value]]} for c in plan.cells]})
         out.requests += 1
     reqs = protection_requests(meta.ids, [editor], meta.tags) + validation_requests(meta.ids, sheets)
-    client.http_client.batch_update(sid, {"requests": reqs + _version_requests(meta, version, editor)})
+    client.http_client.batch_update(sid, {"requests": reqs + version_requests(meta.ids, version, editor, meta.version_ranges)})
     out.requests += 1
     out.status = "updated"
     return out

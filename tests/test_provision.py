@@ -8,15 +8,21 @@ import openpyxl
 import pytest
 from gspread.exceptions import APIError
 
+from addin.calendar import fiscal_year
+from addin.status import today_in_thailand
 from sync.emulator.testing import connect_as
 from sync.gclient import SCOPES_PROVISION, connect, drive_url, list_files
 from sync.google_template import TAG_HEADER, TAG_READONLY, create_template, ensure_template, khet_tags
 from sync.http import Pacing, RetryPolicy, paced_client
 from sync.provision import ProvisionError, provision
 from sync.registry import Registry, RegistryError, School, load_registry, write_csv_registry
+from sync.update import TAG_VERSION, template_version
 from workbook.schema import YES_NO
+from workbook.settings import DistrictSettings
 from workbook.sheets import SCHOOL_SHEETS, get_sheet
 
+DEFAULTS = DistrictSettings.default()
+PROFILE = get_sheet("school_profile")
 SA = "khet-sync@khet-district.iam.gserviceaccount.com"
 # Short backoffs; a generous timeout: on a loaded 2-core CI machine an emulator copy can take seconds.
 FAST = RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.05, timeout=30)
@@ -107,9 +113,11 @@ def test_provision_copies_shares_protects_and_writes_back(district):
         meta = district.gc.http_client.fetch_sheet_metadata(s.spreadsheet_id, params={
             "fields": "sheets(properties(title),protectedRanges(range,editors,description,warningOnly))"})
         ranges = [pr for sh in meta["sheets"] for pr in sh.get("protectedRanges", [])]
+        # Tagged with the template version it was made from (what `khet schools update` and the summary read).
         assert khet_tags(ranges) == ({TAG_HEADER + x.key for x in SCHOOL_SHEETS if not x.read_only}
-                                     | {TAG_READONLY + "feedback"})
-        assert all(pr["editors"] == {"users": [SA]} and pr["warningOnly"] is False for pr in ranges)
+                                     | {TAG_READONLY + "feedback", TAG_VERSION + template_version(DEFAULTS)})
+        assert all(pr["editors"] == {"users": [SA]} for pr in ranges)
+        assert all(pr["warningOnly"] is False for pr in ranges if TAG_VERSION not in pr["description"])
         header = next(pr for pr in ranges if pr["description"].endswith(f"[{TAG_HEADER}action_plan]"))
         assert (header["range"].get("startRowIndex", 0), header["range"]["endRowIndex"]) == (0, 2)
 
@@ -118,6 +126,9 @@ def test_provision_copies_shares_protects_and_writes_back(district):
     profile = district.gc.open_by_key(sid).worksheet(get_sheet("school_profile").title_th)
     assert profile.get("A3:C3", value_render_option="FORMULA") == [
         ["1020080002", "โรงเรียน O'Neil \"วิทยา\"", "เครือข่าย 0"]]
+    # The fiscal year the district is in is typed too (an empty one was a finding every night).
+    year_cell = f"{PROFILE.letter('fiscal_year')}3"
+    assert profile.get(year_cell, value_render_option="UNFORMATTED_VALUE") == [[fiscal_year(today_in_thailand())]]
 
 
 def test_dropdowns_follow_the_definitions(district):
@@ -186,7 +197,7 @@ def test_resume_after_crash_between_copy_and_registry_write(district):
         meta = district.gc.http_client.fetch_sheet_metadata(o.spreadsheet_id, params={
             "fields": "sheets(protectedRanges(description))"})
         descriptions = [pr["description"] for sh in meta["sheets"] for pr in sh.get("protectedRanges", [])]
-        assert len(descriptions) == len(SCHOOL_SHEETS)  # one per tab, never twice
+        assert len(descriptions) == len(SCHOOL_SHEETS) + 1  # one per tab and the version tag, never twice
         assert len(district.gc.list_permissions(o.spreadsheet_id)) == 2
     assert [s.spreadsheet_id for s in district.registry().schools] == [o.spreadsheet_id for o in result.outcomes]
 

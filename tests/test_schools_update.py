@@ -26,7 +26,7 @@ HIGHER = "มากกว่าหรือเท่ากับดีกว่�
 def with_kpis(*codes: str, strategies=("ยกระดับคุณภาพผู้เรียน",)) -> DistrictSettings:
     d = DistrictSettings.default()
     return d.model_copy(update={
-        "strategies": tuple(W.Named(code=f"S{i}", name=n) for i, n in enumerate(strategies, 1)),
+        "strategies": tuple(W.Strategy(code=f"S{i}", name=n) for i, n in enumerate(strategies, 1)),
         "kpis": tuple(W.Kpi(code=c, name=f"ตัวชี้วัด {c}", unit="ร้อยละ", direction=HIGHER, target=80,
                             by_size={"ขนาดเล็ก": 70}) for c in codes)})
 
@@ -87,6 +87,24 @@ def test_the_version_follows_what_a_sheet_holds():
     d = with_kpis("K1")
     t = d.model_copy(update={"kpis": (d.kpis[0].model_copy(update={"target": 95}),)})
     assert template_version(t) == template_version(d)
+
+
+def test_an_update_fills_a_profiles_empty_fiscal_year_only():
+    """Sheets provisioned before the profile's fiscal year was pre-filled get it (the row the district typed is
+    there); a typed year and an empty profile are left alone."""
+    from workbook.sheets import get_sheet
+
+    profile = get_sheet("school_profile")
+    col = profile.keys().index("fiscal_year")
+    school = School("1048000001", "โรงเรียน 1", "s1@x.th", network="n")
+    settings_fy = with_kpis().for_year(FY)
+    row = ["1048000001", "โรงเรียน 1", "n"]
+    plan = plan_school({profile.key: grid_for(profile, [row])}, settings_fy, school)
+    assert [(c.sheet, c.row, c.col, c.value) for c in plan.cells] == [(profile.key, 3, col + 1, FY)]
+    typed = row + [""] * (col - len(row)) + [2570]
+    assert plan_school({profile.key: grid_for(profile, [typed])}, settings_fy, school).cells == []
+    assert plan_school({profile.key: grid_for(profile, [])}, settings_fy, school).cells == []
+    assert plan_school({profile.key: grid_for(profile, [row])}, with_kpis(), school).cells == []  # no year set
 
 
 # --- against the emulator -------------------------------------------------------------------------------------

@@ -69,16 +69,18 @@ def _run_job(cfg):
 
 def _provision_with(cfg):
     def provision_registry(path: Path):
+        from addin.settings import settings_or_fail
         from sync.gclient import SCOPES_PROVISION
         from sync.google_template import ensure_template
         from sync.http import open_google
         from sync.provision import provision
         from sync.registry import load_registry
 
+        settings = settings_or_fail(cfg.settings)  # the host's settings: the same dropdowns and KPIs as the CLI
         with open_google(cfg, SCOPES_PROVISION) as client:
             template_id, _ = ensure_template(client, cfg.drive_folder_id or None, cfg.template_spreadsheet_id or None)
             return provision(client, load_registry(path), template_id=template_id,
-                             folder_id=cfg.drive_folder_id or None)
+                             folder_id=cfg.drive_folder_id or None, settings=settings)
     return provision_registry
 
 
