@@ -193,10 +193,10 @@ def test_khet_sync_run_with_no_usable_school_fails_with_exit_2(tmp_path, capsys,
     assert (report["run_id"], report["status"], report["exit_code"]) == (None, "failed", 2)
     assert report["message_th"] == (
         f"เริ่มงานไม่ได้: ทะเบียนโรงเรียน {registry} ไม่มีโรงเรียนที่ใช้งานได้ (ข้อผิดพลาด 1 รายการ — "
-        "ไม่พบคอลัมน์ที่ต้องกรอก \"อีเมลติดต่อ\" — ทุกแถว (1 แถว) จึงไม่ผ่าน; แก้ทะเบียนแล้วสั่งใหม่)")
+        "ไม่พบคอลัมน์ที่ต้องกรอก \"อีเมลติดต่อ\" — ทุกแถว (1 แถว: แถว 2) จึงไม่ผ่าน; แก้ทะเบียนแล้วสั่งใหม่)")
     assert report["message_en"] == (
         f"the run could not start: the school registry {registry} has no usable school (1 error(s) — required "
-        "column \"อีเมลติดต่อ\" (contact_email) is missing — all 1 rows are rejected; fix the registry and run again)")
+        "column \"อีเมลติดต่อ\" (contact_email) is missing — all 1 rows are rejected (rows 2); fix the registry and run again)")
 
 
 def test_khet_sync_bad_options_are_usage_errors(tmp_path, capsys, monkeypatch):

@@ -294,7 +294,8 @@ def _validate(sheet: SheetDef, values: list[list], first_row: int, row_numbers=N
     rownums = first_row + start + keep if row_numbers is None else np.asarray(row_numbers)[start + keep]
     labels = None if groups is None else np.asarray(groups, dtype=object)[start + keep]
     n = len(keep)
-    span = f"{int(rownums.min())}–{int(rownums.max())}" if n else "-"
+    first, last = (int(rownums.min()), int(rownums.max())) if n else (0, 0)
+    span = "-" if not n else str(first) if first == last else f"{first}–{last}"
     extras = _layout_findings(out, sheet, layout, first_row, width,
                               lambda j: not fzs[j].blank()[keep].all(), n, span)
     for i, j, text in unsafe:
