@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
+from addin.ontime import bangkok
 from sync.history import parse_iso
 
 KIND_WITH_DATA = "with_data"
@@ -56,13 +57,14 @@ def proof_of(outcome: str, *, modified_after: str | None, held_modified: str | N
     return None
 
 
-def proofs(outcomes: Iterable, modified_after: Mapping[str, str], held: Mapping[str, str],
+def proofs(outcomes: Iterable, modified_after: Mapping[str, object], held: Mapping[str, str],
            read_at: datetime) -> dict[str, Proof]:
-    """school code → proof, from the reader's outcomes, the after-read listing (spreadsheet id → modifiedTime)
+    """school code → proof, from the reader's outcomes, the after-read listing (spreadsheet id → DriveFile)
     and the modifiedTime of the data held (school code → modifiedTime)."""
     out = {}
     for o in outcomes:
-        p = proof_of(o.outcome, modified_after=modified_after.get(o.school.spreadsheet_id or ""),
+        listed = modified_after.get(o.school.spreadsheet_id or "")
+        p = proof_of(o.outcome, modified_after=getattr(listed, "modified_time", listed),
                      held_modified=held.get(o.school.code) or o.drive_modified, read_at=read_at)
         if p is not None:
             out[o.school.code] = p
@@ -85,8 +87,20 @@ def evidence_records(checks: pd.DataFrame, school_proofs: Mapping[str, Proof]) -
     return out
 
 
-def modified_after_read(client, folder_id: str | None) -> dict[str, str]:
-    """Spreadsheet id → modifiedTime, listed after tonight's reads (every file: one request per 1,000)."""
+def list_after_read(client, folder_id: str | None) -> dict[str, object]:
+    """Spreadsheet id → ``sync.reader.DriveFile`` (modifiedTime, createdTime), listed after tonight's reads
+    (every file: one request per 1,000)."""
     from sync.reader import list_spreadsheets
 
-    return {f.id: f.modified_time for f in list_spreadsheets(client, folder_id)}
+    return {f.id: f for f in list_spreadsheets(client, folder_id)}
+
+
+def sheets_since(registry_schools: Iterable, listing: Mapping[str, object]) -> dict[str, date]:
+    """school code → the Bangkok date its spreadsheet was created (a school that joined mid-year)."""
+    out = {}
+    for s in registry_schools:
+        f = listing.get(s.spreadsheet_id or "")
+        created = parse_iso(getattr(f, "created_time", "") or None)
+        if created is not None:
+            out[s.code] = bangkok(created).date()
+    return out

@@ -36,7 +36,7 @@ from addin.validate import Finding, validate_table
 from addin.validation.engine import GROUP
 from sync import aggregate as agg
 from sync.config import ConfigError, Problem
-from sync.evidence import modified_after_read, proofs
+from sync.evidence import list_after_read, proofs, sheets_since
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
 from sync.lock import LockHeld, RunLock
@@ -343,11 +343,11 @@ def read_phase(s: JobSettings, now: dt.datetime, district: DistrictSettings | No
     return result
 
 
-def modified_after_read_phase(s: JobSettings, report: RunReport) -> dict[str, str]:
+def modified_after_read_phase(s: JobSettings, report: RunReport) -> dict[str, Any]:
     """The folder's modifiedTimes after tonight's reads (the safe proof: sync.evidence). Without it, tonight's
     reads are dated by the run time (later, never wrong) and the run report says why."""
     try:
-        return modified_after_read(s.read_client, s.folder_id)
+        return list_after_read(s.read_client, s.folder_id)
     except Exception as exc:  # noqa: BLE001 - weaker evidence tonight, never a lost night
         log.warning("listing after the reads failed: %s", exc)
         report.errors.append(f"modified-after-read listing: {type(exc).__name__}: {exc}")
@@ -407,7 +407,7 @@ def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: d
 
 
 def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]],
-                      after_read: dict[str, str], *, now: dt.datetime, today: dt.date, fy: int,
+                      after_read: dict[str, Any], *, now: dt.datetime, today: dt.date, fy: int,
                       district: DistrictSettings | None = None) -> Night:
     """Validation with the district's definitions; submissions and statuses with its reports, due dates, grace
     days, on-time policy and which schools send what (`district`: the year's settings; None = the defaults)."""
@@ -441,7 +441,8 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     rules = s.rules if s.settings is None else Rules(district.identity.on_time_policy, district.identity.grace_days,
                                                      s.rules.tracking_start)
     year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=rules,
-                 overrides=overrides, reports=reports, dues=dues)
+                 overrides=overrides, reports=reports, dues=dues,
+                 sheet_since=sheets_since(s.registry.active(), after_read))
     extra = findings_frame(problem_findings(result) + year.findings + [("", f) for f in override_findings])
     if len(extra):
         names = {"": STAFF_WORKBOOK_TH, **dict(zip(schools["school_code"], schools["school_name"], strict=True))}

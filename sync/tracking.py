@@ -122,9 +122,11 @@ def apply_overrides(h: History, run_id: int, fy: int, rows: list[OverrideRow], *
 
 def track(h: History, run_id: int, d: agg.District, checks: pd.DataFrame, fy: int, *, proofs: Mapping[str, Proof],
           now: datetime, today: date, rules: Rules, overrides: list[OverrideRow] = (), reports=REPORTS,
-          dues: Mapping[str, date] | None = None) -> Tracked:
+          dues: Mapping[str, date] | None = None, sheet_since: Mapping[str, date] | None = None) -> Tracked:
     """Record tonight's evidence for ``fy``, apply the overrides, weigh the school's typed dates; return what
-    the summary needs. ``reports`` and ``dues``: the district's (settings), else the shipped ones."""
+    the summary needs. ``reports`` and ``dues``: the district's (settings), else the shipped ones.
+    ``sheet_since``: school → the date its sheet was created (a school that joined mid-year: its word is taken
+    for reports due before that)."""
     new = h.record_evidence(run_id, fy, evidence_records(checks, proofs), seen_at=now)
     evidence = h.evidence(fy)
     dues = dict(dues) if dues is not None else agg.report_dues(fy)
@@ -140,15 +142,18 @@ def track(h: History, run_id: int, d: agg.District, checks: pd.DataFrame, fy: in
                      override=None if was is None else end_of_day(date.fromisoformat(was["submitted_on"])))
         previous[pair] = {"submitted_at": dec.submitted_at, "basis": dec.basis, "status": str(dec.status)}
     applied, withdrawn = apply_overrides(h, run_id, fy, list(overrides), now=now, previous=previous)
-    timing, findings = year_timing(h, d, fy, now=now, today=today, rules=rules, reports=reports, dues=dues)
+    timing, findings = year_timing(h, d, fy, now=now, today=today, rules=rules, reports=reports, dues=dues,
+                                   sheet_since=sheet_since)
     return Tracked(timing, findings, applied, withdrawn, new)
 
 
 def year_timing(h: History, d: agg.District, fy: int, *, now: datetime, today: date, rules: Rules,
-                reports=REPORTS, dues: Mapping[str, date] | None = None) -> tuple[dict, list[tuple[str, Finding]]]:
+                reports=REPORTS, dues: Mapping[str, date] | None = None,
+                sheet_since: Mapping[str, date] | None = None) -> tuple[dict, list[tuple[str, Finding]]]:
     """What the history holds for ``fy`` as the summary's ``timing`` arguments — evidence, active overrides, the
     schools' accepted claims — and the claim findings. Reads only: the nightly run calls it after recording,
-    the reports (``sync.reporting.figures``) to tell a year as the last night judged it."""
+    the reports (``sync.reporting.figures``) to tell a year as the last night judged it. ``sheet_since``: the
+    night's listing of when each sheet was created; without one (the reports), the first night each was read."""
     evidence = h.evidence(fy)
     dues = dict(dues) if dues is not None else agg.report_dues(fy)
     forced = {pair: end_of_day(date.fromisoformat(r["submitted_on"])) for pair, r in h.active_overrides(fy).items()}
@@ -157,13 +162,14 @@ def year_timing(h: History, d: agg.District, fy: int, *, now: datetime, today: d
     first_run = h.first_run_time()
     start = rules.tracking_start or h.tracking_start(fy) or (bangkok(first_run).date() if first_run else today)
     start = max(start, fiscal_year_bounds(fy)[0])
-    first_reads = {c: bangkok(t).date() for c, t in h.first_read_times().items()}
+    if sheet_since is None:
+        sheet_since = {c: bangkok(t).date() for c, t in h.first_read_times().items()}
     claims, typed, findings = {}, {}, []
     for (code, key), (day, row) in _typed_dates(d, fy, reports).items():
         typed[(code, key)] = day
         first = Evidence(**{"with_data": None, "valid": None, **evidence.get((code, key), {})}).first
         c = check_claim(day, fiscal_year=fy, due=dues[key], today=today, tracking_start=start,
-                        first_evidence=first, sheet_since=first_reads.get(code))
+                        first_evidence=first, sheet_since=sheet_since.get(code))
         if c.accepted is not None:
             claims[(code, key)] = c.accepted
         if c.problem is not None:
