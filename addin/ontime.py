@@ -87,6 +87,17 @@ def window_closed(due: date, now: datetime, grace_days: int = DEFAULT_GRACE_DAYS
     return bangkok(now) > deadline_end(due, grace_days)
 
 
+def deadline_days(dues, grace_days: int = DEFAULT_GRACE_DAYS) -> set[date]:
+    """The days the nightly job should look more often (the daemon's tight schedule): each (working-day) due
+    date, the last day of its grace, and the day after each — when a confirmation's evidence and a "missing"
+    are decided."""
+    days: set[date] = set()
+    for due in dues:
+        for day in {effective_due(due), deadline_end(due, grace_days).date()}:
+            days |= {day, day + timedelta(days=1)}
+    return days
+
+
 @dataclass(frozen=True)
 class Evidence:
     """The earliest provable times of one school × report × fiscal year (None: never seen so)."""

@@ -138,3 +138,28 @@ def test_a_later_night_never_changes_a_decision_with_evidence(seen, nights_later
     later = decide(DUE, seen.replace(tzinfo=UTC) + timedelta(days=nights_later, hours=3), evidence=ev,
                    grace_days=grace)
     assert (first.status, first.submitted_at) == (later.status, later.submitted_at)
+
+
+def test_deadline_days_for_the_daemons_tight_schedule():
+    from addin.ontime import deadline_days
+
+    # A Thursday; Sunday 31 May 2026 (Visakha Bucha, its substitute day on Monday: the due date is Tuesday 2 June)
+    days = deadline_days([DUE, date(2026, 5, 31)])
+    assert days == {date(2026, 1, 15), date(2026, 1, 16), date(2026, 6, 2), date(2026, 6, 3)}
+    assert date(2026, 1, 18) in deadline_days([DUE], grace_days=3)
+
+
+def test_daemon_runs_often_only_on_deadline_days(tmp_path):
+    from sync.daemon import Daemon
+
+    calls, today = [], [date(2026, 1, 14)]
+    d = Daemon(lambda trigger: calls.append(trigger) or 0, data_dir=tmp_path, poll_seconds=0,
+               tight_days=lambda day: day in {date(2026, 1, 15), date(2026, 1, 16)}, tight_every_minutes=60,
+               today=lambda: today[0])
+    assert d.tight_job is not None and d.tight_job.interval == 60 and d.tight_job.unit == "minutes"
+    d._tight()
+    assert calls == []
+    today[0] = date(2026, 1, 15)
+    d._tight()
+    assert calls == ["deadline"]
+    assert Daemon(lambda t: 0, data_dir=tmp_path, tight_days=lambda day: True, tight_every_minutes=0).tight_job is None

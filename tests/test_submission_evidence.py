@@ -29,7 +29,8 @@ from workbook.reports import REPORTS_BY_KEY
 from workbook.sheets import SHEETS
 from workbook.templates import save_staff_workbook
 
-PLAN_DUE = dt.date(2026, 5, 31)   # Sunday: moves to Monday 1 June
+# The plan is due 31 May 2026, a Sunday (Visakha Bucha, substituted on Monday): the due date is Tuesday 2 June.
+PLAN_DUE_WORKDAY = dt.date(2026, 6, 2)
 Q1_DUE = dt.date(2026, 1, 15)
 
 
@@ -82,8 +83,8 @@ def _plan_at_2359(tmp, nights: list[dt.date]):
         d = District(tmp, emu)
         a = d.codes[0]
         d.school_types(a, bkk(dt.date(2026, 5, 20), 10), action_plan=d.plan_rows(a))
-        # Confirmed at 23:59 on the (working-day) due date, Monday 1 June.
-        d.school_types(a, bkk(dt.date(2026, 6, 1), 23, 59), submission=[confirm("action_plan", dt.date(2026, 6, 1))])
+        # Confirmed at 23:59 on the (working-day) due date.
+        d.school_types(a, bkk(PLAN_DUE_WORKDAY, 23, 59), submission=[confirm("action_plan", PLAN_DUE_WORKDAY)])
         reps = [d.night(n) for n in nights]
         row = d.status(reps[-1], a, "action_plan")
         ev = d.history.evidence(FY)[(a, "action_plan")]
@@ -92,16 +93,16 @@ def _plan_at_2359(tmp, nights: list[dt.date]):
 
 
 def test_confirmed_at_2359_on_the_due_date_read_at_0200_is_on_time(tmp_path):
-    row, ev, reps = _plan_at_2359(tmp_path, [dt.date(2026, 6, 2)])
+    row, ev, reps = _plan_at_2359(tmp_path, [dt.date(2026, 6, 3)])
     assert row["status"] == "on_time" and row["basis"] == "evidence"
-    assert row["submitted_at"].replace(second=0, microsecond=0) == dt.datetime(2026, 6, 1, 23, 59)
-    assert ev["with_data"] == ev["valid"] == bkk(dt.date(2026, 6, 1), 23, 59)
+    assert row["submitted_at"].replace(second=0, microsecond=0) == dt.datetime(2026, 6, 2, 23, 59)
+    assert ev["with_data"] == ev["valid"] == bkk(PLAN_DUE_WORKDAY, 23, 59)
     assert reps[0].counts["on_time"] >= 1
 
 
 def test_a_missed_night_changes_nothing(tmp_path):
-    seen_next_night, *_ = _plan_at_2359(tmp_path / "a", [dt.date(2026, 6, 2)])
-    server_down, *_ = _plan_at_2359(tmp_path / "b", [dt.date(2026, 6, 5)])  # 2–4 June missed
+    seen_next_night, *_ = _plan_at_2359(tmp_path / "a", [dt.date(2026, 6, 3)])
+    server_down, *_ = _plan_at_2359(tmp_path / "b", [dt.date(2026, 6, 6)])  # 3–5 June missed
     keys = ["status", "submitted_at", "submitted_on", "basis"]
     assert seen_next_night[keys].tolist() == server_down[keys].tolist()
 

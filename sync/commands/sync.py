@@ -35,6 +35,22 @@ def _print_report(rep, as_json: bool) -> None:
             print(f"  {key}: {rep.outputs[key]}")
 
 
+def _deadline_day(cfg):
+    """day → whether it is a due date (or the day after) of any report of its fiscal year or the last (Q4
+    progress is due in the next one), by the district's settings (`[paths] settings`)."""
+    from addin.calendar import fiscal_year
+    from addin.ontime import deadline_days
+    from addin.settings import report_dues, settings_or_fail
+
+    settings = settings_or_fail(cfg.settings)
+
+    def tight(day) -> bool:
+        years = (fiscal_year(day), fiscal_year(day) - 1)
+        dues = [due for fy in years for due in report_dues(settings.for_year(fy), fy).values()]
+        return day in deadline_days(dues, settings.identity.grace_days)
+    return tight
+
+
 def main(argv: list[str]) -> int:
     p = KhetArgumentParser(prog="khet sync", description="งานประมวลผลรายคืน / the nightly consolidation")
     config_help = "ไฟล์ตั้งค่า (ค่าเริ่มต้น khet.toml หรือ $KHET_CONFIG) / configuration file"
@@ -55,6 +71,9 @@ def main(argv: list[str]) -> int:
                      help="เริ่มประวัติใหม่โดยตั้งใจ (ไฟล์เดิมที่เสียถูกเก็บไว้) / start a new history on purpose")
     daemon = sub.add_parser("daemon", parents=[after], help="ทำงานทุกคืนตามเวลาที่ตั้ง / run nightly at the configured time")
     daemon.add_argument("--at", type=clock_time_arg, help="เวลา HH:MM (เวลาประเทศไทย) แทนค่าในไฟล์ตั้งค่า / time instead of the config's")
+    daemon.add_argument("--tight-every", type=int, default=60, metavar="MINUTES",
+                        help="ในวันครบกำหนดส่งและวันถัดไป ประมวลผลทุก MINUTES นาที (0 = ปิด) / on due dates and the day "
+                             "after, also run every MINUTES minutes (0 = off)")
     sub.add_parser("trigger", parents=[after], help="สั่งให้ daemon ทำงานทันที / ask a running daemon for a run now")
     args = p.parse_args(argv)
     cfg = load_config(args.config)
@@ -101,7 +120,8 @@ def main(argv: list[str]) -> int:
             host.poll()
             return host.schedule.interval(host.clock())
 
-    d = Daemon(one, at=at, data_dir=cfg.data_dir, poll=poll)
+    d = Daemon(one, at=at, data_dir=cfg.data_dir, poll=poll, tight_days=_deadline_day(cfg),
+               tight_every_minutes=args.tight_every)
     print(f"khet sync daemon: ทุกวันเวลา {at} น. (Asia/Bangkok); ครั้งถัดไป {d.next_run} (เวลาเครื่อง); "
           f"สั่งทันที: khet sync trigger / next run {d.next_run} machine time; Ctrl-C to stop", flush=True)
     with stack:
