@@ -55,6 +55,7 @@ def _captions() -> dict[str, str]:
             caps.setdefault(c.key, c.header_th)
     caps.update({
         "report_th": "รายงาน", "status_th": "สถานะ", "due": "กำหนดส่ง", "confirmed": "ยืนยันการส่ง",
+        "submitted_at": "เวลาที่ส่ง (ตามหลักฐาน)", "claimed_on": "วันที่ส่งที่โรงเรียนแจ้ง",
         "valid": "ข้อมูลถูกต้อง", "rows": "จำนวนแถว", "warnings": "ข้อสังเกต", "needs_correction": "ต้องแก้ไข",
         "edited_after_due": "แก้ไขหลังกำหนด", "expected": "ต้องส่ง", "submitted": "ส่งแล้ว",
         "on_time": "ตรงเวลา", "late": "ส่งช้า", "overdue": "เกินกำหนด", "missing": "ไม่ส่ง",
@@ -94,8 +95,9 @@ class Tab:
     columns: tuple[str, ...]   # () = every column of the frame
 
 
-REPORT_STATUS_COLUMNS = ("school_code", "school_name", "network", "report_th", "due", "submitted_on", "status_th",
-                         "confirmed", "valid", "errors", "warnings", "needs_correction", "edited_after_due")
+REPORT_STATUS_COLUMNS = ("school_code", "school_name", "network", "report_th", "due", "submitted_on", "submitted_at",
+                         "claimed_on", "status_th", "confirmed", "valid", "errors", "warnings", "needs_correction",
+                         "edited_after_due")
 COMPLETENESS_COLUMNS = ("report_th", "due", "expected", "submitted", "on_time", "late", "overdue", "missing",
                         "pending", "pct_submitted", "pct_on_time")
 TABS: tuple[Tab, ...] = (
