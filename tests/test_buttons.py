@@ -397,10 +397,11 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     assert counts == {"submissions": len(expected_subs), "district_summary": len(expected_sum),
                       "findings": sum(1 for r in source[FINDINGS].iter_rows(min_row=3, values_only=True) if any(r))}
     sub = cells(acts, wb.sheetnames.index(SUBMISSIONS))
-    first = expected_subs[0]  # school_code, school_name, network, report_th, due, submitted_on, status_th, …
+    # school_code, school_name, network, report_th, due, submitted_on, submitted_at, claimed_on, status_th, …
+    first = expected_subs[0]
     assert [sub["A3"], sub["B3"], sub["C3"], sub["D3"], sub["H3"]] == [first[0], first[1], first[2], first[3],
-                                                                       first[6]]
-    assert sub["F3"] == first[4].date().isoformat() and sub["J3"] == first[9]
+                                                                       first[8]]
+    assert sub["F3"] == first[4].date().isoformat() and sub["J3"] == first[11]
     summ = cells(acts, wb.sheetnames.index(SUMMARY))
     assert [summ["A3"], summ["B3"], summ["D3"]] == [expected_sum[0][0], expected_sum[0][1], expected_sum[0][3]]
     message = alerts(acts)[0]
