@@ -15,6 +15,7 @@ Drive modifiedTime of that read, and the last good tab contents.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -177,6 +178,14 @@ CREATE TABLE IF NOT EXISTS year_events (
     reason TEXT,
     detail_json TEXT
 );
+CREATE TABLE IF NOT EXISTS year_sheets (
+    entry_id INTEGER PRIMARY KEY,
+    fiscal_year INTEGER NOT NULL,
+    school_code TEXT NOT NULL,
+    spreadsheet_id TEXT NOT NULL,      -- the school's spreadsheet for that fiscal year (sync/years.py)
+    source TEXT NOT NULL,              -- registry (the registry's column, first seen) | open (khet year open)
+    recorded_at TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS reads_school ON reads (school_code, run_id);
 CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key, run_id);
 """
@@ -186,7 +195,7 @@ CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key
 # version was seen is kept even against INSERT OR REPLACE. Rows of the same run recorded again (a school whose
 # record is retried within one run: reads, read_tabs, statuses, feedback_writes) are the only replacements.
 EVIDENCE_TABLES = ("snapshots", "reads", "read_tabs", "validated_rows", "findings", "submissions",
-                   "report_versions", "statuses", "feedback_writes")
+                   "report_versions", "statuses", "feedback_writes", "year_sheets", "year_events")
 APPEND_ONLY = "".join(
     f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} BEGIN "
     f"SELECT RAISE(ABORT, 'khet history is append-only: {t} rows are never updated'); END;\n"
@@ -338,6 +347,20 @@ class History:
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.executescript(SCHEMA + APPEND_ONLY)
         self._ignore("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
+        self.year: int | None = None  # a year's view (for_year): the read state of that year's runs only
+
+    def for_year(self, fiscal_year: int) -> History:
+        """The same store seen as one fiscal year's: what was read, held, written as feedback and when the last
+        run finished — only that year's runs count (each year has its own school sheets: sync/years.py).
+        Everything else (evidence, overrides, statuses) is keyed by fiscal year already. Shares the connection."""
+        view = copy.copy(self)
+        view.year = int(fiscal_year)
+        return view
+
+    def _of_year(self, column: str = "run_id") -> str:
+        """SQL: ``AND <column> is a run of this view's year`` ('' for the whole store)."""
+        return "" if self.year is None else (
+            f" AND {column} IN (SELECT run_id FROM runs WHERE fiscal_year={int(self.year)})")
 
     # -- plumbing -------------------------------------------------------------------------------------------
     def _ignore(self, sql: str, params: tuple) -> int:
@@ -408,7 +431,7 @@ class History:
 
     def last_completed_run(self) -> dict | None:
         cur = self.db.execute("SELECT * FROM runs WHERE ended_at IS NOT NULL AND status IN ('success','partial')"
-                              " ORDER BY run_id DESC LIMIT 1")
+                              + self._of_year() + " ORDER BY run_id DESC LIMIT 1")
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
@@ -421,14 +444,14 @@ class History:
     def last_modified(self, school_code: str) -> str | None:
         """Drive modifiedTime of the newest data we hold for the school (None: never read)."""
         row = self.db.execute(
-            "SELECT drive_modified FROM reads WHERE school_code=? AND outcome='read' ORDER BY run_id DESC LIMIT 1",
-            (school_code,)).fetchone()
+            "SELECT drive_modified FROM reads WHERE school_code=? AND outcome='read'" + self._of_year()
+            + " ORDER BY run_id DESC LIMIT 1", (school_code,)).fetchone()
         return row[0] if row else None
 
     def last_modified_all(self) -> dict[str, str]:
         rows = self.db.execute(
             "SELECT r.school_code, r.drive_modified FROM reads r JOIN (SELECT school_code, MAX(run_id) AS run_id"
-            " FROM reads WHERE outcome='read' GROUP BY school_code) m"
+            " FROM reads WHERE outcome='read'" + self._of_year() + " GROUP BY school_code) m"
             " ON m.school_code=r.school_code AND m.run_id=r.run_id").fetchall()
         return {code: mod for code, mod in rows}
 
@@ -437,7 +460,7 @@ class History:
         (sharing restored, a tab renamed back and quota failures do not always move modifiedTime)."""
         rows = self.db.execute(
             "SELECT r.school_code FROM reads r JOIN (SELECT school_code, MAX(run_id) AS run_id FROM reads"
-            " GROUP BY school_code) m ON m.school_code=r.school_code AND m.run_id=r.run_id"
+            " WHERE 1=1" + self._of_year() + " GROUP BY school_code) m ON m.school_code=r.school_code AND m.run_id=r.run_id"
             " WHERE r.outcome='failed' OR r.reason IS NOT NULL").fetchall()
         return {r[0] for r in rows}
 
@@ -470,7 +493,8 @@ class History:
                 if row:
                     snap = row[0]
                     prev = db.execute("SELECT snapshot_id FROM read_tabs WHERE school_code=? AND sheet_key=?"
-                                      " ORDER BY run_id DESC LIMIT 1", (school_code, key)).fetchone()
+                                      + self._of_year() + " ORDER BY run_id DESC LIMIT 1",
+                                      (school_code, key)).fetchone()
                     changed[key] = prev is None or prev[0] != snap
                 else:
                     snap = db.execute(
@@ -512,7 +536,7 @@ class History:
         rows = self.db.execute(
             "SELECT rt.school_code, rt.sheet_key, s.snapshot_id, s.raw_json, rt.run_id, s.first_seen_at"
             " FROM read_tabs rt JOIN (SELECT school_code, sheet_key, MAX(run_id) AS run_id FROM read_tabs"
-            " GROUP BY school_code, sheet_key) m ON m.school_code=rt.school_code AND m.sheet_key=rt.sheet_key"
+            " WHERE 1=1" + self._of_year() + " GROUP BY school_code, sheet_key) m ON m.school_code=rt.school_code AND m.sheet_key=rt.sheet_key"
             " AND m.run_id=rt.run_id JOIN snapshots s ON s.snapshot_id=rt.snapshot_id").fetchall()
         wanted = set(school_codes) if school_codes is not None else None
         out: dict[str, dict[str, TabData]] = {}
@@ -526,7 +550,7 @@ class History:
         states: dict[str, SchoolState] = {}
         for code, sid, outcome, reason, read_at, mod in self.db.execute(
                 "SELECT school_code, spreadsheet_id, outcome, reason, read_at, drive_modified FROM reads"
-                " ORDER BY run_id"):
+                " WHERE 1=1" + self._of_year() + " ORDER BY run_id"):
             st = states.setdefault(code, SchoolState(code))
             st.spreadsheet_id = sid or st.spreadsheet_id
             st.last_attempt_at, st.last_outcome, st.last_reason = parse_iso(read_at), outcome, reason
@@ -714,19 +738,39 @@ class History:
         years = {e["fiscal_year"] for e in self.year_events()}
         return sorted(y for y in years if self.year_state(y) == "open")
 
+    def record_year_sheets(self, fiscal_year: int, sheets: Mapping[str, str], *, source: str,
+                           at: datetime | None = None) -> None:
+        """school code → spreadsheet ID for a fiscal year (a newer row for the same school wins; one already
+        in force is not recorded again)."""
+        held = self.year_sheets(fiscal_year)
+        self.db.executemany("INSERT INTO year_sheets (fiscal_year, school_code, spreadsheet_id, source,"
+                            " recorded_at) VALUES (?,?,?,?,?)",
+                            [(fiscal_year, code, sid, source, iso(at or utcnow())) for code, sid in sheets.items()
+                             if sid and held.get(code) != sid])
+
+    def year_sheets(self, fiscal_year: int) -> dict[str, str]:
+        """school code → its spreadsheet for the year (the newest recorded)."""
+        return {code: sid for code, sid in self.db.execute(
+            "SELECT school_code, spreadsheet_id FROM year_sheets WHERE fiscal_year=? ORDER BY entry_id", (fiscal_year,))}
+
+    def sheet_years(self) -> dict[str, int]:
+        """spreadsheet ID → the fiscal year it was recorded for."""
+        return {sid: fy for sid, fy in self.db.execute("SELECT spreadsheet_id, fiscal_year FROM year_sheets")}
+
     def tracking_start(self, fiscal_year: int) -> date | None:
         """The date staff set as the start of tracking for a year (None: the first night)."""
         days = [e["detail_json"] for e in self.year_events(fiscal_year) if e["action"] == "tracking_start"]
         return date.fromisoformat(json.loads(days[-1])["date"]) if days else None
 
     def first_run_time(self) -> datetime | None:
-        row = self.db.execute("SELECT MIN(started_at) FROM runs").fetchone()
+        row = self.db.execute("SELECT MIN(started_at) FROM runs WHERE 1=1" + self._of_year()).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
     def first_read_times(self) -> dict[str, datetime]:
         """school → the first time its sheet was read (a school that joined mid-year)."""
         return {code: parse_iso(at) for code, at in self.db.execute(
-            "SELECT school_code, MIN(read_at) FROM reads WHERE outcome='read' GROUP BY school_code")}
+            "SELECT school_code, MIN(read_at) FROM reads WHERE outcome='read'" + self._of_year()
+            + " GROUP BY school_code")}
 
     def _dicts(self, sql: str, params: tuple = ()) -> list[dict]:
         cur = self.db.execute(sql, params)
@@ -738,7 +782,8 @@ class History:
         """school → (content hash, rows written) of the newest feedback write."""
         rows = self.db.execute(
             "SELECT f.school_code, f.content_hash, f.rows_written FROM feedback_writes f JOIN (SELECT school_code,"
-            " MAX(run_id) AS run_id FROM feedback_writes GROUP BY school_code) m ON m.school_code=f.school_code"
+            " MAX(run_id) AS run_id FROM feedback_writes WHERE 1=1" + self._of_year()
+            + " GROUP BY school_code) m ON m.school_code=f.school_code"
             " AND m.run_id=f.run_id").fetchall()
         return {code: (h, n) for code, h, n in rows}
 

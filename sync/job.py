@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ from sync.summary import write_google, write_xlsx
 from sync.trackers import STAFF_WORKBOOK_TH, read_trackers, staff_workbook_path
 from sync.trackers import attach as attach_trackers
 from sync.tracking import Rules, track
+from sync.years import first_night, year_registry, years_to_track
 from workbook.errors import KhetError
 from workbook.reports import REPORTS
 from workbook.settings import DistrictSettings
@@ -246,11 +247,13 @@ def _age_hours(now: dt.datetime, then: dt.datetime | None) -> float | None:
 
 
 def run_once(s: JobSettings) -> RunReport:
-    """One run (the lock is the caller's business: see :func:`run_locked`)."""
-    h = s.history
+    """One run of one fiscal year (the lock is the caller's business: see :func:`run_locked`): that year's
+    school sheets and read state only (sync/years.py)."""
     now = s.now or utcnow()
     today = s.today or today_in_thailand()
     fy = s.fiscal_year or fiscal_year_of(today)
+    h = s.history.for_year(fy)
+    s = replace(s, history=h, registry=year_registry(s.registry, h, fy, at=now), fiscal_year=fy)
     report = RunReport(trigger=s.trigger, fiscal_year=fy, started_at=iso(now))
     run_id = h.begin_run(trigger=s.trigger, fiscal_year=fy, started_at=now)
     report.run_id = run_id
@@ -715,22 +718,56 @@ def run_locked(s: JobSettings, *, lock_path: Path, log_dir: Path | None = None,
         if log_dir is not None:
             report_log = setup_logging(log_dir, dt.datetime.now(TIMEZONE))
             log.info("run starting (%s)", s.trigger)
-        rep = run_once(s)
+        reports = run_years(s)
+        rep = reports[-1]
         if after is not None:  # still under the lock, before the JSON report is written
             after(rep)
-        if log_dir is not None:
-            rep.outputs["log"] = str(report_log)
-            log.info("run %s finished: %s (%s)", rep.run_id, rep.status, rep.message_en)
-            for sc in rep.failed_schools():
-                log.warning("school %s %s: %s %s", sc.school_code, sc.outcome, sc.reason, sc.detail or "")
+        for one in reports:
+            if log_dir is not None:
+                one.outputs["log"] = str(report_log)
+                log.info("run %s (FY %s) finished: %s (%s)", one.run_id, one.fiscal_year, one.status,
+                         one.message_en)
+                for sc in one.failed_schools():
+                    log.warning("school %s %s: %s %s", sc.school_code, sc.outcome, sc.reason, sc.detail or "")
+            if json_dir is not None:
+                path = Path(json_dir) / f"run-{one.run_id:06d}.json"
+                one.outputs["json"] = str(path)
+                one.write_json(path)
         if json_dir is not None:
-            path = Path(json_dir) / f"run-{rep.run_id:06d}.json"
-            rep.outputs["json"] = str(path)
-            rep.write_json(path)
             rep.write_json(Path(json_dir) / "last-run.json")
         return rep
     finally:
         lock.release()
+
+
+def run_years(s: JobSettings) -> list[RunReport]:
+    """Tonight's runs, oldest year first: the one asked for (``fiscal_year``), else every open year that has
+    begun (sync/years.py) — each its own run, with the district Google Sheet written by the newest only. The
+    last report (the newest year's) carries every year's outcome (``years``), the notes about the years
+    (a current year not opened yet makes the night partial) and the worst exit code."""
+    if s.fiscal_year is not None:
+        first_night(s.history, s.fiscal_year, at=s.now)
+        return [run_once(s)]
+    tracked = years_to_track(s.history, s.today or today_in_thailand(), at=s.now)
+    reports = [run_once(replace(s, fiscal_year=fy, district_spreadsheet_id=s.district_spreadsheet_id
+                                if fy == tracked.district_year else None)) for fy in tracked.years]
+    main = reports[-1]
+    main.years = [{"fiscal_year": r.fiscal_year, "run_id": r.run_id, "status": r.status, "exit_code": r.exit_code,
+                   "message_th": r.message_th, "message_en": r.message_en,
+                   "counts": {k: r.counts.get(k) for k in ("schools_total", "schools_read", "reports_expected",
+                                                            "submitted", "on_time", "late", "overdue", "missing")
+                              if k in r.counts}} for r in reports]
+    main.year_notes = [{"message_th": th, "message_en": en} for th, en in tracked.notes]
+    # The night's exit code is the worst of its runs (each run's own row keeps its own).
+    worst = max([r.exit_code for r in reports] + [EXIT_PARTIAL if tracked.notes else EXIT_OK])
+    for r in reports[:-1]:
+        if r.exit_code != EXIT_OK:
+            main.message_th += f"; ปีงบประมาณ {r.fiscal_year}: {r.message_th}"
+            main.message_en += f"; fiscal year {r.fiscal_year}: {r.message_en}"
+    for th, en in tracked.notes:
+        main.message_th, main.message_en = f"{main.message_th}; {th}", f"{main.message_en}; {en}"
+    main.exit_code, main.status = worst, STATUS_BY_EXIT[worst]
+    return reports
 
 
 def settings_from_config(cfg, stack: ExitStack, *, trigger: str, new_history: bool = False,
@@ -763,9 +800,9 @@ def settings_from_config(cfg, stack: ExitStack, *, trigger: str, new_history: bo
     read, write = stack.enter_context(open_clients(cfg, SCOPES_READ, SCOPES_WRITE))
     probe_google(read, folder_id=cfg.drive_folder_id or None, district_spreadsheet_id=cfg.district_spreadsheet_id
                  or None, template_spreadsheet_id=cfg.template_spreadsheet_id or None)
+    overrides.setdefault("district_spreadsheet_id", cfg.district_spreadsheet_id or None)
     return JobSettings(history=history, registry=registry, read_client=read, write_client=write,
-                       folder_id=cfg.drive_folder_id or None,
-                       district_spreadsheet_id=cfg.district_spreadsheet_id or None, report_dir=Path(cfg.report_dir),
+                       folder_id=cfg.drive_folder_id or None, report_dir=Path(cfg.report_dir),
                        trigger=trigger, http_stats=[read.http_client.stats, write.http_client.stats],
                        staff_workbook=staff_workbook_path(cfg.staff_workbook, cfg.registry), **overrides)
 

@@ -49,11 +49,12 @@ class School:
     active: bool = True
     remind: bool = True     # reminders by e-mail/LINE (the registry's opt-out column)
     row: int | None = None  # the row in the registry as the user sees it
+    sheet_name: str = ""    # the name its spreadsheet gets in Drive when not the usual (a year's: sync.year_ops)
 
     @property
     def file_name(self) -> str:
-        """The spreadsheet's name in Drive: `<code> <school name>`."""
-        return f"{self.code} {self.name}"
+        """The spreadsheet's name in Drive: `<code> <school name>` (or `sheet_name`)."""
+        return self.sheet_name or f"{self.code} {self.name}"
 
 
 @dataclass

@@ -59,6 +59,9 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
     registry: list[dict] = field(default_factory=list)          # rejected registry rows: no school, no count
     schools: list[SchoolOutcome] = field(default_factory=list)
+    # Every fiscal year run tonight (sync/years.py), on the newest year's report: year, run, status, counts.
+    years: list[dict] = field(default_factory=list)
+    year_notes: list[dict] = field(default_factory=list)  # e.g. the current year not opened yet
     # Not a field (never serialised): the run's aggregate.Summary, for the demo's terminal print.
     summary = None
 

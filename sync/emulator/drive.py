@@ -485,6 +485,20 @@ def permissions_get(store: Store, email: str, file_id: str, perm_id: str, params
     return select(dict(perm), one(params, "fields") or PERMISSION_DEFAULT_FIELDS)
 
 
+def permissions_update(store: Store, email: str, file_id: str, perm_id: str, params: dict, body: dict) -> dict:
+    """Only the role changes (Drive's permissions.update); an owner's role is changed by a transfer only."""
+    f = visible(store, file_id, email, "writer")
+    perm = _permission(f, perm_id)
+    role = body.get("role")
+    if role not in ROLE_RANK or role == "owner":
+        raise drive_error(400, "invalid", f"Invalid role: {role}", locationType="other", location="permission.role")
+    if perm["role"] == "owner":
+        raise drive_error(403, "cannotModifyOwner", "The owner's role cannot be changed.")
+    perm["role"] = role
+    store.touch(f, content=False)
+    return select(dict(perm), one(params, "fields") or PERMISSION_DEFAULT_FIELDS)
+
+
 def permissions_delete(store: Store, email: str, file_id: str, perm_id: str) -> None:
     f = visible(store, file_id, email, "writer")
     perm = _permission(f, perm_id)

@@ -134,6 +134,11 @@ def _perm_get(emu, email, m, params, body):
     return drive.permissions_get(emu.store, email, m[1], m[2], params)
 
 
+@route("PATCH", rf"/drive/v3/files/{_ID}/permissions/{_ID}", "drive.permissions.update", "write")
+def _perm_update(emu, email, m, params, body):
+    return drive.permissions_update(emu.store, email, m[1], m[2], params, body)
+
+
 @route("DELETE", rf"/drive/v3/files/{_ID}/permissions/{_ID}", "drive.permissions.delete", "write")
 def _perm_delete(emu, email, m, params, body):
     return drive.permissions_delete(emu.store, email, m[1], m[2])
