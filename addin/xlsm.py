@@ -47,7 +47,11 @@ CONF: tuple[tuple[str, object, str], ...] = (
     ("Use UDF Server", False, "FALSE = ทุกปุ่มเริ่ม Python ใหม่ ได้โค้ดล่าสุดเสมอ / fresh Python per click"),
 )
 
-CUSTOMUI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+# The customUI part in the 2006/01 namespace (Office 2007 and later) goes with the 2006 relationship type; the
+# 2007 type is for the customUI14 part (namespace 2009/07). A mismatched pair is rejected by the Open XML SDK and
+# Excel silently shows no tab. openpyxl also keeps only this pair when something re-saves the workbook.
+CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+CUSTOMUI_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_CT = "application/vnd.ms-office.vbaProject"
 XLSX_MAIN_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -210,7 +214,7 @@ def ribbon_xml() -> str:
         "</group>"
     )
     return (
-        '<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">'
+        f'<customUI xmlns="{CUSTOMUI_NS}">'
         '<ribbon><tabs><tab id="khet_tab" label="เขต Khet">' + "".join(groups) + "</tab></tabs></ribbon>"
         "</customUI>"
     )

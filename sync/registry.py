@@ -5,10 +5,10 @@ stand-alone .xlsx/.xlsm/.csv in the same columns (the key row is optional there:
 Thai header, an alias, the English caption or the key). Rows are validated with the sheet definition, so a bad
 school code or e-mail is reported with sheet, row, column and cell, and that school is left out until fixed.
 
-Writing back (provisioning fills `spreadsheet_id`) touches only those cells: the workbook is loaded with
-openpyxl (VBA kept for .xlsm), the cells set as text, saved to a temporary file next to it and moved over the
-original in one step — other sheets, formats and formulas stay as they were, and a crash never leaves half a
-file. A CSV is rewritten as UTF-8 with BOM (so Excel opens Thai correctly) with every other cell unchanged.
+Writing back (provisioning fills `spreadsheet_id`) touches only those cells: the registry sheet's XML part is
+edited in place (addin.package — every other part and relationship of the .xlsm, its ribbon and VBA included,
+is copied byte for byte), saved to a temporary file next to it and moved over the original in one step, so a
+crash never leaves half a file. A CSV is rewritten as UTF-8 with BOM (so Excel opens Thai correctly) with every other cell unchanged.
 """
 
 from __future__ import annotations
@@ -203,25 +203,22 @@ def _put(grid: list[list[Any]], row: int, col: int, value: Any) -> None:
 
 
 def _write_xlsx(path: Path, key: str, values_by_row: Mapping[int, str]) -> None:
-    import openpyxl
+    from addin.package import set_cells
+    from addin.validation.files import open_workbook, tab_cells
 
-    wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-    ws = _registry_sheet(wb, path)
-    head = [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=10)]
-    idx, header_row, key_row = _column_index(head, key)
+    with open_workbook(path) as wb:
+        ws = _registry_sheet(wb, path)
+        title, grid = ws.title, tab_cells(ws)
+    idx, header_row, key_row = _column_index(grid[:10], key)
+    cells: dict[tuple[int, int], str] = {}
     if idx is None:
-        idx = ws.max_column
-        ws.cell(header_row, idx + 1, SHEET.column(key).header_th)
+        idx = max((len(r) for r in grid), default=0)
+        cells[(header_row, idx + 1)] = SHEET.column(key).header_th
         if key_row:
-            ws.cell(key_row, idx + 1, key)
-    for row, value in values_by_row.items():
-        cell = ws.cell(row, idx + 1)
-        cell.value = value
-        cell.number_format = "@"  # an ID is text; never let Excel turn it into a number or a formula
-        cell.data_type = "s"
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write(path, buf.getvalue())
+            cells[(key_row, idx + 1)] = key
+    # Inline strings: an ID is text by construction, never a number or a formula.
+    cells.update({(row, idx + 1): str(value) for row, value in values_by_row.items()})
+    atomic_write(path, set_cells(path.read_bytes(), title, cells))
 
 
 def atomic_write(path: Path, data: bytes) -> None:

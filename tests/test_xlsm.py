@@ -70,7 +70,7 @@ def test_package_is_a_macro_enabled_workbook(xlsm, package):
     rels = package.read("xl/_rels/workbook.xml.rels").decode()
     assert 'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"' in rels
     root_rels = package.read("_rels/.rels").decode()
-    assert 'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"' in root_rels
+    assert 'Type="http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"' in root_rels
     assert 'Target="customUI/customUI.xml"' in root_rels
     ids = re.findall(r'Id="(rId\d+)"', rels)
     assert len(ids) == len(set(ids))
