@@ -74,6 +74,35 @@ LABEL_EN: dict[Status, str] = {
     Status.LATE: "submitted late",
     Status.MISSING: "missing",
 }
+# Status colours (fill, text) wherever a status is shown: the summary workbook, the district Google Sheet and the
+# staff workbook. Light fills with dark text of the same hue read in print and for colour-blind readers alike;
+# "correction" (submitted, but the rows now have errors) is not a Status of its own, it overrides one.
+CORRECTION = "correction"
+CORRECTION_TH = "ต้องแก้ไข"
+COLOURS: dict[str, tuple[str, str]] = {
+    Status.ON_TIME: ("C6EFCE", "006100"),
+    Status.LATE: ("FFEB9C", "7F5F00"),
+    Status.OVERDUE: ("FFC7CE", "9C0006"),
+    Status.MISSING: ("C00000", "FFFFFF"),
+    CORRECTION: ("E4D7F5", "5B2C83"),
+    Status.DUE_SOON: ("DDEBF7", "1F4E78"),
+    Status.NOT_YET_DUE: ("F2F2F2", "595959"),
+}
+COLOUR_LABELS_TH: dict[str, str] = {k: "ต้องแก้ไขข้อมูล" if k == CORRECTION else LABEL_TH[Status(k)] for k in COLOURS}
+
+
+def colour_of(label: str) -> tuple[str, str] | None:
+    """The (fill, text) colours of a shown status: a Thai label, a status code, or a label marked as needing
+    correction (" · ต้องแก้ไข")."""
+    text = str(label or "").strip()
+    if text.endswith(CORRECTION_TH):
+        return COLOURS[CORRECTION]
+    for s in Status:
+        if text in (s.value, LABEL_TH[s]):
+            return COLOURS[s]
+    return None
+
+
 _ORDER = list(Status)
 _CODE = {s: i for i, s in enumerate(_ORDER)}
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from addin.cells import is_blank
 from addin.ontime import (
     BASIS_CLAIM,
     BASIS_OVERRIDE,
@@ -28,7 +29,7 @@ from addin.ontime import (
     bangkok,
     decide,
 )
-from addin.status import LABEL_TH, TIMEZONE, Status
+from addin.status import CORRECTION_TH, LABEL_TH, TIMEZONE, Status
 from workbook.reports import REPORTS, Report
 from workbook.schema import DIRECTION_LOWER_BETTER, YES_TH
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, QUARTERS, SHEETS
@@ -283,11 +284,14 @@ def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 def status_matrix(status: pd.DataFrame, reports: Iterable[Report] = REPORTS) -> pd.DataFrame:
-    """One row per school, one column per report (Thai title) holding the Thai status label."""
+    """One row per school, one column per report (Thai title) holding the Thai status label, marked
+    " · ต้องแก้ไข" when the report needs correction (the summary colours it apart)."""
     titles = [r.title_th for r in reports]
     idx = ["school_code", "school_name", "network"]
-    m = status.assign(**{c: status[c].fillna("") for c in idx[1:]}).pivot(index=idx, columns="report_th",
-                                                                          values="status_th")
+    shown = status["status_th"].where(~status["needs_correction"].astype(bool),
+                                      status["status_th"] + f" · {CORRECTION_TH}")
+    m = status.assign(shown=shown, **{c: status[c].fillna("") for c in idx[1:]}).pivot(
+        index=idx, columns="report_th", values="shown")
     m = m.reindex(columns=[t for t in titles if t in m.columns]).reset_index()
     m.columns.name = None
     return m
@@ -488,7 +492,7 @@ def read_reason_th(reason: str | None) -> str:
     """Why a school could not be read, in Thai (the reader's wording, one source)."""
     from sync.reader import reason_text
 
-    if not reason:
+    if is_blank(reason):  # NaN in a frame column: a school read well has no reason
         return ""
     if reason == "not_provisioned":
         return NOT_PROVISIONED_TH

@@ -29,19 +29,29 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference, Series
-from openpyxl.chart.data_source import StrRef
-from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart import BarChart
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from addin.cells import safe_text
+from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from addin.validation.normalize import FORMULA_PREFIXES
 from sync.aggregate import Summary
 from sync.registry import atomic_write
+from sync.summary_look import (
+    CHARTS_TITLE,
+    HEADER_HEIGHT,
+    add_dashboard,
+    bar_chart,
+    column_widths,
+    legend_rows,
+    print_setup,
+    status_style,
+    styled,
+)
 from workbook.schema import DATE_FORMAT_BE, NUMBER_FORMATS, ColType
-from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
+from workbook.sheets import BUDGET_CATEGORY_COLUMNS, SHEETS
 
 STAGING_PREFIX = "~new "
 
@@ -131,6 +141,7 @@ TABS: tuple[Tab, ...] = (
         ("school_code", "school_name", "network", "outcome_th", "reason_th", "last_good_at", "data_age_hours")),
 )
 TAB_TITLES = tuple(t.title_th for t in TABS)
+XLSX_TITLES = (CHARTS_TITLE, *TAB_TITLES)  # the .xlsx opens on its chart page
 
 
 def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
@@ -154,7 +165,7 @@ def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
         rows.append(("งบประมาณ", r.category, "", r.amount, "บาท", day, ""))
     for r in summary.projects.itertuples():
         rows.append(("โครงการ", f"ไตรมาส {r.quarter} — โครงการที่รายงาน", "", r.projects, "โครงการ", day,
-                     f"ความก้าวหน้าเฉลี่ย {r.mean_progress_pct if r.mean_progress_pct is not None else '-'}"))
+                     f"ความก้าวหน้าเฉลี่ย {'-' if _blank(r.mean_progress_pct) else r.mean_progress_pct}"))
     for r in summary.kpi.itertuples():
         network = getattr(r, "network", "")
         rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", network, r.pct_met,
@@ -192,10 +203,17 @@ def tab_frame(summary: Summary, tab: Tab, as_of: dt.datetime) -> pd.DataFrame:
         from sync.aggregate import read_reason_th
 
         frame = frame.assign(outcome_th=frame["outcome"].map(READ_OUTCOME_TH),
-                             reason_th=frame["reason"].map(read_reason_th))
+                             reason_th=frame["reason"].map(read_reason_th),
+                             last_good_at=bangkok(frame["last_good_at"]))
     if tab.columns:
         frame = frame.reindex(columns=list(tab.columns))
     return frame
+
+
+def bangkok(values: pd.Series) -> pd.Series:
+    """Instants (ISO text or datetimes; naive ones are UTC, as the history stores them) as Bangkok wall time."""
+    stamps = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    return stamps.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype(object).where(stamps.notna(), None)
 
 
 def caption(key: str) -> str:
@@ -221,6 +239,7 @@ def google_value(v: Any) -> Any:
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
     if isinstance(v, dt.datetime):
+        v = v.astimezone(TIMEZONE) if v.tzinfo else v
         return f"{format_thai_date(v.date())} {v:%H:%M}"
     if isinstance(v, dt.date):
         return format_thai_date(v)
@@ -263,7 +282,8 @@ def _xlsx_cell(ws, v: Any) -> Any:
     if isinstance(v, Decimal):
         fmt = NUMBER_FORMATS[ColType.MONEY]
     elif isinstance(v, dt.datetime):
-        v, fmt = v.replace(tzinfo=None), DATE_FORMAT_BE + " hh:mm"
+        v = v.astimezone(TIMEZONE).replace(tzinfo=None) if v.tzinfo else v
+        fmt = DATE_FORMAT_BE + " hh:mm"
     elif isinstance(v, dt.date):
         fmt = DATE_FORMAT_BE
     if fmt is None:
@@ -273,24 +293,36 @@ def _xlsx_cell(ws, v: Any) -> Any:
     return cell
 
 
-def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame):
+def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, *, coloured: frozenset[str] = frozenset(),
+                     legend: bool = False, freeze: str = "A3", district: str = "", as_of: dt.datetime):
     """One tab in a write-only workbook (streams rows: the nightly summary has ~500,000 cells for 1,000
-    schools)."""
+    schools). Status cells of the `coloured` columns get their status colours; `legend` adds the colour legend
+    right of the table."""
     ws = wb.create_sheet(title)
+    print_setup(ws, title=title, district=district, as_of=as_of)
     keys = [str(c) for c in frame.columns]
-    for j, k in enumerate(keys, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = TEXT_WIDTHS.get(k) or max(10, min(45, len(caption(k)) + 4))
+    caps = [caption(k) for k in keys]
+    for j, (k, w) in enumerate(zip(keys, column_widths(frame, caps), strict=True), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = TEXT_WIDTHS.get(k) or w
+    ws.row_dimensions[1].height = HEADER_HEIGHT
     ws.row_dimensions[2].hidden = True
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = freeze
+    extra = dict(legend_rows(ws, len(keys) + 2)) if legend else {}
+    if legend:
+        ws.column_dimensions[get_column_letter(len(keys) + 2)].width = 24
     head = []
-    for k in keys:
-        c = WriteOnlyCell(ws, value=caption(k))
+    for cap in caps:
+        c = WriteOnlyCell(ws, value=cap)
         c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, Alignment(wrap_text=True, vertical="top")
         head.append(c)
-    ws.append(head)
+    ws.append(head + extra.get(1, [])[len(head):])
     ws.append(keys)
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([_xlsx_cell(ws, v) for v in row])
+    paint = [k in coloured for k in keys]
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=3):
+        cells = [styled(ws, _xlsx_cell(ws, v), status_style(v) if p else None) for v, p in zip(row, paint, strict=True)]
+        ws.append(cells + extra.get(i, [])[len(cells):])
+    for i in sorted(r for r in extra if r > len(frame) + 2):
+        ws.append(extra[i])
     return ws
 
 
@@ -298,54 +330,30 @@ def _bar(title: str, ws, data_cols: tuple[int, int], n_rows: int, *, cats_col: i
          y_title: str = "", horizontal: bool = True) -> BarChart:
     """A bar chart over columns ``data_cols`` of a summary tab: series named by the row-1 captions, values and
     categories from row 3 on (row 2 holds the hidden English keys)."""
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    chart.title, chart.y_axis.title = title, y_title
-    if stacked:
-        chart.grouping, chart.overlap = "stacked", 100
-    for col in range(data_cols[0], data_cols[1] + 1):
-        values = Reference(ws, min_col=col, min_row=3, max_row=n_rows + 2)
-        series = Series(values)
-        series.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!${get_column_letter(col)}$1"))
-        chart.series.append(series)
-    chart.set_categories(Reference(ws, min_col=cats_col, min_row=3, max_row=n_rows + 2))
-    chart.height, chart.width = max(7.5, 0.6 * n_rows + 3), 18
-    return chart
+    return bar_chart(title, ws, cats=(cats_col, 3, n_rows + 2), series_cols=list(range(data_cols[0], data_cols[1] + 1)),
+                     header_row=1, horizontal=horizontal, stacked=stacked, value_title=y_title)
+
+
+COLOURED: dict[str, frozenset[str]] = {"submissions": frozenset({"status_th"})}
 
 
 def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, district_name: str = "") -> Path:
-    """The summary report workbook, with charts; written atomically."""
+    """The summary report workbook: the chart page first, then every tab; written atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
+    add_dashboard(wb, summary, district=district_name, as_of=as_of)
     sheets = {}
     for tab in TABS:
         frame = tab_frame(summary, tab, as_of)
-        sheets[tab.key] = (_add_table_sheet(wb, tab.title_th, frame), frame)
+        matrix = tab.key == "status_matrix"
+        coloured = frozenset(map(str, frame.columns[3:])) if matrix else COLOURED.get(tab.key, frozenset())
+        ws = _add_table_sheet(wb, tab.title_th, frame, coloured=coloured, legend=bool(coloured),
+                              freeze="D3" if matrix else "A3", district=district_name, as_of=as_of)
+        sheets[tab.key] = (ws, frame)
     wb.properties.title = f"สรุปภาพรวมเขต {district_name} ปีงบประมาณ {summary.fiscal_year}".strip()
     wb.properties.creator = "Khet"
 
-    ws, f = sheets["completeness"]
-    cols = list(f.columns)
-    if len(f):
-        pct = cols.index("pct_submitted") + 1
-        ws.add_chart(_bar("ร้อยละโรงเรียนที่ส่งรายงาน", ws, (pct, pct + 1), len(f), cats_col=1,
-                          y_title="ร้อยละ"), f"{get_column_letter(len(cols) + 2)}3")
-        sheets["overview"][0].add_chart(_bar("ร้อยละโรงเรียนที่ส่งรายงาน", ws, (pct, pct + 1), len(f), cats_col=1,
-                                             y_title="ร้อยละ"), "I3")
-    ws, f = sheets["budget_by_category"]
-    if len(f) > 1:
-        chart = _bar("งบประมาณตามหมวดงบรายจ่าย (บาท)", ws, (2, 2), len(f) - 1, cats_col=1, y_title="บาท")
-        ws.add_chart(chart, "D3")
-        sheets["overview"][0].add_chart(
-            _bar("งบประมาณตามหมวดงบรายจ่าย (บาท)", ws, (2, 2), len(f) - 1, cats_col=1, y_title="บาท"), "I24")
-    ws, f = sheets["projects"]
-    if len(f):
-        cols = list(f.columns)
-        first = cols.index(PROJECT_STATUSES[0]) + 1
-        ws.add_chart(_bar("สถานะโครงการรายไตรมาส", ws, (first, first + len(PROJECT_STATUSES) - 1), len(f),
-                          cats_col=1, stacked=True, y_title="โครงการ", horizontal=False),
-                     f"{get_column_letter(len(cols) + 2)}3")
     ws, f = sheets["kpi"]
     if len(f):
         cols = list(f.columns)

@@ -69,9 +69,10 @@ def test_setting_cells_keeps_every_part_and_relationship(shipped, tmp_path):
 
 
 def test_provision_writes_ids_into_the_staff_xlsm_and_keeps_the_package_whole(shipped, emulator, tmp_path):
+    from test_provision import fast_client  # the provisioning tests' client (fast retries)
+
     from sync.gclient import drive_url
     from sync.google_template import create_template
-    from tests.test_provision import fast_client  # the provisioning tests' client (fast retries)
 
     path = _with_schools(shipped, tmp_path / "staff.xlsm")
     before, facts = inventory(path), _workbook_facts(path)
@@ -117,8 +118,9 @@ def test_a_cell_that_held_a_formula_leaves_the_calc_chain(tmp_path):
 
 def test_the_buttons_only_send_cell_actions(shipped):
     """Pull and refresh write through Excel: no action may add, delete or rename a tab of the staff workbook."""
+    from test_buttons import TODAY, actions, book_of
+
     from addin.buttons import pull, refresh
-    from tests.test_buttons import TODAY, actions, book_of
 
     wb = openpyxl.load_workbook(shipped, keep_vba=True)
     book = book_of(wb, wb.sheetnames[0])

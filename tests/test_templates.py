@@ -26,7 +26,7 @@ from workbook.templates import (
 
 EXPECTED_FORMATS = {
     ColType.TEXT: "@", ColType.INTEGER: "#,##0", ColType.NUMBER: "#,##0.##", ColType.MONEY: "#,##0.00",
-    ColType.PERCENT: "0.00", ColType.DATE: "[$-th-TH,107]d mmm yyyy", ColType.CHOICE: "@",
+    ColType.PERCENT: "0.00", ColType.DATE: "[$-107041E]d mmm yyyy", ColType.CHOICE: "@",
     ColType.SCHOOL_CODE: "@", ColType.URL: "@", ColType.EMAIL: "@", ColType.YESNO: "@",
 }
 
@@ -142,7 +142,7 @@ def test_specific_cells(school, staff):
     plan = school["แผนปฏิบัติการ"]
     assert plan["L1"].value == "งบประมาณรวม (บาท)" and plan["L2"].value == "budget_total"
     assert plan["L3"].number_format == "#,##0.00"
-    assert plan["N3"].number_format == "[$-th-TH,107]d mmm yyyy"
+    assert plan["N3"].number_format == "[$-107041E]d mmm yyyy"
     profile = school["ข้อมูลโรงเรียน"]
     assert [str(dv.sqref) for dv in profile.data_validations.dataValidation][:1] == ["A3"]
     feedback = school["ข้อเสนอแนะจากเขต"]
@@ -164,7 +164,7 @@ def test_instructions_in_thai(school, staff):
     for sheet in SCHOOL_SHEETS:
         assert sheet.description_th in text
     staff_text = "\n".join(str(c.value) for row in staff[INSTRUCTIONS_TITLE].iter_rows() for c in row if c.value)
-    assert "[$-th-TH,107]d mmm yyyy" in staff_text
+    assert "[$-107041E]d mmm yyyy" in staff_text
     assert all(s.title_th in staff_text for s in STAFF_SHEETS)
 
 

@@ -84,7 +84,7 @@ def render_sheets_md(settings: DistrictSettings | None = None) -> str:
         "Every tab: row 1 Thai headers (bold, frozen, protected), row 2 the English keys (hidden — the machine",
         "anchor), data from row 3. A column is found by its Thai header, any accepted alias, or its English key.",
         "Money is baht with satang (2 decimals, exact); percent is 0–100 (75 means 75 %); dates display in",
-        "Buddhist Era (`[$-th-TH,107]d mmm yyyy`).",
+        "Buddhist Era (`[$-107041E]d mmm yyyy`).",
         "",
         "## School workbook / สมุดงานของโรงเรียน (Google Sheets)",
         "",

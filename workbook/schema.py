@@ -46,7 +46,10 @@ SCHOOL_CODE_PATTERN = r"^\d{10}$"
 # Display formats shared by the Excel template and the Google provisioning. Percent is stored 0–100 (the
 # Thai "ร้อยละ" convention), so it gets a plain number format, never Excel's "0%" (which would show 7500%).
 # Text-like columns get "@" so Excel keeps "0010200805" and a quarter typed as 1 stays the text "1".
-DATE_FORMAT_BE = "[$-th-TH,107]d mmm yyyy"
+# Buddhist Era dates in the LCID form Excel itself writes: [$-<numerals><calendar><locale>], calendar 07 = Thai
+# Buddhist, locale 041E = Thai. LibreOffice shows it as "31 พ.ค. 2569" too; the "[$-th-TH,107]" form it showed
+# as a serial number (46173).
+DATE_FORMAT_BE = "[$-107041E]d mmm yyyy"
 NUMBER_FORMATS: dict[ColType, str] = {
     ColType.TEXT: "@",
     ColType.INTEGER: "#,##0",
@@ -108,6 +111,8 @@ class Column:
     header_en: str = ""
     # Filled by Khet (the add-in, the nightly job or provisioning), not typed by people.
     computed: bool = False
+    # A display format other than the type's (a year is an integer shown without a thousands separator).
+    display_format: str | None = None
 
     def accepted_headers(self) -> tuple[str, ...]:
         """Every header text that names this column: Thai header, aliases, the English key and caption."""
@@ -124,7 +129,7 @@ class Column:
 
     @property
     def number_format(self) -> str:
-        return NUMBER_FORMATS[self.type]
+        return self.display_format or NUMBER_FORMATS[self.type]
 
     @property
     def excel_width(self) -> float:

@@ -61,7 +61,7 @@ NETWORK = Column("network", "เครือข่าย/สหวิทยา�
                  max_length=100, header_en="Network", width=22)
 SIZE = Column("size", "ขนาดโรงเรียน", T.CHOICE, choices=SCHOOL_SIZES, header_en="Size")
 FISCAL_YEAR = Column("fiscal_year", "ปีงบประมาณ", T.INTEGER, required=True, aliases=("ปีงบประมาณ พ.ศ.",),
-                     min=FY_MIN, max=FY_MAX, header_en="Fiscal year (BE)", width=12,
+                     min=FY_MIN, max=FY_MAX, header_en="Fiscal year (BE)", width=12, display_format="0",
                      help_th="ปี พ.ศ. ที่ปีงบประมาณสิ้นสุด เช่น 2569 (1 ต.ค. 2568 – 30 ก.ย. 2569)")
 PROJECT_CODE = Column("project_code", "รหัสโครงการ", T.TEXT, required=True, max_length=20,
                       header_en="Project code", width=14, help_th="รหัสที่โรงเรียนกำหนดเอง เช่น P01 ใช้ซ้ำในทุกไตรมาส")

@@ -32,6 +32,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbook.printing import print_setup
 from workbook.schema import TYPE_LABEL_TH, ColType, Column, SheetDef
 from workbook.settings import SETTINGS_SHEETS, DistrictSettings, settings_rows
 from workbook.sheets import SCHOOL_SHEETS, SHEETS, STAFF_SHEETS
@@ -187,6 +188,8 @@ def write_sheet(wb: Workbook, sheet: SheetDef, names: dict[tuple[str, ...], str]
             setattr(ws.protection, flag, False)
     if sheet.read_only:
         ws.sheet_properties.tabColor = "C00000"
+    print_setup(ws, header_left=wb.properties.title or "Khet", header_right=sheet.title_th,
+                title_rows=f"{sheet.header_row}:{sheet.key_row}")
     return ws
 
 
@@ -212,6 +215,7 @@ def _instructions(wb: Workbook, audience: str, sheets: tuple[SheetDef, ...]) -> 
         suffix = " (อ่านอย่างเดียว)" if sheet.read_only else ""
         ws.cell(row=row, column=2, value=f"{sheet.description_th}{suffix}").alignment = Alignment(wrap_text=True)
     ws.protection.sheet = True
+    print_setup(ws, header_left=wb.properties.title or "Khet", header_right=INSTRUCTIONS_TITLE, title_rows=None)
 
 
 INSTRUCTIONS_SCHOOL = (
@@ -248,7 +252,7 @@ INSTRUCTIONS_STAFF = (
     "5. หัวตารางถูกป้องกันไว้กันพิมพ์ทับโดยไม่ตั้งใจ (ไม่มีรหัสผ่าน: ยกเลิกได้ที่แท็บ รีวิว > ยกเลิกการป้องกันแผ่นงาน)",
     "",
     "■ วันที่",
-    "แสดงเป็นปี พ.ศ. (รูปแบบ [$-th-TH,107]d mmm yyyy) ค่าในเซลล์เป็นวันที่ของ Excel ตามปกติ",
+    "แสดงเป็นปี พ.ศ. (รูปแบบ [$-107041E]d mmm yyyy) ค่าในเซลล์เป็นวันที่ของ Excel ตามปกติ",
     "พิมพ์ได้ทั้ง 14/02/2566, 14 ก.พ. 66 หรือ 2023-02-14 ปุ่มตรวจสอบจะรายงานวันที่ที่อ่านไม่ได้",
 )
 
@@ -276,6 +280,7 @@ def build_settings_file(settings: DistrictSettings | None = None) -> Workbook:
 
 def _build(audience: str, sheets: tuple[SheetDef, ...], rows: dict[str, list[dict]] | None = None) -> Workbook:
     wb = Workbook()
+    wb.properties.title = "Khet — " + ("แบบกรอกข้อมูลโรงเรียน" if audience == "school" else "สมุดงานเขตพื้นที่")
     _instructions(wb, audience, sheets)
     names = _stable_list_names(sheets)
     for sheet in sheets:
@@ -287,7 +292,6 @@ def _build(audience: str, sheets: tuple[SheetDef, ...], rows: dict[str, list[dic
     _write_lists(wb, names)
     wb.active = 0
     wb.properties.creator = "Khet"
-    wb.properties.title = "Khet — " + ("แบบกรอกข้อมูลโรงเรียน" if audience == "school" else "สมุดงานเขตพื้นที่")
     return wb
 
 

@@ -1,0 +1,253 @@
+"""How the district summary workbook looks: the chart page it opens on, status colours with their legend, column
+widths from the values, and a print setup (A4 landscape, fitted to the width, header rows repeated, the district,
+the data's date and page numbers in the header and footer).
+
+Charts are drawn from small tables on the chart page itself (to the right of the charts, outside the print area):
+categories as people read them ("ไตรมาส 1", not 1; money in millions of baht), both axes written as visible
+(`delete = False`: openpyxl's default leaves Excel free to hide them) and every category label shown (label skip 1,
+horizontal bars for long Thai titles, a chart tall enough for its categories).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RichTextProperties
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+
+from addin.status import COLOUR_LABELS_TH, COLOURS, colour_of
+from addin.thaidate import format_thai_date
+from sync.textwidth import width as text_width
+from workbook.printing import header_text
+from workbook.printing import print_setup as shared_print_setup
+from workbook.sheets import PROJECT_STATUSES
+
+CHARTS_TITLE = "แผนภูมิสรุป"
+LEGEND_CAPTION = "ความหมายของสี"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+HEADER_HEIGHT = 36  # two lines of Thai caption (row 1 wraps)
+
+
+# --- colours --------------------------------------------------------------------------------------------------
+
+_FILLS = {key: (PatternFill("solid", fgColor=fill), Font(color=text, bold=key == "missing"))
+          for key, (fill, text) in COLOURS.items()}
+
+
+def status_style(value: Any) -> tuple[PatternFill, Font] | None:
+    """The fill and font of a shown status (None for anything that is not one)."""
+    colours = colour_of(value) if isinstance(value, str) else None
+    if colours is None:
+        return None
+    key = next(k for k, c in COLOURS.items() if c == colours)
+    return _FILLS[key]
+
+
+def styled(ws, value: Any, style: tuple[PatternFill, Font] | None):
+    if style is None:
+        return value
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
+    cell.fill, cell.font = style
+    return cell
+
+
+def legend_rows(ws, first_col: int) -> list[tuple[int, list]]:
+    """(row, cells) of a colour legend placed from column `first_col`: a caption, then one swatch per status."""
+    out = [(1, [WriteOnlyCell(ws, value=LEGEND_CAPTION)])]
+    out[0][1][0].font = Font(bold=True)
+    for i, (key, label) in enumerate(COLOUR_LABELS_TH.items()):
+        out.append((3 + i, [styled(ws, label, _FILLS[key])]))
+    return [(r, [None] * (first_col - 1) + cells) for r, cells in out]
+
+
+# --- widths ---------------------------------------------------------------------------------------------------
+
+def shown_width(v: Any) -> int:
+    """About how many characters a value takes in its cell's number format."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return 0
+    if isinstance(v, bool):
+        return 3
+    if isinstance(v, (Decimal, float)):
+        return len(f"{v:,.2f}")
+    if isinstance(v, int):
+        return len(f"{v:,}")
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return 18  # 31 พ.ค. 2569 02:00
+    if isinstance(v, dt.date):
+        return 12
+    return text_width(v)
+
+
+def column_widths(frame: pd.DataFrame, captions: list[str], sample: int = 5000) -> list[float]:
+    """Excel widths: the widest value (of the first `sample` rows) plus a margin, at least half the caption
+    (captions wrap onto two lines), within MIN_WIDTH..MAX_WIDTH."""
+    head = frame.head(sample)
+    out = []
+    for j, cap in enumerate(captions):
+        values = max((shown_width(v) for v in head.iloc[:, j]), default=0) if len(head) else 0
+        need = max(values + 2, (text_width(cap) + 1) // 2 + 2, MIN_WIDTH)
+        out.append(float(min(MAX_WIDTH, need)))
+    return out
+
+
+# --- print ----------------------------------------------------------------------------------------------------
+
+def print_setup(ws, *, title: str, district: str, as_of: dt.datetime, title_rows: str | None = "1:1",
+                area: str | None = None) -> None:
+    """The shared print setup (workbook/printing.py): header district and tab, footer the data's date and time
+    (Bangkok) and page numbers."""
+    footer = header_text(f"ข้อมูล ณ {format_thai_date(as_of.date())} {as_of:%H:%M} น.")
+    shared_print_setup(ws, header_left=district or "Khet", header_right=title, footer_left=footer,
+                       title_rows=title_rows, area=area)
+
+
+# --- charts ---------------------------------------------------------------------------------------------------
+
+def _axis_text(size: int = 900, rot: int | None = None) -> RichText:
+    props = ParagraphProperties(defRPr=CharacterProperties(sz=size))
+    body = {"rot": rot, "vert": "horz"} if rot is not None else {}
+    return RichText(bodyPr=RichTextProperties(**body), p=[Paragraph(pPr=props, endParaRPr=CharacterProperties(sz=size))])
+
+
+def bar_chart(title: str, ws, *, cats: tuple[int, int, int], series_cols: list[int], header_row: int,
+              horizontal: bool, stacked: bool = False, value_title: str = "", number_format: str = "General",
+              max_value: float | None = None) -> BarChart:
+    """A bar chart over a block of `ws`: categories in column cats[0] rows cats[1]..cats[2], one series per
+    column in `series_cols` named by its cell in `header_row`."""
+    col, first, last = cats
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.style = 10
+    if stacked:
+        chart.grouping, chart.overlap = "stacked", 100
+    for c in series_cols:
+        s = Series(Reference(ws, min_col=c, min_row=first, max_row=last))
+        s.tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!${get_column_letter(c)}${header_row}"))
+        chart.series.append(s)
+    chart.set_categories(Reference(ws, min_col=col, min_row=first, max_row=last))
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.x_axis.tickLblSkip, chart.x_axis.tickMarkSkip = 1, 1
+    chart.x_axis.txPr = _axis_text(900, rot=0)
+    chart.y_axis.txPr = _axis_text(900, rot=0)
+    chart.y_axis.title = value_title
+    chart.y_axis.number_format = number_format
+    chart.y_axis.numFmt.sourceLinked = False
+    chart.y_axis.scaling.min = 0
+    if max_value is not None:
+        chart.y_axis.scaling.max = max_value
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first category on top, as in the table
+        chart.y_axis.crosses = "max"  # value axis at the bottom after the flip
+    if len(series_cols) > 1:
+        chart.legend.position = "b"
+    else:
+        chart.legend = None  # one series: the title says what it is
+    chart.width = 16
+    n = last - first + 1
+    chart.height = max(8.5, 0.75 * n + 4) if horizontal else 8.5
+    return chart
+
+
+def dashboard_blocks(summary) -> list[tuple[str, list[str], list[list]]]:
+    """The chart page's data: (caption, column captions, rows) per chart."""
+    comp = summary.completeness
+    by_report = [[r.report_th, _num(r.pct_submitted), _num(r.pct_on_time)] for r in comp.itertuples()]
+    net = summary.completeness_by_network
+    by_network = []
+    if len(net):
+        g = net.groupby("network", sort=False)[["expected", "pending", "submitted", "on_time"]].sum()
+        for name, r in g.iterrows():
+            due = int(r["expected"] - r["pending"])
+            by_network.append([name or "(ไม่ระบุเครือข่าย)", _pct(r["submitted"], due), _pct(r["on_time"], due)])
+    budget = [[r.category, round(float(r.amount) / 1_000_000, 2)]
+              for r in summary.budget_by_category.itertuples() if r.category != "รวม"]
+    proj = summary.projects
+    quarters = [[f"ไตรมาส {r.quarter}", *[int(getattr(r, _attr(proj, s))) for s in PROJECT_STATUSES]]
+                for r in proj.itertuples()] if len(proj) else []
+    return [
+        ("ร้อยละโรงเรียนที่ส่งรายงาน แยกตามรายงาน", ["รายงาน", "ร้อยละที่ส่ง", "ร้อยละตรงเวลา"], by_report),
+        ("ความครบถ้วนรายเครือข่าย (รายงานที่ถึงกำหนดแล้ว)", ["เครือข่าย", "ร้อยละที่ส่ง", "ร้อยละตรงเวลา"], by_network),
+        ("งบประมาณตามหมวดงบรายจ่าย (ล้านบาท)", ["หมวดงบรายจ่าย", "ล้านบาท"], budget),
+        ("สถานะโครงการรายไตรมาส (จำนวนโครงการ)", ["ไตรมาส", *PROJECT_STATUSES], quarters),
+    ]
+
+
+def _attr(frame: pd.DataFrame, column: str) -> str:
+    """The itertuples attribute of a column (Thai names are valid identifiers; others become _n)."""
+    cols = list(frame.columns)
+    return column if column.isidentifier() else f"_{cols.index(column) + 1}"
+
+
+def _num(v) -> float:
+    return 0.0 if v is None or (isinstance(v, float) and v != v) else float(v)
+
+
+def _pct(num, den) -> float:
+    return round(100.0 * float(num) / float(den), 2) if den else 0.0
+
+
+DATA_COL = 21  # column U: the chart page's tables, right of the printed charts (A–S)
+
+
+def add_dashboard(wb, summary, *, district: str, as_of: dt.datetime):
+    """The chart page (first tab): four charts over the tables beside them."""
+    ws = wb.create_sheet(CHARTS_TITLE)
+    print_setup(ws, title=CHARTS_TITLE, district=district, as_of=as_of, title_rows=None, area="A1:S47")
+    blocks = dashboard_blocks(summary)
+    rows: dict[int, list] = {}
+
+    def put(r: int, c: int, value, font: Font | None = None) -> None:
+        line = rows.setdefault(r, [])
+        while len(line) < c:
+            line.append(None)
+        cell = WriteOnlyCell(ws, value=value)
+        if font:
+            cell.font = font
+        line[c - 1] = cell
+
+    put(1, 1, f"สรุปภาพรวมเขต {district}".strip() + f" ปีงบประมาณ {summary.fiscal_year}", Font(bold=True, size=16))
+    put(2, 1, f"ข้อมูล ณ {format_thai_date(as_of.date())} {as_of:%H:%M} น.", Font(color="595959"))
+    put(1, DATA_COL, "ข้อมูลของแผนภูมิ", Font(bold=True))
+    anchors = ["A4", "K4", "A26", "K26"]
+    placed = []
+    r = 3
+    for (caption, heads, data), anchor in zip(blocks, anchors, strict=True):
+        put(r, DATA_COL, caption, Font(bold=True))
+        for j, h in enumerate(heads):
+            put(r + 1, DATA_COL + j, h, Font(bold=True))
+        for i, row in enumerate(data):
+            for j, v in enumerate(row):
+                put(r + 2 + i, DATA_COL + j, v)
+        if data:
+            placed.append((caption, heads, r + 1, r + 2, r + 1 + len(data), anchor))
+        r += len(data) + 4
+    for j, w in enumerate([28, 14, 14, 14, 14, 14], start=DATA_COL):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    for r_no in range(1, max(rows) + 1):
+        ws.append(rows.get(r_no, []))
+
+    for i, (caption, heads, header_row, first, last, anchor) in enumerate(placed):
+        series = list(range(DATA_COL + 1, DATA_COL + len(heads)))
+        if i in (0, 1):
+            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
+                              horizontal=i == 0, value_title="ร้อยละ", number_format="0", max_value=100)
+        elif i == 2:
+            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
+                              horizontal=True, value_title="ล้านบาท", number_format="#,##0.0")
+        else:
+            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
+                              horizontal=False, stacked=True, value_title="โครงการ", number_format="#,##0")
+        chart.height = 10.5
+        ws.add_chart(chart, anchor)
+    return ws
