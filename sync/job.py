@@ -554,7 +554,7 @@ def _district_sheet_writer(ctx: OutputContext) -> dict:
     for attempt in range(1, DISTRICT_SHEET_TRIES + 1):
         try:
             counts = write_google(ctx.s.write_client, ctx.s.district_spreadsheet_id, ctx.night.summary,
-                                  as_of=ctx.as_of)
+                                  as_of=ctx.as_of, district_name=ctx.s.district_name)
             return {"spreadsheet_id": ctx.s.district_spreadsheet_id, "attempts": attempt, **counts}
         except Exception as exc:  # noqa: BLE001 - retried within bounds, then the writer reports it
             if attempt == DISTRICT_SHEET_TRIES:

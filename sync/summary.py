@@ -37,6 +37,7 @@ from addin.cells import safe_text
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from addin.validation.normalize import FORMULA_PREFIXES
+from sync import google_look
 from sync.aggregate import Summary
 from sync.registry import atomic_write
 from sync.summary_look import (
@@ -141,7 +142,8 @@ TABS: tuple[Tab, ...] = (
         ("school_code", "school_name", "network", "outcome_th", "reason_th", "last_good_at", "data_age_hours")),
 )
 TAB_TITLES = tuple(t.title_th for t in TABS)
-XLSX_TITLES = (CHARTS_TITLE, *TAB_TITLES)  # the .xlsx opens on its chart page
+MATRIX_TITLE = next(t.title_th for t in TABS if t.key == "status_matrix")
+SUMMARY_TITLES = (CHARTS_TITLE, *TAB_TITLES)  # every tab, .xlsx and Google alike: the chart page first
 
 
 def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
@@ -247,7 +249,11 @@ def google_value(v: Any) -> Any:
 
 
 def tab_grid(summary: Summary, tab: Tab, as_of: dt.datetime) -> list[list[Any]]:
-    frame = tab_frame(summary, tab, as_of)
+    return frame_grid(tab_frame(summary, tab, as_of))
+
+
+def frame_grid(frame: pd.DataFrame) -> list[list[Any]]:
+    """A tab's cells for Sheets: captions, keys, then the values (google_value)."""
     keys = [str(c) for c in frame.columns]
     grid = [[caption(k) for k in keys], keys]
     grid.extend([google_value(v) for v in row] for row in frame.itertuples(index=False, name=None))
@@ -337,6 +343,18 @@ def _bar(title: str, ws, data_cols: tuple[int, int], n_rows: int, *, cats_col: i
 COLOURED: dict[str, frozenset[str]] = {"submissions": frozenset({"status_th"})}
 
 
+def _coloured(tab: Tab, frame: pd.DataFrame) -> frozenset[str]:
+    """The columns holding statuses: every report column of the matrix, the submissions' status."""
+    if tab.key == "status_matrix":
+        return frozenset(map(str, frame.columns[3:]))
+    return COLOURED.get(tab.key, frozenset())
+
+
+def _coloured_columns(tab: Tab, frame: pd.DataFrame) -> list[int]:
+    names = _coloured(tab, frame)
+    return [j for j, c in enumerate(map(str, frame.columns)) if c in names]
+
+
 def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, district_name: str = "") -> Path:
     """The summary report workbook: the chart page first, then every tab; written atomically."""
     path = Path(path)
@@ -347,8 +365,8 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
     for tab in TABS:
         frame = tab_frame(summary, tab, as_of)
         matrix = tab.key == "status_matrix"
-        coloured = frozenset(map(str, frame.columns[3:])) if matrix else COLOURED.get(tab.key, frozenset())
-        ws = _add_table_sheet(wb, tab.title_th, frame, coloured=coloured, legend=bool(coloured),
+        coloured = _coloured(tab, frame)
+        ws = _add_table_sheet(wb, tab.title_th, frame, coloured=coloured, legend=matrix,
                               freeze="D3" if matrix else "A3", district=district_name, as_of=as_of)
         sheets[tab.key] = (ws, frame)
     wb.properties.title = f"สรุปภาพรวมเขต {district_name} ปีงบประมาณ {summary.fiscal_year}".strip()
@@ -370,11 +388,18 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
 # --- Google ---------------------------------------------------------------------------------------------------
 
 def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.datetime,
-                 tabs: Iterable[Tab] = TABS, chunk_cells: int = 200_000) -> dict:
-    """Replace the summary tabs of the district spreadsheet in one atomic swap. Returns request counts."""
+                 tabs: Iterable[Tab] = TABS, chunk_cells: int = 200_000, charts: bool = True,
+                 district_name: str = "") -> dict:
+    """Replace the summary tabs of the district spreadsheet (the chart page first, unless `charts` is False)
+    in one atomic swap, formatting included (sync/google_look.py). Returns request counts."""
     http = client.http_client
     tabs = tuple(tabs)
-    grids = {t.title_th: tab_grid(summary, t, as_of) for t in tabs}
+    frames = {t.title_th: tab_frame(summary, t, as_of) for t in tabs}
+    grids = {t.title_th: frame_grid(frames[t.title_th]) for t in tabs}
+    placed: list = []
+    if charts:
+        chart_cells, placed = google_look.chart_grid(summary, district=district_name, as_of=as_of)
+        grids = {CHARTS_TITLE: chart_cells, **grids}
     meta = http.fetch_sheet_metadata(spreadsheet_id, params={"fields": "sheets.properties"})
     existing = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
     requests = 1
@@ -385,7 +410,8 @@ def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.dat
         prep.append({"addSheet": {"properties": {
             "title": STAGING_PREFIX + title, "hidden": True,
             "gridProperties": {"rowCount": max(len(grid), 3), "columnCount": max(max(map(len, grid)), 1),
-                               "frozenRowCount": 2}}}})
+                               "frozenRowCount": 0 if title == CHARTS_TITLE else 2,
+                               "frozenColumnCount": 3 if title == MATRIX_TITLE else 0}}}})
     replies = http.batch_update(spreadsheet_id, {"requests": prep})["replies"]
     new_ids = [r["addSheet"]["properties"]["sheetId"] for r in replies if "addSheet" in r]
     requests += 1
@@ -409,6 +435,14 @@ def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.dat
         swap.append({"updateSheetProperties": {
             "properties": {"sheetId": sid, "title": title, "hidden": False, "index": i},
             "fields": "title,hidden,index"}})
+    by_title = {t.title_th: t for t in tabs}
+    for title, sid in zip(grids, new_ids, strict=True):
+        if title == CHARTS_TITLE:
+            swap += google_look.chart_requests(sid, placed)
+            continue
+        frame = frames[title]
+        swap += google_look.table_requests(sid, grids[title], coloured_columns=_coloured_columns(
+            by_title[title], frame), frame=frame)
     http.batch_update(spreadsheet_id, {"requests": swap})
     requests += 1
     return {"requests": requests, "tabs": len(grids), "cells": sum(sum(map(len, g)) for g in grids.values())}

@@ -15,7 +15,7 @@ from sync.commands.demo import main
 from sync.demo import generate_district
 from sync.history import History
 from sync.outbox import Outbox
-from sync.summary import XLSX_TITLES
+from sync.summary import SUMMARY_TITLES
 
 
 def test_generator_is_deterministic_and_realistic():
@@ -47,7 +47,7 @@ def test_khet_demo(tmp_path, capsys):
                             "78.57"]
     xlsx = state / "out" / "khet-summary-2569.xlsx"
     assert f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx.resolve()}" in lines
-    assert openpyxl.load_workbook(xlsx).sheetnames == list(XLSX_TITLES)
+    assert openpyxl.load_workbook(xlsx).sheetnames == list(SUMMARY_TITLES)
     with History(state / "history.sqlite") as h:
         runs = h.runs()
         assert [r["status"] for r in runs] == ["partial", "success"]

@@ -30,7 +30,8 @@ from sync.history import History
 from sync.job import JobSettings, run_locked
 from sync.lock import RunLock
 from sync.runreport import EXIT_LOCKED, EXIT_OK
-from sync.summary import STAGING_PREFIX, TAB_TITLES, XLSX_TITLES, write_google
+from sync.summary import STAGING_PREFIX, SUMMARY_TITLES, TAB_TITLES, write_google
+from workbook.reports import REPORTS
 from workbook.sheets import SHEETS
 
 CODES = [f"10480000{i:02d}" for i in range(1, 11)]
@@ -155,7 +156,7 @@ def test_district_sheet_is_raw_and_complete(nights):
     dd, _, reports, write, _ = nights
     meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={"fields": "sheets.properties"})
     titles = [s["properties"]["title"] for s in meta["sheets"]]
-    assert titles[:len(TAB_TITLES)] == list(TAB_TITLES)
+    assert titles[:len(SUMMARY_TITLES)] == list(SUMMARY_TITLES)
     assert not any(t.startswith(STAGING_PREFIX) for t in titles)
     assert not any(s["properties"].get("hidden") for s in meta["sheets"])
     title = SHEETS["findings"].title_th
@@ -174,7 +175,7 @@ def test_district_sheet_is_raw_and_complete(nights):
 def test_xlsx_neutralises_school_text(nights):
     _, _, reports, _, _ = nights
     wb = openpyxl.load_workbook(reports[-1].outputs["xlsx"])
-    assert wb.sheetnames == list(XLSX_TITLES)
+    assert wb.sheetnames == list(SUMMARY_TITLES)
     ws = wb[SHEETS["findings"].title_th]
     keys = [c.value for c in ws[2]]
     col = keys.index("raw") + 1
@@ -182,7 +183,7 @@ def test_xlsx_neutralises_school_text(nights):
     assert len(cells) == 1
     assert cells[0].data_type == "s" and cells[0].quotePrefix
     assert ws.row_dimensions[2].hidden
-    assert len(wb[XLSX_TITLES[0]]._charts) == 4  # the chart page (tests/test_summary_look.py looks closer)
+    assert len(wb[SUMMARY_TITLES[0]]._charts) == 4  # the chart page (tests/test_summary_look.py looks closer)
     assert len(wb["การบรรลุตัวชี้วัด"]._charts) == 1
 
 
@@ -233,14 +234,14 @@ def test_summary_swap_is_atomic(nights):
     visible = [s["properties"]["title"] for s in meta["sheets"]
                if not s["properties"].get("hidden") and s["properties"]["title"] != "Sheet1"]
     staging = [s["properties"]["title"] for s in meta["sheets"] if s["properties"].get("hidden")]
-    assert visible == list(TAB_TITLES)
-    assert staging == [STAGING_PREFIX + t for t in TAB_TITLES]
+    assert visible == list(SUMMARY_TITLES)
+    assert staging == [STAGING_PREFIX + t for t in SUMMARY_TITLES]
     assert write.http_client.values_get(dd.district_id, f"'{TAB_TITLES[4]}'")["values"] == before
     # The next write clears the leftovers and swaps in one batchUpdate.
     out = write_google(write, dd.district_id, reports[-1].summary, as_of=dt.datetime(2026, 7, 20, 2, 0))
     assert out["requests"] == 4
     meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={"fields": "sheets.properties"})
-    assert [s["properties"]["title"] for s in meta["sheets"]] == [*TAB_TITLES, "Sheet1"]
+    assert [s["properties"]["title"] for s in meta["sheets"]] == [*SUMMARY_TITLES, "Sheet1"]
 
 
 def test_daemon_manual_trigger_and_schedule(tmp_path):
@@ -285,3 +286,54 @@ def test_progress_bar_draws_on_a_terminal_only():
         bar.close()
     assert pipe.getvalue() == ""  # cron logs stay clean
     assert tty.getvalue().split("\r")[-1] == "อ่าน/read [" + "█" * 30 + "] 2/2 " + "1048000002 unchanged".ljust(40) + "\n"
+
+
+def test_district_sheet_has_colours_filters_frozen_headers_and_charts(nights):
+    """The formatting travels in the swap's batchUpdate and comes back from spreadsheets.get in the Sheets API's
+    own shapes (conditionalFormats, basicFilter, charts)."""
+    from addin.status import COLOURS, CORRECTION_TH, LABEL_TH, Status
+    from sync.google_look import rgb
+    from sync.summary import CHARTS_TITLE, MATRIX_TITLE
+
+    dd, _, _, write, _ = nights
+    meta = write.http_client.fetch_sheet_metadata(dd.district_id, params={
+        "fields": "sheets(properties,conditionalFormats,basicFilter,charts)"})
+    by_title = {s["properties"]["title"]: s for s in meta["sheets"]}
+    charts_tab = by_title[CHARTS_TITLE]
+    assert meta["sheets"][0] is charts_tab
+    charts = charts_tab["charts"]
+    assert [c["spec"]["basicChart"]["chartType"] for c in charts] == ["BAR", "COLUMN", "BAR", "COLUMN"]
+    assert len({c["chartId"] for c in charts}) == 4 and all(isinstance(c["chartId"], int) for c in charts)
+    sid = charts_tab["properties"]["sheetId"]
+    for c in charts:
+        basic = c["spec"]["basicChart"]
+        assert basic["domains"][0]["domain"]["sourceRange"]["sources"][0]["sheetId"] == sid
+        assert basic["headerCount"] == 1 and basic["series"]
+        assert c["position"]["overlayPosition"]["anchorCell"]["sheetId"] == sid
+    assert charts[3]["spec"]["basicChart"]["stackedType"] == "STACKED"
+    values = write.http_client.values_get(dd.district_id, f"'{CHARTS_TITLE}'")["values"]
+    assert ["ไตรมาส 1"] == [r[0] for r in values if r and r[0] == "ไตรมาส 1"]
+
+    for title in TAB_TITLES:
+        tab = by_title[title]
+        grid = tab["properties"]["gridProperties"]
+        assert grid["frozenRowCount"] == 2, title
+        flt = tab["basicFilter"]["range"]
+        assert (flt["sheetId"], flt["startRowIndex"], flt["startColumnIndex"]) == (
+            tab["properties"]["sheetId"], 1, 0), title  # the filter header is the key row
+    matrix = by_title[MATRIX_TITLE]
+    assert matrix["properties"]["gridProperties"]["frozenColumnCount"] == 3
+    rules = matrix["conditionalFormats"]
+    assert len(rules) == 1 + len(Status)
+    first = rules[0]["booleanRule"]
+    assert first["condition"] == {"type": "TEXT_ENDS_WITH", "values": [{"userEnteredValue": CORRECTION_TH}]}
+    on_time = next(r["booleanRule"] for r in rules
+                   if r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] == LABEL_TH[Status.ON_TIME])
+    assert on_time["format"]["backgroundColor"] == rgb(COLOURS[Status.ON_TIME][0])
+    cols = {(r["startColumnIndex"], r["startRowIndex"]) for r in rules[0]["ranges"]}
+    assert cols == {(c, 2) for c in range(3, 3 + len(REPORTS))}
+    # Captions bold on the header colour.
+    head = write.http_client.fetch_sheet_metadata(dd.district_id, params={
+        "includeGridData": "true", "ranges": [f"'{MATRIX_TITLE}'!A1"]})
+    fmt = head["sheets"][0]["data"][0]["rowData"][0]["values"][0]["userEnteredFormat"]
+    assert fmt["textFormat"]["bold"] is True and fmt["wrapStrategy"] == "WRAP"

@@ -21,12 +21,12 @@ from sync.demo import FY, NIGHT_1, generate_district, setup_district
 from sync.emulator import Emulator
 from sync.history import History
 from sync.job import JobSettings, run_once
-from sync.summary import TAB_TITLES
+from sync.summary import CHARTS_TITLE, SUMMARY_TITLES
 from workbook.sheets import SHEETS
 
 KNOWN_REASONS = {"quota", "server", "rate_limit", "timeout", "connection", "error"}
 # Tabs whose cells carry the run's clock (read times, data age, "as of"): everything else must match exactly.
-CLOCK_TABS = {"การอ่านข้อมูลโรงเรียน", SHEETS["district_summary"].title_th}
+CLOCK_TABS = {"การอ่านข้อมูลโรงเรียน", SHEETS["district_summary"].title_th, CHARTS_TITLE}
 
 
 def data_rows(grid) -> int:
@@ -133,7 +133,7 @@ def test_killed_run_then_rerun_equals_uninterrupted(tmp_path):
                                                            else ["success"])
     killed, straight = results["killed"], results["straight"]
     assert killed[0] == straight[0]
-    assert killed[1].keys() == straight[1].keys() == set(TAB_TITLES) - CLOCK_TABS
+    assert killed[1].keys() == straight[1].keys() == set(SUMMARY_TITLES) - CLOCK_TABS
     for title in killed[1]:
         assert killed[1][title] == straight[1][title], title
     assert killed[2] == straight[2]

@@ -15,7 +15,7 @@ from realclient import BE_DATE, BROKEN, DATE_SERIAL, THAI_FONTS, LibreOffice, sq
 
 from addin.status import COLOUR_LABELS_TH, COLOURS, LABEL_TH, Status
 from sync.cli import main as khet
-from sync.summary import XLSX_TITLES
+from sync.summary import SUMMARY_TITLES
 from sync.summary_look import CHARTS_TITLE, LEGEND_CAPTION, shown_width
 from workbook.reports import REPORTS
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
@@ -42,7 +42,7 @@ def _rows(ws) -> list[dict]:
 
 
 def test_the_workbook_opens_on_four_charts_with_visible_axes_and_every_label(wb):
-    assert wb.sheetnames == list(XLSX_TITLES) and wb.active.title == CHARTS_TITLE
+    assert wb.sheetnames == list(SUMMARY_TITLES) and wb.active.title == CHARTS_TITLE
     ws = wb[CHARTS_TITLE]
     charts = ws._charts
     assert len(charts) == 4

@@ -210,6 +210,9 @@ def duplicate_sheet(ctx: Ctx, req: dict) -> dict:
     for p in sheet.protected:
         p["protectedRangeId"] = ctx.ss.next_protected_id
         ctx.ss.next_protected_id += 1
+    for chart in sheet.extra.get("charts", []):  # Google copies charts: new ids, reading the copy's own cells
+        _rehome(chart, source.id, new_id)
+        chart["chartId"] = max((c["chartId"] for _s, c in _charts(ctx.ss)), default=1_000_000_000) + 1
     ctx.ss.sheets.insert(index, sheet)
     ctx.ss.reindex()
     return {"duplicateSheet": {"properties": copy.deepcopy(sheet.props)}}
@@ -538,6 +541,89 @@ def clear_basic_filter(ctx: Ctx, req: dict) -> dict:
     return {}
 
 
+CHART_TYPES = ("basicChart", "pieChart", "bubbleChart", "candlestickChart", "orgChart", "histogramChart",
+               "waterfallChart", "treemapChart", "scorecardChart")
+BASIC_CHART_TYPES = ("BAR", "LINE", "AREA", "COLUMN", "SCATTER", "COMBO", "STEPPED_AREA")
+
+
+def _source_ranges(node):
+    """Every GridRange a chart spec reads (ChartData.sourceRange.sources), wherever it sits in the spec."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sourceRange":
+                yield from value.get("sources") or []
+            else:
+                yield from _source_ranges(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _source_ranges(item)
+
+
+def _rehome(node, old: int, new: int) -> None:
+    if isinstance(node, dict):
+        if node.get("sheetId") == old:
+            node["sheetId"] = new
+        for value in node.values():
+            _rehome(value, old, new)
+    elif isinstance(node, list):
+        for item in node:
+            _rehome(item, old, new)
+
+
+def _charts(ss: Spreadsheet):
+    return [(sheet, chart) for sheet in ss.sheets for chart in sheet.extra.get("charts", [])]
+
+
+def add_chart(ctx: Ctx, req: dict) -> dict:
+    """addChart: an EmbeddedChart (spec + position) kept on the sheet it is placed on and returned by
+    spreadsheets.get as sheets[].charts, as Google does; the reply carries the chart with its chartId."""
+    chart = copy.deepcopy(req.get("chart") or {})
+    spec = chart.get("spec") or {}
+    kinds = [k for k in CHART_TYPES if k in spec]
+    if len(kinds) != 1:
+        raise ctx.fail("EmbeddedChart.spec must set exactly one chart type")
+    if kinds == ["basicChart"]:
+        basic = spec["basicChart"]
+        if basic.get("chartType") not in BASIC_CHART_TYPES:
+            raise ctx.fail(f"Invalid value at 'chart.spec.basic_chart.chart_type' ({basic.get('chartType')})")
+        if not basic.get("series"):
+            raise ctx.fail("A basic chart needs at least one series")
+    sources = list(_source_ranges(spec))
+    if not sources:
+        raise ctx.fail("The chart has no data (ChartData.sourceRange)")
+    for source in sources:
+        ctx.grid(source)  # an existing grid, inside its limits
+    position = chart.get("position") or {}
+    if "overlayPosition" in position:
+        anchor = position["overlayPosition"].get("anchorCell") or {}
+        host, _ = ctx.grid({"sheetId": anchor.get("sheetId", 0), "startRowIndex": anchor.get("rowIndex", 0),
+                            "endRowIndex": anchor.get("rowIndex", 0) + 1,
+                            "startColumnIndex": anchor.get("columnIndex", 0),
+                            "endColumnIndex": anchor.get("columnIndex", 0) + 1})
+    elif "sheetId" in position:
+        host = ctx.sheet(position["sheetId"])
+    elif position.get("newSheet"):
+        raise unimplemented("addChart with position.newSheet")
+    else:
+        raise ctx.fail("EmbeddedChart.position must be set")
+    taken = {c["chartId"] for _s, c in _charts(ctx.ss)}
+    if "chartId" in chart and chart["chartId"] in taken:
+        raise ctx.fail(f"An object with id {chart['chartId']} already exists.")
+    chart.setdefault("chartId", max(taken, default=1_000_000_000) + 1)
+    host.extra.setdefault("charts", []).append(chart)
+    return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+
+def delete_embedded_object(ctx: Ctx, req: dict) -> dict:
+    for sheet, chart in _charts(ctx.ss):
+        if chart["chartId"] == req.get("objectId"):
+            sheet.extra["charts"].remove(chart)
+            if not sheet.extra["charts"]:
+                del sheet.extra["charts"]
+            return {}
+    raise ctx.fail(f"No object with id {req.get('objectId')}")
+
+
 HANDLERS = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
@@ -565,6 +651,8 @@ HANDLERS = {
     "deleteConditionalFormatRule": delete_conditional_format_rule,
     "setBasicFilter": set_basic_filter,
     "clearBasicFilter": clear_basic_filter,
+    "addChart": add_chart,
+    "deleteEmbeddedObject": delete_embedded_object,
 }
 
 

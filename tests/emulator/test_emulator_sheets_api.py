@@ -728,3 +728,54 @@ def test_raw_round_trip_keeps_every_value_exactly(emulator, gc, sh, rows):
     assert (
         gc.http_client.values_get(sh.id, "Sheet1!A1:C4", {"valueRenderOption": "FORMULA"})["values"] == rows
     )
+
+
+def _bar_chart(sheet_id: int, end_row: int = 4, **position) -> dict:
+    rng = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": end_row}
+    return {"addChart": {"chart": {
+        "spec": {"title": "ร้อยละที่ส่ง", "basicChart": {
+            "chartType": "BAR", "headerCount": 1,
+            "domains": [{"domain": {"sourceRange": {"sources": [dict(rng, startColumnIndex=0, endColumnIndex=1)]}}}],
+            "series": [{"series": {"sourceRange": {"sources": [dict(rng, startColumnIndex=1, endColumnIndex=2)]}},
+                        "targetAxis": "BOTTOM_AXIS"}]}},
+        "position": position or {"overlayPosition": {"anchorCell": {"sheetId": sheet_id, "rowIndex": 0,
+                                                                    "columnIndex": 3}, "widthPixels": 600}}}}}
+
+
+def test_charts_are_added_kept_returned_copied_and_deleted(gc, sh):
+    ws = sh.sheet1
+    ws.update([["รายงาน", "ร้อยละ"], ["แผน", 80], ["ไตรมาส 1", 75], ["ไตรมาส 2", 0]], "A1")
+    reply = sh.batch_update({"requests": [_bar_chart(ws.id)]})["replies"][0]["addChart"]["chart"]
+    chart_id = reply["chartId"]
+    assert isinstance(chart_id, int) and reply["spec"]["basicChart"]["chartType"] == "BAR"
+    got = gc.http_client.fetch_sheet_metadata(sh.id, params={"fields": "sheets(properties.sheetId,charts)"})
+    charts = got["sheets"][0]["charts"]
+    assert charts == [reply]  # kept and returned in the request's own shape, with its id
+    # duplicateSheet copies the chart with a new id, reading the copy's cells.
+    dup = sh.batch_update({"requests": [{"duplicateSheet": {"sourceSheetId": ws.id, "newSheetName": "copy"}}]})
+    new_id = dup["replies"][0]["duplicateSheet"]["properties"]["sheetId"]
+    got = gc.http_client.fetch_sheet_metadata(sh.id, params={"fields": "sheets(properties.sheetId,charts)"})
+    copied = got["sheets"][1]["charts"][0]
+    assert copied["chartId"] != chart_id
+    assert copied["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]["sources"][0]["sheetId"] == new_id
+    sh.batch_update({"requests": [{"deleteEmbeddedObject": {"objectId": chart_id}}]})
+    got = gc.http_client.fetch_sheet_metadata(sh.id, params={"fields": "sheets(properties.sheetId,charts)"})
+    assert "charts" not in got["sheets"][0] and len(got["sheets"][1]["charts"]) == 1
+
+
+def test_bad_charts_are_refused_whole(gc, sh):
+    ws = sh.sheet1
+    bad_type = _bar_chart(ws.id)
+    bad_type["addChart"]["chart"]["spec"]["basicChart"]["chartType"] = "PIE"
+    outside = _bar_chart(ws.id, end_row=5000)
+    no_position = _bar_chart(ws.id)
+    del no_position["addChart"]["chart"]["position"]
+    for req in (bad_type, outside, no_position):
+        with pytest.raises(APIError) as e:
+            sh.batch_update({"requests": [_bar_chart(ws.id), req]})
+        assert e.value.response.status_code == 400, req
+    with pytest.raises(APIError) as e:
+        sh.batch_update({"requests": [_bar_chart(ws.id, newSheet=True)]})
+    assert e.value.response.status_code == 501
+    got = gc.http_client.fetch_sheet_metadata(sh.id, params={"fields": "sheets(properties.sheetId,charts)"})
+    assert "charts" not in got["sheets"][0]  # the good first request went with the bad one (atomic)
