@@ -1,5 +1,6 @@
 """Turn the staff workbook (.xlsx from workbook.templates) into the shipped .xlsm: the xlwings VBA, our
-macros, the ribbon tab with Thai captions, the UDF wrappers and the `xlwings.conf` sheet.
+macros, the ribbon tab with Thai captions, the UDF wrappers, the `xlwings.conf` sheet, the dashboard tab and
+the status colours (addin/staff_look.py).
 
 How the VBA gets in: the xlwings package ships `quickstart_standalone.xlsm`, whose `vbaProject.bin` holds the
 whole xlwings VBA for exactly the installed version (XLWINGS_VERSION). We keep its `xlwings` and
@@ -25,6 +26,7 @@ import openpyxl
 import xlwings as xw
 
 from addin.buttons import BUTTONS, GROUPS
+from addin.staff_look import add_dashboard, colour_statuses
 from addin.vba.ovba import DOCUMENT, VbaModule, build_vba_project
 
 BASE_WORKBOOK = Path(xw.__file__).parent / "quickstart_standalone.xlsm"
@@ -277,6 +279,8 @@ def _add_relationship(xml: bytes, rel_type: str, target: str) -> bytes:
 def finish_staff_workbook(xlsx_path: str | Path, xlsm_path: str | Path) -> Path:
     """Write `xlsm_path`: the staff workbook at `xlsx_path` with the VBA, the ribbon and the conf sheet."""
     wb = openpyxl.load_workbook(xlsx_path)
+    add_dashboard(wb, index=1)  # right after the instructions
+    colour_statuses(wb)
     _add_conf_sheet(wb)
     wb.code_name = "ThisWorkbook"
     for i, ws in enumerate(wb.worksheets, start=1):

@@ -17,7 +17,7 @@ import datetime as dt
 
 from addin.status import COLOURS, CORRECTION, CORRECTION_TH, LABEL_TH, Status
 from addin.thaidate import format_thai_date
-from sync.summary_look import column_widths, dashboard_blocks
+from sync.summary_look import CHART_STYLE, column_widths, dashboard_blocks
 
 HEADER_RGB, KEY_RGB = "DDEBF7", "808080"
 CHART_ANCHORS = ((1, 6), (1, 16), (23, 6), (23, 16))  # (row, column) of each chart's top-left cell
@@ -77,17 +77,18 @@ def table_requests(sheet_id: int, grid: list[list], *, coloured_columns: list[in
 
 def chart_grid(summary, *, district: str, as_of: dt.datetime) -> tuple[list[list], list[tuple]]:
     """The chart page's cells (title, date, the chart tables in A–D) and where each table sits:
-    (caption, header row index, first data row index, last data row index + 1, number of columns)."""
+    (block key, caption, header row index, last data row index + 1, number of columns)."""
     grid: list[list] = [[f"สรุปภาพรวมเขต {district}".strip() + f" ปีงบประมาณ {summary.fiscal_year}"],
                         [f"ข้อมูล ณ {format_thai_date(as_of.date())} {as_of:%H:%M} น."]]
     placed = []
-    for caption, heads, rows in dashboard_blocks(summary):
+    for block in dashboard_blocks(summary):
+        caption, heads, rows = block.caption, block.heads, block.rows
         grid.append([caption])
         header = len(grid)
         grid.append(list(heads))
         grid.extend(list(r) for r in rows)
         if rows:
-            placed.append((caption, header, header + 1, len(grid), len(heads)))
+            placed.append((block.key, caption, header, len(grid), len(heads)))
         grid.append([])
     grid[0] += [""] * (CHART_ANCHORS[-1][1] + 10 - len(grid[0]))  # wide enough for the charts' anchor cells
     return grid, placed
@@ -96,11 +97,11 @@ def chart_grid(summary, *, district: str, as_of: dt.datetime) -> tuple[list[list
 def chart_requests(sheet_id: int, placed: list[tuple]) -> list[dict]:
     """addChart for each chart table: % by report (bars), % by network (columns), budget in millions (bars),
     projects per quarter (stacked columns)."""
-    kinds = (("BAR", "ร้อยละ", None), ("COLUMN", "ร้อยละ", None), ("BAR", "ล้านบาท", None),
-             ("COLUMN", "โครงการ", "STACKED"))
     out = []
-    for (caption, header, _first, end, n_cols), (chart_type, value_title, stacked), (row, col) in zip(
-            placed, kinds, CHART_ANCHORS, strict=False):
+    for (key, caption, header, end, n_cols), (row, col) in zip(placed, CHART_ANCHORS, strict=False):
+        style = CHART_STYLE[key]
+        chart_type, value_title = ("BAR" if style["horizontal"] else "COLUMN"), style["value_title"]
+        stacked = "STACKED" if style.get("stacked") else None
         value_axis = "BOTTOM_AXIS" if chart_type == "BAR" else "LEFT_AXIS"
         basic = {
             "chartType": chart_type, "legendPosition": "BOTTOM_LEGEND" if n_cols > 2 else "NO_LEGEND",

@@ -24,12 +24,12 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
+from addin.dashboard import Block, blocks
 from addin.status import COLOUR_LABELS_TH, COLOURS, colour_of
 from addin.thaidate import format_thai_date
 from sync.textwidth import width as text_width
 from workbook.printing import header_text
 from workbook.printing import print_setup as shared_print_setup
-from workbook.sheets import PROJECT_STATUSES
 
 CHARTS_TITLE = "แผนภูมิสรุป"
 LEGEND_CAPTION = "ความหมายของสี"
@@ -159,44 +159,22 @@ def bar_chart(title: str, ws, *, cats: tuple[int, int, int], series_cols: list[i
     return chart
 
 
-def dashboard_blocks(summary) -> list[tuple[str, list[str], list[list]]]:
-    """The chart page's data: (caption, column captions, rows) per chart."""
-    comp = summary.completeness
-    by_report = [[r.report_th, _num(r.pct_submitted), _num(r.pct_on_time)] for r in comp.itertuples()]
-    net = summary.completeness_by_network
-    by_network = []
-    if len(net):
-        g = net.groupby("network", sort=False)[["expected", "pending", "submitted", "on_time"]].sum()
-        for name, r in g.iterrows():
-            due = int(r["expected"] - r["pending"])
-            by_network.append([name or "(ไม่ระบุเครือข่าย)", _pct(r["submitted"], due), _pct(r["on_time"], due)])
-    budget = [[r.category, round(float(r.amount) / 1_000_000, 2)]
-              for r in summary.budget_by_category.itertuples() if r.category != "รวม"]
-    proj = summary.projects
-    quarters = [[f"ไตรมาส {r.quarter}", *[int(getattr(r, _attr(proj, s))) for s in PROJECT_STATUSES]]
-                for r in proj.itertuples()] if len(proj) else []
-    return [
-        ("ร้อยละโรงเรียนที่ส่งรายงาน แยกตามรายงาน", ["รายงาน", "ร้อยละที่ส่ง", "ร้อยละตรงเวลา"], by_report),
-        ("ความครบถ้วนรายเครือข่าย (รายงานที่ถึงกำหนดแล้ว)", ["เครือข่าย", "ร้อยละที่ส่ง", "ร้อยละตรงเวลา"], by_network),
-        ("งบประมาณตามหมวดงบรายจ่าย (ล้านบาท)", ["หมวดงบรายจ่าย", "ล้านบาท"], budget),
-        ("สถานะโครงการรายไตรมาส (จำนวนโครงการ)", ["ไตรมาส", *PROJECT_STATUSES], quarters),
-    ]
+def dashboard_blocks(summary) -> list[Block]:
+    """The chart page's tables (addin.dashboard: the same numbers as the staff workbook's dashboard)."""
+    def records(frame: pd.DataFrame) -> list[dict]:
+        return frame.astype(object).where(frame.notna(), None).to_dict("records") if len(frame) else []
+
+    return blocks(records(summary.completeness), records(summary.completeness_by_network),
+                  records(summary.budget_by_category), records(summary.projects))
 
 
-def _attr(frame: pd.DataFrame, column: str) -> str:
-    """The itertuples attribute of a column (Thai names are valid identifiers; others become _n)."""
-    cols = list(frame.columns)
-    return column if column.isidentifier() else f"_{cols.index(column) + 1}"
-
-
-def _num(v) -> float:
-    return 0.0 if v is None or (isinstance(v, float) and v != v) else float(v)
-
-
-def _pct(num, den) -> float:
-    return round(100.0 * float(num) / float(den), 2) if den else 0.0
-
-
+# How each chart table is drawn (Google: sync/google_look.py draws the same from the same keys).
+CHART_STYLE: dict[str, dict] = {
+    "reports": {"horizontal": True, "value_title": "ร้อยละ", "number_format": "0", "max_value": 100},
+    "networks": {"horizontal": False, "value_title": "ร้อยละ", "number_format": "0", "max_value": 100},
+    "budget": {"horizontal": True, "value_title": "ล้านบาท", "number_format": "#,##0.0"},
+    "quarters": {"horizontal": False, "stacked": True, "value_title": "โครงการ", "number_format": "#,##0"},
+}
 DATA_COL = 21  # column U: the chart page's tables, right of the printed charts (A–S)
 
 
@@ -204,7 +182,7 @@ def add_dashboard(wb, summary, *, district: str, as_of: dt.datetime):
     """The chart page (first tab): four charts over the tables beside them."""
     ws = wb.create_sheet(CHARTS_TITLE)
     print_setup(ws, title=CHARTS_TITLE, district=district, as_of=as_of, title_rows=None, area="A1:S47")
-    blocks = dashboard_blocks(summary)
+    tables = dashboard_blocks(summary)
     rows: dict[int, list] = {}
 
     def put(r: int, c: int, value, font: Font | None = None) -> None:
@@ -222,7 +200,8 @@ def add_dashboard(wb, summary, *, district: str, as_of: dt.datetime):
     anchors = ["A4", "K4", "A26", "K26"]
     placed = []
     r = 3
-    for (caption, heads, data), anchor in zip(blocks, anchors, strict=True):
+    for block, anchor in zip(tables, anchors, strict=True):
+        caption, heads, data = block.caption, block.heads, block.rows
         put(r, DATA_COL, caption, Font(bold=True))
         for j, h in enumerate(heads):
             put(r + 1, DATA_COL + j, h, Font(bold=True))
@@ -230,24 +209,16 @@ def add_dashboard(wb, summary, *, district: str, as_of: dt.datetime):
             for j, v in enumerate(row):
                 put(r + 2 + i, DATA_COL + j, v)
         if data:
-            placed.append((caption, heads, r + 1, r + 2, r + 1 + len(data), anchor))
+            placed.append((block.key, caption, heads, r + 1, r + 2, r + 1 + len(data), anchor))
         r += len(data) + 4
     for j, w in enumerate([28, 14, 14, 14, 14, 14], start=DATA_COL):
         ws.column_dimensions[get_column_letter(j)].width = w
     for r_no in range(1, max(rows) + 1):
         ws.append(rows.get(r_no, []))
 
-    for i, (caption, heads, header_row, first, last, anchor) in enumerate(placed):
-        series = list(range(DATA_COL + 1, DATA_COL + len(heads)))
-        if i in (0, 1):
-            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
-                              horizontal=i == 0, value_title="ร้อยละ", number_format="0", max_value=100)
-        elif i == 2:
-            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
-                              horizontal=True, value_title="ล้านบาท", number_format="#,##0.0")
-        else:
-            chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), series_cols=series, header_row=header_row,
-                              horizontal=False, stacked=True, value_title="โครงการ", number_format="#,##0")
+    for key, caption, heads, header_row, first, last, anchor in placed:
+        chart = bar_chart(caption, ws, cats=(DATA_COL, first, last), header_row=header_row,
+                          series_cols=list(range(DATA_COL + 1, DATA_COL + len(heads))), **CHART_STYLE[key])
         chart.height = 10.5
         ws.add_chart(chart, anchor)
     return ws

@@ -394,7 +394,7 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     source = openpyxl.load_workbook(summary_xlsx, data_only=True)
     expected_subs = [r for r in source[SUBMISSIONS].iter_rows(min_row=3, values_only=True) if any(r)]
     expected_sum = [r for r in source[SUMMARY].iter_rows(min_row=3, values_only=True) if any(r)]
-    assert counts == {"submissions": len(expected_subs), "district_summary": len(expected_sum),
+    assert counts == {"dashboard": 10, "submissions": len(expected_subs), "district_summary": len(expected_sum),
                       "findings": sum(1 for r in source[FINDINGS].iter_rows(min_row=3, values_only=True) if any(r))}
     sub = cells(acts, wb.sheetnames.index(SUBMISSIONS))
     # school_code, school_name, network, report_th, due, submitted_on, submitted_at, claimed_on, status_th, …
@@ -408,6 +408,18 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     assert message.startswith("ดึงข้อมูลล่าสุดแล้ว: การส่งรายงาน ") and "รอบประมวลผลล่าสุด 2 เสร็จเมื่อ " in message
     assert "ข้อมูลโรงเรียน ณ " in message and "ไม่ตอบ" not in message
     assert not (tmp_path / "no-such-history.sqlite").exists()
+    # The dashboard tab: headline figures and the tables its charts read, in their fixed cells.
+    from addin import dashboard
+    from workbook.reports import REPORTS
+
+    dash = cells(acts, wb.sheetnames.index(dashboard.TITLE))
+    overview = {r[1]: r[3] for r in expected_sum if r[0] == "ภาพรวม"}
+    assert (dash["A5"], dash["B5"]) == ("โรงเรียนทั้งหมด", overview["โรงเรียนทั้งหมด"] == 4 and 4)
+    assert [dash[f"E{r}"] for r in range(6, 6 + len(REPORTS))] == [r.title_th for r in REPORTS]
+    assert [dash[f"E{r}"] for r in range(26, 30)] == [f"ไตรมาส {q}" for q in range(1, 5)]
+    assert dash["A20"].startswith("เครือข่าย") and dash["A22"] == ""  # 2 networks, the rest cleared
+    assert dash["A2"].startswith("ข้อมูลโรงเรียน ณ ") and dash["A2"].endswith(" น.")
+    assert counts["dashboard"] == len(dashboard.HEADLINE_ITEMS)
 
 
 def test_formula_like_text_is_written_back_as_text(wb):

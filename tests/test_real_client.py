@@ -13,11 +13,20 @@ import openpyxl
 import pytest
 from realclient import BE_DATE, BROKEN, DATE_SERIAL, THAI, THAI_FONTS, LibreOffice, ods_basic_modules, squeeze
 
+from addin import dashboard
 from addin.buttons import BUTTONS
 from addin.timing.work_calendar import work_calendar
 from addin.vba.ovba import read_modules
 from sync.cli import main as khet
-from workbook.sheets import SCHOOL_SHEETS, STAFF_SHEETS, get_sheet
+from workbook.reports import REPORTS
+from workbook.sheets import (
+    BUDGET_CATEGORY_COLUMNS,
+    PROJECT_STATUSES,
+    QUARTERS,
+    SCHOOL_SHEETS,
+    STAFF_SHEETS,
+    get_sheet,
+)
 from workbook.templates import INSTRUCTIONS_TITLE
 
 FY = 2570
@@ -35,13 +44,23 @@ def lo(tmp_path_factory) -> LibreOffice:
     return LibreOffice(tmp_path_factory.mktemp("lo"))
 
 
+REPORT_ROWS = [{"report_th": r.title_th, "pct_submitted": 90 - 5 * i, "pct_on_time": 60 - 5 * i}
+               for i, r in enumerate(REPORTS)]
+NETWORK_ROWS = [{"network": f"เครือข่ายที่ {n}", "expected": 40, "pending": 10, "submitted": 20 + n, "on_time": 10 + n}
+                for n in range(1, 4)]
+BUDGET_ROWS = [{"category": c.header_th, "amount": 1_250_000 * (i + 1)} for i, c in enumerate(BUDGET_CATEGORY_COLUMNS)]
+QUARTER_ROWS = [{"quarter": q, **{s: 10 + i + j for j, s in enumerate(PROJECT_STATUSES)}}
+                for i, q in enumerate(QUARTERS)]
+
+
 @pytest.fixture(scope="module")
 def staff_filled(built, tmp_path_factory) -> Path:
-    """The staff workbook after ปรับกำหนดส่งและสถานะ filled the work calendar (dates, statuses) — values written
-    into the template's own cells, so the template's number formats and status colours are what shows."""
+    """The staff workbook after ปรับกำหนดส่งและสถานะ filled the work calendar (dates, statuses) and
+    ดึงข้อมูลล่าสุด filled the dashboard — values written into the shipped workbook's own cells, so its number
+    formats, status colours and charts are what shows."""
     sheet = get_sheet("work_calendar")
-    path = tmp_path_factory.mktemp("staff") / "khet-staff.xlsx"
-    wb = openpyxl.load_workbook(built / "khet-staff.xlsx")
+    path = tmp_path_factory.mktemp("staff") / "khet-staff.xlsm"
+    wb = openpyxl.load_workbook(built / "khet-staff.xlsm", keep_vba=True)
     ws = wb[sheet.title_th]
     keys = sheet.keys()
     frame = work_calendar(FY, dt.date(2027, 1, 15))
@@ -52,6 +71,13 @@ def staff_filled(built, tmp_path_factory) -> Path:
             value = rec.get(key)
             if value is not None and not (isinstance(value, float) and value != value):
                 ws.cell(sheet.first_data_row + i, j, value.item() if hasattr(value, "item") else value)
+    dash = wb[dashboard.TITLE]
+    figures = [[item, 10 * (i + 1), "ฉบับ"] for i, item in enumerate(dashboard.HEADLINE_ITEMS)]
+    tables = dashboard.blocks(REPORT_ROWS, NETWORK_ROWS, BUDGET_ROWS, QUARTER_ROWS)
+    for (row, col), values in dashboard.staff_cells(figures, tables, "ข้อมูลรอบที่ 2").items():
+        for i, line in enumerate(values):
+            for j, v in enumerate(line):
+                dash.cell(row + i, col + j, v)
     wb.save(path)
     return path
 
@@ -110,3 +136,15 @@ def test_staff_workbook_shows_buddhist_era_dates_and_nothing_broken(staff_pages)
         assert not BROKEN.search(page), BROKEN.search(page)
     assert THAI_FONTS.search(r.fonts)
     assert len(r.pages) >= len(STAFF_SHEETS)
+
+
+def test_staff_dashboard_draws_its_charts_with_every_label(staff_pages):
+    r = staff_pages
+    page = next(squeeze(raw) for raw in r.raw if squeeze(dashboard.TITLE) in squeeze(raw.splitlines()[0]))
+    # Each label is in the table and again on its chart: two occurrences (one if the chart skipped it).
+    labels = [x["report_th"] for x in REPORT_ROWS] + [x["category"] for x in BUDGET_ROWS]
+    labels += [f"ไตรมาส {q}" for q in QUARTERS]
+    thin = [x for x in labels if page.count(squeeze(x)) < 2]
+    assert not thin, thin
+    assert all(squeeze(b.caption) in page for b in dashboard.blocks([], [], [], []))
+    assert "5.0" in page and "7.5" in page  # the budget chart's axis in millions

@@ -23,6 +23,7 @@ from oletools.olevba import decompress_stream
 
 from addin import udfs
 from addin.buttons import BUTTONS
+from addin.dashboard import TITLE as DASHBOARD
 from addin.vba.cfb import write_compound_file
 from addin.vba.ovba import compress, read_modules
 from addin.xlsm import CONF, CONF_SHEET
@@ -218,7 +219,8 @@ def test_compound_file_round_trips_through_olefile(streams):
 def test_the_xlsm_keeps_everything_the_template_had(xlsm):
     xlsx = openpyxl.load_workbook(xlsm.with_name("khet-staff.xlsx"))
     xlsm_wb = openpyxl.load_workbook(xlsm, keep_vba=True)
-    assert xlsm_wb.sheetnames == [*xlsx.sheetnames, CONF_SHEET]
+    first, *rest = xlsx.sheetnames
+    assert xlsm_wb.sheetnames == [first, DASHBOARD, *rest, CONF_SHEET]  # the dashboard after the instructions
     for ws in xlsx.worksheets:
         other = xlsm_wb[ws.title]
         assert len(other.data_validations.dataValidation) == len(ws.data_validations.dataValidation), ws.title
@@ -226,3 +228,31 @@ def test_the_xlsm_keeps_everything_the_template_had(xlsm):
             ws.protection.sheet, ws.freeze_panes, ws.sheet_state)
         assert [c.value for c in other[2]] == [c.value for c in ws[2]]  # the key row
     assert list(xlsm_wb.defined_names.keys()) == list(xlsx.defined_names.keys())
+
+
+def test_dashboard_charts_and_status_colours(xlsm):
+    """The dashboard's three charts read the fixed cells the pull fills (axes visible, every label); each
+    staff tab with a status column colours it by the status palette."""
+    from addin import dashboard
+    from addin.status import COLOURS, LABEL_TH, Status
+    from workbook.sheets import STAFF_SHEETS
+
+    wb = openpyxl.load_workbook(xlsm, keep_vba=True)
+    ws = wb[DASHBOARD]
+    charts = ws._charts
+    assert len(charts) == len(dashboard.CHARTED)
+    for chart, key in zip(charts, dashboard.CHARTED, strict=True):
+        row, col = dashboard.BLOCK_CELLS[key]
+        ref = chart.series[0].cat.numRef or chart.series[0].cat.strRef
+        letter = openpyxl.utils.get_column_letter(col)
+        assert ref.f.endswith(f"!${letter}${row + 2}:${letter}${row + 1 + dashboard.BLOCK_ROWS[key]}"), ref.f
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False and chart.x_axis.tickLblSkip == 1
+    coloured = 0
+    for sheet in STAFF_SHEETS:
+        if "status" not in sheet.keys():
+            continue
+        rules = [r for cf in wb[sheet.title_th].conditional_formatting for r in cf.rules]
+        by_text = {r.formula[0].strip('"'): r.dxf.fill.fgColor.rgb[-6:] for r in rules if r.type == "cellIs"}
+        assert by_text == {LABEL_TH[s]: COLOURS[s][0] for s in Status}, sheet.key
+        coloured += 1
+    assert coloured >= 3

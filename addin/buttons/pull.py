@@ -1,5 +1,6 @@
 """Button "ดึงข้อมูลล่าสุด": bring the latest consolidation into the workbook — the submissions tracker, the
-district summary and the schools' findings — and say how fresh it is.
+district summary, the schools' findings and the แดชบอร์ด tab (headline figures and the chart tables its charts
+read; addin/dashboard.py) — and say how fresh it is.
 
 The add-in never imports `sync`, and the pull never opens the history database (on a staff PC there is none):
 it asks `khet office pull --json`, which reads the district Google Sheet the nightly job writes (one request:
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import xlwings as xw
 
+from addin import dashboard
 from addin.excel import UserError, replace_rows, run_button, run_khet, table, tell, workbook_folder
 from addin.thaidate import parse_date_or_none
 from workbook.schema import ColType
@@ -27,6 +29,7 @@ SHEETS = ("submissions", "district_summary", "findings")
 def summary_export(tabs: dict[str, list[dict]], fiscal_year: int | None = None) -> dict[str, list[dict]]:
     """The staff sheets' rows from the summary tabs (title -> rows by key), as Google or the .xlsx hold them."""
     export = {key: tabs.get(get_sheet(key).title_th, []) for key in ("district_summary", "findings")}
+    export["dashboard"] = dashboard_export(tabs, export["district_summary"])
     last_read = {}
     for rows in tabs.values():
         if rows and {"school_code", "last_good_at"} <= rows[0].keys():
@@ -40,6 +43,31 @@ def summary_export(tabs: dict[str, list[dict]], fiscal_year: int | None = None) 
         for r in tabs.get(get_sheet("submissions").title_th, [])
     ]
     return export
+
+
+def _tab_with(tabs: dict[str, list[dict]], keys: set[str], without: frozenset[str] = frozenset()) -> list[dict]:
+    """The rows of the summary tab whose key row holds `keys` (and none of `without`)."""
+    return next((rows for rows in tabs.values()
+                 if rows and keys <= rows[0].keys() and not without & rows[0].keys()), [])
+
+
+def dashboard_export(tabs: dict[str, list[dict]], overview: list[dict]) -> dict:
+    """The dashboard's figures and chart tables from the summary's tabs (found by their keys)."""
+    return {"figures": dashboard.headline(overview),
+            "blocks": dashboard.blocks(_tab_with(tabs, {"report_th", "pct_submitted"}, frozenset({"network"})),
+                                       _tab_with(tabs, {"network", "report_th", "pct_submitted"}),
+                                       _tab_with(tabs, {"category", "amount"}),
+                                       _tab_with(tabs, {"quarter", "projects"}))}
+
+
+def write_dashboard(book: xw.Book, export: dict, as_of_th: str) -> int:
+    """Fill the แดชบอร์ด tab (its charts read these cells); 0 when the workbook has no such tab."""
+    sheet = next((s for s in book.sheets if s.name == dashboard.TITLE), None)
+    if sheet is None:
+        return 0
+    for (row, col), values in dashboard.staff_cells(export["figures"], export["blocks"], as_of_th).items():
+        sheet.range((row, col)).value = [["" if v is None else v for v in line] for line in values]
+    return len(export["figures"]) + sum(len(b.rows) for b in export["blocks"])
 
 
 def _int(value) -> int:
@@ -65,8 +93,10 @@ def typed_rows(sheet_key: str, rows: list[dict]) -> list[dict]:
     return out
 
 
-def write_export(book: xw.Book, export: dict) -> dict[str, int]:
+def write_export(book: xw.Book, export: dict, as_of_th: str = "") -> dict[str, int]:
     counts = {}
+    if export.get("dashboard") and write_dashboard(book, export["dashboard"], as_of_th):
+        counts["dashboard"] = len(export["dashboard"]["figures"])
     for key in SHEETS:
         tab = table(book, key) if key in export else None
         if tab is None:
@@ -155,7 +185,8 @@ def apply_provisioned(book: xw.Book, data: dict) -> int:
 def pull_data(book: xw.Book, data: dict, *, announce: bool = True) -> dict[str, int]:
     """Write what `khet office pull --json` gave into the workbook (and say so, with its times)."""
     fy = (data.get("host") or {}).get("fiscal_year")
-    counts = write_export(book, summary_export(data.get("tabs") or {}, int(fy) if str(fy or "").isdigit() else None))
+    counts = write_export(book, summary_export(data.get("tabs") or {}, int(fy) if str(fy or "").isdigit() else None),
+                          f"ข้อมูลโรงเรียน ณ {_when(data.get('data_as_of'))}")
     ids = apply_provisioned(book, data)
     if announce:
         th, en = freshness(data)
@@ -170,7 +201,8 @@ def pull_data(book: xw.Book, data: dict, *, announce: bool = True) -> dict[str, 
 
 def counts_th(counts: dict[str, int]) -> str:
     """Rows written per sheet, by Thai tab title: "การส่งรายงาน 12 แถว, …"."""
-    return ", ".join(f"{get_sheet(k).title_th} {n} แถว" for k, n in counts.items())
+    return ", ".join(f"{dashboard.TITLE if k == 'dashboard' else get_sheet(k).title_th} {n} แถว"
+                     for k, n in counts.items())
 
 
 def run(book: xw.Book) -> dict[str, int]:
