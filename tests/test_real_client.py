@@ -132,6 +132,7 @@ def test_staff_workbook_shows_buddhist_era_dates_and_nothing_broken(staff_pages)
     assert len(BE_DATE.findall(text)) >= 20, text[:2000]  # start and due dates as 1 ต.ค. 2569
     assert not DATE_SERIAL.search(text), DATE_SERIAL.search(text)
     assert "2026" not in text and "2027" not in text  # no Gregorian year anywhere on the calendar
+    assert "2,570" not in text and "2570" in text  # a year has no thousands separator
     for page in r.pages:
         assert not BROKEN.search(page), BROKEN.search(page)
     assert THAI_FONTS.search(r.fonts)

@@ -124,10 +124,10 @@ def test_tab_matches_definition(sheet, school, staff):
         assert ws.column_dimensions[letter].width == col.excel_width
         for row in (3, last):
             cell = ws.cell(row, idx)
-            assert cell.number_format == EXPECTED_FORMATS[col.type], (col.key, row)
+            assert cell.number_format == (col.display_format or EXPECTED_FORMATS[col.type]), (col.key, row)
             assert cell.protection.locked is locked_data
         # Rows added below the prepared range inherit the column style: same format, same protection.
-        assert ws.column_dimensions[letter].number_format == EXPECTED_FORMATS[col.type]
+        assert ws.column_dimensions[letter].number_format == (col.display_format or EXPECTED_FORMATS[col.type])
         assert ws.column_dimensions[letter].protection.locked is locked_data
         if not sheet.read_only:
             check_validation(wb, ws, sheet, col, dvs)
