@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "office": ("sync.commands.office", "คำขอจากเครื่องเจ้าหน้าที่ถึงเครื่องประมวลผล / staff requests to the job host"),
     "report": ("sync.commands.report", "รายงานประจำปีและบัตรรายงานโรงเรียน (.docx) / annual report, school cards"),
     "export": ("sync.commands.export", "ไฟล์สำหรับกรอก e-MES / eMENSCR (.xlsx) / e-MES and eMENSCR exports"),
+    "doctor": ("sync.commands.doctor", "ตรวจความพร้อมของเครื่องเจ้าหน้าที่ / is this staff PC ready for the workbook"),
 }
 
 
