@@ -61,6 +61,15 @@ def blocks(completeness: list[dict], by_network: list[dict], budget: list[dict],
     ]
 
 
+# How each chart table is drawn (the summary's chart page, the Google sheet and the staff dashboard).
+CHART_STYLE: dict[str, dict] = {
+    "reports": {"horizontal": True, "value_title": "ร้อยละ", "number_format": "0", "max_value": 100},
+    "networks": {"horizontal": False, "value_title": "ร้อยละ", "number_format": "0", "max_value": 100},
+    "budget": {"horizontal": True, "value_title": "ล้านบาท", "number_format": "#,##0.0"},
+    "quarters": {"horizontal": False, "stacked": True, "value_title": "โครงการ", "number_format": "#,##0"},
+}
+
+
 # --- the staff workbook's tab ----------------------------------------------------------------------------------
 
 HEADLINE_ITEMS = ("โรงเรียนทั้งหมด", "รายงานที่ต้องส่ง", "ส่งแล้ว", "ส่งตรงเวลา", "ส่งช้า", "เกินกำหนด ยังไม่ส่ง",

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from addin import dashboard as d
 from addin.status import COLOURS, LABEL_TH, Status
+from workbook.charts import bar_chart
 from workbook.printing import print_setup
 from workbook.sheets import STAFF_SHEETS
 from workbook.templates import data_rows
@@ -45,9 +46,6 @@ def colour_statuses(wb) -> int:
 
 def add_dashboard(wb, index: int = 1):
     """The แดชบอร์ด tab: captions and charts over the fixed cells the pull fills."""
-    from openpyxl.chart import BarChart, Reference, Series
-    from openpyxl.chart.series import SeriesLabel
-
     ws = wb.create_sheet(d.TITLE, index)
     ws["A1"] = "แดชบอร์ดเขต — ผลการประมวลผลล่าสุด (กด “ดึงข้อมูลล่าสุด” เพื่อปรับ)"
     ws["A1"].font = Font(bold=True, size=16)
@@ -67,36 +65,12 @@ def add_dashboard(wb, index: int = 1):
         ws.column_dimensions[get_column_letter(j)].width = 13
 
     anchors = {"reports": "L4", "budget": "L24", "quarters": "L44"}
-    styles = {"reports": ("bar", "ร้อยละ", "0", 100, False), "budget": ("bar", "ล้านบาท", "#,##0.0", None, False),
-              "quarters": ("col", "โครงการ", "#,##0", None, True)}
     for block in empty:
         if block.key not in d.CHARTED:
             continue
         row, col = d.BLOCK_CELLS[block.key]
-        first, last = row + 2, row + 1 + d.BLOCK_ROWS[block.key]
-        kind, title, fmt, top, stacked = styles[block.key]
-        chart = BarChart()
-        chart.type, chart.title, chart.style = kind, block.caption, 10
-        for j in range(1, len(block.heads)):
-            s = Series(Reference(ws, min_col=col + j, min_row=first, max_row=last))
-            s.tx = SeriesLabel(v=block.heads[j])
-            chart.series.append(s)
-        chart.set_categories(Reference(ws, min_col=col, min_row=first, max_row=last))
-        chart.x_axis.delete = chart.y_axis.delete = False
-        chart.x_axis.tickLblSkip = 1
-        chart.y_axis.title, chart.y_axis.number_format = title, fmt
-        chart.y_axis.scaling.min = 0
-        if top:
-            chart.y_axis.scaling.max = top
-        if stacked:
-            chart.grouping, chart.overlap = "stacked", 100
-        if kind == "bar":
-            chart.x_axis.scaling.orientation = "maxMin"
-            chart.y_axis.crosses = "max"
-        if len(block.heads) > 2:
-            chart.legend.position = "b"
-        else:
-            chart.legend = None
+        chart = bar_chart(block.caption, ws, cats=(col, row + 2, row + 1 + d.BLOCK_ROWS[block.key]), header_row=row + 1,
+                          series_cols=list(range(col + 1, col + len(block.heads))), **d.CHART_STYLE[block.key])
         chart.width, chart.height = 17, 9.5
         ws.add_chart(chart, anchors[block.key])
     # Networks: a table with data bars (their number varies by district).

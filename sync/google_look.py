@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from addin.dashboard import CHART_STYLE
 from addin.status import COLOURS, CORRECTION, CORRECTION_TH, LABEL_TH, Status
 from addin.thaidate import format_thai_date
-from sync.summary_look import CHART_STYLE, column_widths, dashboard_blocks
+from sync.summary_look import column_widths, dashboard_blocks
 
 HEADER_RGB, KEY_RGB = "DDEBF7", "808080"
 CHART_ANCHORS = ((1, 6), (1, 16), (23, 6), (23, 16))  # (row, column) of each chart's top-left cell
@@ -35,20 +36,16 @@ def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict:
 
 def status_rules(sheet_id: int, ranges: list[dict]) -> list[dict]:
     """One conditional format rule per status (the needs-correction marker first: it wins over the status)."""
-    rules = [("TEXT_ENDS_WITH", CORRECTION_TH, COLOURS[CORRECTION])]
-    rules += [("TEXT_EQ", LABEL_TH[s], COLOURS[s]) for s in Status]
+    rules = [("TEXT_ENDS_WITH", CORRECTION_TH, CORRECTION)] + [("TEXT_EQ", LABEL_TH[s], s) for s in Status]
     out = []
-    for i, (kind, value, (fill, text)) in enumerate(rules):
+    for i, (kind, value, key) in enumerate(rules):
+        fill, text = COLOURS[key]
         out.append({"addConditionalFormatRule": {"index": i, "rule": {
             "ranges": ranges,
             "booleanRule": {"condition": {"type": kind, "values": [{"userEnteredValue": value}]},
-                            "format": {"backgroundColor": rgb(fill),
-                                       "textFormat": {"foregroundColor": rgb(text), "bold": s_bold(fill)}}}}}})
+                            "format": {"backgroundColor": rgb(fill), "textFormat": {
+                                "foregroundColor": rgb(text), "bold": key is Status.MISSING}}}}}})
     return out
-
-
-def s_bold(fill: str) -> bool:
-    return fill == COLOURS[Status.MISSING][0]
 
 
 def table_requests(sheet_id: int, grid: list[list], *, coloured_columns: list[int], frame=None) -> list[dict]:

@@ -44,13 +44,13 @@ from sync.summary_look import (
     CHARTS_TITLE,
     HEADER_HEIGHT,
     add_dashboard,
-    bar_chart,
     column_widths,
     legend_rows,
     print_setup,
     status_style,
     styled,
 )
+from workbook.charts import bar_chart
 from workbook.schema import DATE_FORMAT_BE, NUMBER_FORMATS, ColType
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, SHEETS
 
