@@ -95,8 +95,6 @@ def typed_rows(sheet_key: str, rows: list[dict]) -> list[dict]:
 
 def write_export(book: xw.Book, export: dict, as_of_th: str = "") -> dict[str, int]:
     counts = {}
-    if export.get("dashboard") and write_dashboard(book, export["dashboard"], as_of_th):
-        counts["dashboard"] = len(export["dashboard"]["figures"])
     for key in SHEETS:
         tab = table(book, key) if key in export else None
         if tab is None:
@@ -104,6 +102,8 @@ def write_export(book: xw.Book, export: dict, as_of_th: str = "") -> dict[str, i
         rows = typed_rows(key, export[key] or [])
         replace_rows(tab, rows)
         counts[key] = len(rows)
+    if export.get("dashboard") and write_dashboard(book, export["dashboard"], as_of_th):
+        counts["dashboard"] = len(export["dashboard"]["figures"])  # last: the message names the sheets first
     return counts
 
 

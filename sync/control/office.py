@@ -190,8 +190,10 @@ def _append_error(exc: Exception, account: str) -> Exception:
 
 # --- job -> staff: what the pull button shows ---------------------------------------------------------------
 
-# The summary tabs the staff workbook takes (sync.summary.TABS titles), read in the pull's one batchGet.
-PULL_TABS = ("submissions", "overview", "findings", "reads")
+# The summary tabs the staff workbook takes (sync.summary.TABS titles), read in the pull's one batchGet; the
+# last four feed the แดชบอร์ด tab (addin/dashboard.py).
+PULL_TABS = ("submissions", "overview", "findings", "reads", "completeness", "completeness_by_network",
+             "budget_by_category", "projects")
 
 
 def pull(cfg, *, client=None, account: str | None = None, now: dt.datetime | None = None) -> dict:
