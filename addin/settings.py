@@ -17,7 +17,12 @@ Decisions:
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import binascii
+import hashlib
+import json
+import zlib
+from datetime import date, datetime, time
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -169,6 +174,12 @@ def read_tabs(path: str | Path) -> tuple[dict[str, list[list]], list[str]]:
     tab), and the titles of its other tabs."""
     with open_workbook(path) as wb:
         grids = [(ws.title, tab_cells(ws)) for ws in wb.worksheets]
+    return match_tabs(grids)
+
+
+def match_tabs(grids: list[tuple[str, list[list]]]) -> tuple[dict[str, list[list]], list[str]]:
+    """(title, cells) of every tab -> the settings tabs by sheet key, and the titles of the other tabs. The
+    staff workbook's buttons give it the open book's tabs (addin.excel.settings_tabs), read_tabs a file's."""
     found: dict[str, list[list]] = {}
     others = []
     for title, values in grids:
@@ -194,7 +205,6 @@ def load_settings(path: str | Path, fiscal_year: int | None = None) -> tuple[W.D
     """The district settings in an .xlsx/.xlsm (the staff workbook or a settings file), and every finding.
     Settings are None when any finding is an error."""
     path = Path(path)
-    findings: list[Finding] = []
     try:
         grids, _ = read_tabs(path)
     except FileNotFoundError:
@@ -203,10 +213,19 @@ def load_settings(path: str | Path, fiscal_year: int | None = None) -> tuple[W.D
     except Exception as exc:  # not a workbook, damaged zip…
         raise KhetError("settings.unreadable", f"เปิดไฟล์ตั้งค่า {path} ไม่ได้ ({exc})",
                         f"cannot open the settings file {path} ({exc})", path=str(path)) from exc
+    return settings_from_tabs(grids, path.name, fiscal_year)
+
+
+def settings_from_tabs(grids: dict[str, list[list]], source: str, fiscal_year: int | None = None
+                       ) -> tuple[W.DistrictSettings | None, list[Finding]]:
+    """The settings in the tabs' cells (sheet key -> grid from A1, as `match_tabs` gives them), and every
+    finding — the one reading of settings, whether from a file, the open workbook or a settings-change request.
+    `source` names where the tabs came from in a finding."""
+    findings: list[Finding] = []
     if not grids:
         findings.append(Finding("", "", None, None, None, None, "error", "settings.none",
-                                f"ไม่พบแท็บตั้งค่าในไฟล์ {path.name} (เช่น '{W.DISTRICT.title_th}')",
-                                f"no settings tabs in {path.name} (e.g. '{W.DISTRICT.title_th}')",
+                                f"ไม่พบแท็บตั้งค่าใน {source} (เช่น '{W.DISTRICT.title_th}')",
+                                f"no settings tabs in {source} (e.g. '{W.DISTRICT.title_th}')",
                                 "ใช้สมุดงานเขตที่สร้างด้วย khet workbook build หรือไฟล์ตั้งค่าเริ่มต้น"))
         return None, findings
     tabs: dict[str, _Tab] = {}
@@ -472,3 +491,50 @@ def settings_or_fail(path: str | Path | None, fiscal_year: int | None = None) ->
     if settings is None:
         raise SettingsError(path, findings)
     return settings
+
+
+# --- the settings tabs as a request carries them (issue 16's control channel) ------------------------------------
+
+PACKED_MAX = 45_000  # characters: a Google Sheets cell holds 50,000, the request's other fields need some
+
+
+def jsonable_cell(v):
+    """A cell as JSON: a date (or a midnight datetime, as Excel hands dates over) as ISO text, which the
+    validation engine reads back as the same date; NaN as empty."""
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == time() else v.isoformat(timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def pack_tabs(grids: dict[str, list[list]]) -> dict[str, str]:
+    """The settings tabs (sheet key -> grid) as a request payload: zlib-compressed JSON in base64 (a district's
+    per-school targets run to thousands of rows; a Sheets cell holds 50,000 characters), with its SHA-256 so a
+    cut or edited payload is refused instead of half-read."""
+    text = json.dumps({k: [[jsonable_cell(v) for v in row] for row in g] for k, g in grids.items()},
+                      ensure_ascii=False, sort_keys=True)
+    packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    if len(packed) > PACKED_MAX:
+        raise KhetError("settings.too_large",
+                        f"แท็บตั้งค่ามีข้อมูลมากเกินกว่าจะส่งในคำขอเดียว ({len(packed):,} ตัวอักษรหลังบีบอัด เกิน "
+                        f"{PACKED_MAX:,}) ให้ผู้ดูแลวางไฟล์ตั้งค่าที่เครื่องประมวลผลโดยตรง",
+                        f"the settings tabs are too large for one request ({len(packed):,} characters compressed, "
+                        f"over {PACKED_MAX:,}); have IT copy the settings file to the job host")
+    return {"packed": packed, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def unpack_tabs(packed: str, sha256: str) -> dict[str, list[list]]:
+    """The grids of `pack_tabs`; ValueError when the payload is damaged or its checksum does not match."""
+    try:
+        raw = zlib.decompress(base64.b64decode(packed, validate=True))
+    except (binascii.Error, zlib.error) as exc:
+        raise ValueError(f"not a packed settings payload ({exc})") from None
+    if hashlib.sha256(raw).hexdigest() != sha256.strip().lower():
+        raise ValueError("checksum mismatch")
+    grids = json.loads(raw.decode("utf-8"))
+    if not isinstance(grids, dict) or not all(isinstance(g, list) for g in grids.values()):
+        raise ValueError("not a mapping of tabs")
+    return {str(k): [list(r) if isinstance(r, list) else [r] for r in g] for k, g in grids.items()}

@@ -186,6 +186,15 @@ CREATE TABLE IF NOT EXISTS year_sheets (
     source TEXT NOT NULL,              -- registry (the registry's column, first seen) | open (khet year open)
     recorded_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS template_versions (
+    event_id INTEGER PRIMARY KEY,
+    school_code TEXT NOT NULL,
+    spreadsheet_id TEXT NOT NULL,
+    version TEXT NOT NULL,             -- sync.update.template_version the sheet is on (its [khet:template:] tag)
+    previous TEXT,                     -- the tag it had before ("" = none: provisioned before tags)
+    action TEXT NOT NULL,              -- provision | update | seen (already on it when update looked)
+    at TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS reads_school ON reads (school_code, run_id);
 CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key, run_id);
 """
@@ -195,7 +204,8 @@ CREATE INDEX IF NOT EXISTS read_tabs_school ON read_tabs (school_code, sheet_key
 # version was seen is kept even against INSERT OR REPLACE. Rows of the same run recorded again (a school whose
 # record is retried within one run: reads, read_tabs, statuses, feedback_writes) are the only replacements.
 EVIDENCE_TABLES = ("snapshots", "reads", "read_tabs", "validated_rows", "findings", "submissions",
-                   "report_versions", "statuses", "feedback_writes", "year_sheets", "year_events")
+                   "report_versions", "statuses", "feedback_writes", "year_sheets", "year_events",
+                   "template_versions")
 APPEND_ONLY = "".join(
     f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} BEGIN "
     f"SELECT RAISE(ABORT, 'khet history is append-only: {t} rows are never updated'); END;\n"
@@ -710,6 +720,20 @@ class History:
             elif out.get(pair, {}).get("row_hash") == row["row_hash"]:
                 del out[pair]
         return out
+
+    def record_template_version(self, school_code: str, spreadsheet_id: str, version: str, *, previous: str = "",
+                                action: str = "update", at: datetime | None = None) -> None:
+        """A school sheet brought to (or found on) a template version: provisioning and `khet schools update`
+        record it, the summary lists the latest per school."""
+        self.db.execute("INSERT INTO template_versions (school_code, spreadsheet_id, version, previous, action, at)"
+                        " VALUES (?,?,?,?,?,?)",
+                        (school_code, spreadsheet_id, version, previous, action, iso(at or utcnow())))
+
+    def template_versions(self) -> dict[str, dict]:
+        """Spreadsheet ID -> its latest template-version record (school_code, version, action, at): one school
+        has a spreadsheet per fiscal year, each on its own version."""
+        rows = self._dicts("SELECT * FROM template_versions ORDER BY event_id", ())
+        return {r["spreadsheet_id"]: r for r in rows}
 
     def record_year_event(self, fiscal_year: int, action: str, *, at: datetime | None = None,
                           by: str | None = None, reason: str | None = None, detail: Mapping | None = None) -> None:

@@ -57,6 +57,7 @@ class ProvisionOutcome:
     reason: str = ""
     message_th: str = ""
     message_en: str = ""
+    template_version: str = ""  # the version tag a sheet made or finished now carries
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -168,13 +169,14 @@ def provision_school(client, school: School, *, template_id: str, template_ids: 
         client.insert_permission(sid, value=school.contact_email, perm_type="user", role="writer",
                                  notify=notify, email_message=NOTIFY_MESSAGE if notify else None)
     reqs = school_setup_requests(ids, [editor], tags, settings.school_sheets())
-    if not any(t.startswith(TAG_VERSION) for t in tags):
+    tagged = next((t[len(TAG_VERSION):] for t in tags if t.startswith(TAG_VERSION)), None)
+    if tagged is None:
         reqs += version_requests(ids, version, editor)
     if reqs:
         client.http_client.batch_update(sid, {"requests": reqs})
     th = "สร้างชีตและแชร์ให้โรงเรียนแล้ว" if status == "created" else "พบชีตที่สร้างค้างไว้ ตั้งค่าต่อจนครบแล้ว"
     en = "sheet created and shared" if status == "created" else "found a half-made sheet and finished it"
-    return ProvisionOutcome(school.code, school.name, status, sid, "", th, en)
+    return ProvisionOutcome(school.code, school.name, status, sid, "", th, en, tagged or version)
 
 
 def provision(client, registry: Registry, *, template_id: str, folder_id: str | None, notify: bool = False,

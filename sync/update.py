@@ -196,6 +196,8 @@ class UpdateOutcome:
     notes_en: list[str] = field(default_factory=list)
     requests: int = 0
     error: str = ""
+    spreadsheet_id: str = ""
+    template_version: str = ""  # the version the sheet is on afterwards ("" = unknown: failed)
 
 
 @dataclass
@@ -239,11 +241,11 @@ def version_requests(sheet_ids: dict[str, int], version: str, editor: str, repla
 
 def update_school(client, school: School, settings: DistrictSettings, version: str, editor: str, *,
                   dry_run: bool) -> UpdateOutcome:
-    out = UpdateOutcome(school.code, school.name, "current")
     sid = school.spreadsheet_id
+    out = UpdateOutcome(school.code, school.name, "current", spreadsheet_id=sid)
     meta = _metadata(client, sid)
     current = meta.version
-    out.requests, out.version_from = 1, current
+    out.requests, out.version_from, out.template_version = 1, current, current
     if current == version:
         return out
     if FEEDBACK.key not in meta.ids:
@@ -269,8 +271,33 @@ def update_school(client, school: School, settings: DistrictSettings, version: s
     reqs = protection_requests(meta.ids, [editor], meta.tags) + validation_requests(meta.ids, sheets)
     client.http_client.batch_update(sid, {"requests": reqs + version_requests(meta.ids, version, editor, meta.version_ranges)})
     out.requests += 1
-    out.status = "updated"
+    out.status, out.template_version = "updated", version
     return out
+
+
+def record_in_history(history_db, outcomes) -> int:
+    """record_versions into the history database at `history_db` (a command's own, short connection)."""
+    from sync.history import History
+
+    with History(history_db) as h:
+        return record_versions(h, outcomes)
+
+
+def record_versions(history, outcomes) -> int:
+    """Record in the history the template version each sheet is now on (provisioning's and update's outcomes),
+    where the history does not already say so; returns how many were recorded. The summary lists them."""
+    known = history.template_versions()
+    actions = {"created": "provision", "resumed": "provision", "updated": "update"}
+    n = 0
+    for o in outcomes:
+        version, sid = getattr(o, "template_version", ""), getattr(o, "spreadsheet_id", "")
+        had = known.get(sid)
+        if not version or not sid or (had and had["version"] == version):
+            continue
+        history.record_template_version(o.code, sid, version, previous=getattr(o, "version_from", ""),
+                                        action=actions.get(o.status, "seen"))
+        n += 1
+    return n
 
 
 def update_schools(client, registry: Registry, settings: DistrictSettings, *, dry_run: bool = False,

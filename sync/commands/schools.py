@@ -113,6 +113,9 @@ def cmd_provision(args) -> int:
                                notify=args.notify, settings=settings)
     except GOOGLE_ERRORS as exc:
         return _google_trouble(exc)
+    from sync.update import record_in_history
+
+    record_in_history(cfg.history_db, result.outcomes)  # which sheet is on which template (the summary lists it)
     for o in result.outcomes:
         if o.status in ("created", "resumed", "failed"):
             print(f"{o.code} {o.name}: {o.status} {o.spreadsheet_id} — {o.message_th} / {o.message_en}")
@@ -167,7 +170,7 @@ def cmd_update(args) -> int:
     from addin.status import today_in_thailand
     from sync.gclient import SCOPES_PROVISION
     from sync.http import open_google
-    from sync.update import template_version, update_schools
+    from sync.update import record_in_history, template_version, update_schools
 
     loaded = _config_and_registry(args)
     if loaded is None:
@@ -187,6 +190,7 @@ def cmd_update(args) -> int:
             stats = client.http_client.stats.as_dict()
     except GOOGLE_ERRORS as exc:
         return _google_trouble(exc)
+    record_in_history(cfg.history_db, outcomes)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("current", "updated", "would_update", "failed",
                                                                 "no_sheet")}
     print(f"รุ่นแม่แบบ / template version {template_version(settings)}"

@@ -21,6 +21,7 @@ from workbook.errors import KhetError
 # Every module that registers request kinds. Add yours here (one line) — see sync/control/__init__.py.
 KIND_MODULES: tuple[str, ...] = (
     "sync.control.builtin",
+    "sync.control.settings_change",
 )
 
 DONE, REFUSED, FAILED, WAITING, ACCEPTED = "done", "refused", "failed", "waiting", "accepted"

@@ -75,12 +75,15 @@ def _provision_with(cfg):
         from sync.http import open_google
         from sync.provision import provision
         from sync.registry import load_registry
+        from sync.update import record_in_history
 
         settings = settings_or_fail(cfg.settings)  # the host's settings: the same dropdowns and KPIs as the CLI
         with open_google(cfg, SCOPES_PROVISION) as client:
             template_id, _ = ensure_template(client, cfg.drive_folder_id or None, cfg.template_spreadsheet_id or None)
-            return provision(client, load_registry(path), template_id=template_id,
-                             folder_id=cfg.drive_folder_id or None, settings=settings)
+            result = provision(client, load_registry(path), template_id=template_id,
+                               folder_id=cfg.drive_folder_id or None, settings=settings)
+        record_in_history(cfg.history_db, result.outcomes)
+        return result
     return provision_registry
 
 
