@@ -148,6 +148,59 @@ def replace_rows(tab: Table, rows: list[dict]) -> None:
     tab.sheet.range((tab.first_data_row, 1)).value = block
 
 
+# --- the district settings as the open workbook holds them ---------------------------------------------------
+
+_SETTINGS_CACHE: dict[str, object] = {}
+
+
+def settings_tabs(book: xw.Book) -> dict[str, list[list]]:
+    """The settings tabs of the open workbook as they are now (unsaved edits included), by sheet key: tabs
+    titled for them, and — only when some are missing — a renamed tab recognised by its key row."""
+    from addin.settings import match_tabs
+    from workbook.settings import SETTINGS_SHEETS, settings_sheet
+
+    titled = [s for s in book.sheets if settings_sheet(s.name) is not None]
+    found, _ = match_tabs([(s.name, read_grid(s)) for s in titled])
+    if len(found) < len(SETTINGS_SHEETS):
+        others = [s for s in book.sheets if s not in titled and s.name != "xlwings.conf"
+                  and sheet_for_title(s.name) is None]
+        more, _ = match_tabs([(s.name, read_grid(s)) for s in others])
+        found = {**more, **found}
+    return found
+
+
+def book_settings(book: xw.Book):
+    """The district settings the buttons and worksheet functions follow: the open workbook's settings tabs, read
+    with the one settings reader (addin.settings). A workbook without any settings tab (built before they
+    existed) follows the shipped defaults, as it always did; settings with errors are a UserError naming the
+    cells (fix them, or press "ตรวจชีตนี้" on the settings tab) — nothing runs on a half-read configuration."""
+    import hashlib
+    import json
+
+    from addin.settings import jsonable_cell, settings_from_tabs
+    from workbook.settings import DistrictSettings
+
+    tabs = settings_tabs(book)
+    if not tabs:
+        return DistrictSettings.default()
+    key = hashlib.sha256(json.dumps({k: [[jsonable_cell(v) for v in r] for r in g] for k, g in tabs.items()},
+                                    ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    if key not in _SETTINGS_CACHE:
+        settings, findings = settings_from_tabs(tabs, "สมุดงานนี้")
+        if settings is None:
+            errors = [f for f in findings if f.severity == "error"]
+            cells = "; ".join((f"{f.sheet}!{f.cell}: " if f.cell else f"{f.sheet}: ") + f.message_th
+                              for f in errors[:5])
+            raise UserError(f"ค่าตั้งของเขตในสมุดงานนี้มีข้อผิดพลาด {len(errors)} จุด: {cells} — แก้ก่อน (กด “ตรวจชีตนี้” "
+                            "ที่แท็บตั้งค่าเพื่อดูทุกจุด)",
+                            f"The district settings in this workbook have {len(errors)} error(s); fix them first.",
+                            findings=[f.as_dict() for f in errors])
+        if len(_SETTINGS_CACHE) > 8:
+            _SETTINGS_CACHE.clear()
+        _SETTINGS_CACHE[key] = settings
+    return _SETTINGS_CACHE[key]
+
+
 # --- telling the user ----------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ import xlwings as xw
 from addin.calendar import BE_THRESHOLD, ce_to_be, fiscal_quarter, fiscal_year, to_arabic_digits
 from addin.cells import is_blank
 from addin.thaidate import format_thai_date, parse_dates
+from workbook.errors import KhetError
 
 ERROR_PREFIX = "#ผิด: "
 CATEGORY = "Khet (เขต)"
@@ -36,23 +37,43 @@ class UdfInfo:
     name: str  # the Excel name, also the Python name (xlwings calls the function by it)
     help: str  # Thai first, then English
     args: tuple[tuple[str, str, bool], ...]  # (name, help, optional)
+    caller: bool = False  # takes the calling cell (xlwings' reserved `caller`) last
 
 
 UDFS: list[UdfInfo] = []
 
 
+CALLER = "caller"  # xlwings' reserved argument: the calling cell (a Range), never shown in Excel
+
+
 def udf(**arg_docs: str) -> Callable:
-    """Register a worksheet function: xlwings metadata on Windows, `UDFS` everywhere."""
+    """Register a worksheet function: xlwings metadata on Windows, `UDFS` everywhere. A `caller` parameter
+    (xlwings passes the calling cell; the VBA wrapper sends Nothing in its place) gives the function its
+    workbook, whose settings tabs it follows."""
 
     def wrap(f: Callable) -> Callable:
-        params = inspect.signature(f).parameters
+        params = [n for n in inspect.signature(f).parameters if n != CALLER]
+        sig = inspect.signature(f).parameters
         UDFS.append(UdfInfo(f.__name__, (f.__doc__ or "").strip(), tuple(
-            (name, arg_docs[name], p.default is not inspect.Parameter.empty) for name, p in params.items())))
+            (name, arg_docs[name], sig[name].default is not inspect.Parameter.empty) for name in params),
+            CALLER in sig))
         for name in params:
             f = xw.arg(name, ndim=2, doc=arg_docs[name])(f)
         return xw.func(category=CATEGORY)(f)
 
     return wrap
+
+
+def _district(caller):
+    """The district settings of the calling workbook (addin.excel.book_settings), the shipped defaults when
+    called from Python without a cell."""
+    if caller is None:
+        from workbook.settings import DistrictSettings
+
+        return DistrictSettings.default()
+    from addin.excel import book_settings
+
+    return book_settings(caller.sheet.book)
 
 
 # --- grids -----------------------------------------------------------------------------------------------
@@ -111,11 +132,13 @@ def _guard(f: Callable) -> Callable:
     a Python traceback; unexpected ones are logged for IT."""
 
     @functools.wraps(f)
-    def inner(*args):
+    def inner(*args, **kwargs):
         try:
-            return f(*args)
+            return f(*args, **kwargs)
         except ShapeError as e:
             return [[ERROR_PREFIX + str(e)]]
+        except KhetError as e:  # the workbook's settings have errors: say so in the cell
+            return [[ERROR_PREFIX + e.message_th]]
         except Exception as e:  # noqa: BLE001 - a worksheet cell must get a message, whatever broke
             logging.getLogger("khet.addin").exception("%s failed", f.__name__)
             return [[f"{ERROR_PREFIX}คำนวณไม่ได้ ({type(e).__name__}: {e}) แจ้งผู้ดูแลระบบ"]]
@@ -293,9 +316,10 @@ def KHET_DEADLINE(phrases, fiscal_years, ref=None):
 
 @udf(due="กำหนดส่ง / due dates", submitted="วันที่ส่ง (ว่าง = ยังไม่ส่ง) / submission dates (blank = not yet)",
      today="วันนี้ เช่น TODAY() (เว้นว่าง = วันนี้ตอนคำนวณ) / today, e.g. TODAY()",
-     soon_days="ใกล้ครบกำหนดเมื่อเหลือไม่เกินกี่วันทำการ (ค่าเริ่มต้น 3) / due-soon threshold in working days")
+     soon_days="ใกล้ครบกำหนดเมื่อเหลือไม่เกินกี่วันทำการ (เว้นว่าง = ตามแท็บ 'ตั้งค่า ข้อมูลเขต') / due-soon "
+               "threshold in working days (blank: the settings)")
 @_guard
-def KHET_STATUS(due, submitted=None, today=None, soon_days=3):
+def KHET_STATUS(due, submitted=None, today=None, soon_days=None, caller=None):
     """สถานะการส่ง: ยังไม่ถึงกำหนด ใกล้ครบกำหนด เกินกำหนด ส่งแล้ว (ตรงเวลา) ส่งช้า ไม่ส่ง
     / submission status from the due date, submission date and today."""
     from addin.status import LABEL_TH, Status, status_series, today_in_thailand
@@ -304,7 +328,8 @@ def KHET_STATUS(due, submitted=None, today=None, soon_days=3):
     (dd, ed), (ds, es), (dt_, et) = _dates(d), _dates(s), _dates(t)
     dt_ = np.where(_blank(t), np.datetime64(today_in_thailand(), "D"), dt_)
     thresholds, ek = _int_grid(k)
-    thresholds = np.where(_blank(k), 3, thresholds)
+    if _blank(k).any():
+        thresholds = np.where(_blank(k), _district(caller).identity.soon_days, thresholds)
     ok = ~np.isnat(dd) & pd.isna(_first_error(es, et, ek))
     out = np.full(d.shape, "", dtype=object)
     for soon in np.unique(thresholds[ok]):
@@ -318,14 +343,14 @@ def KHET_STATUS(due, submitted=None, today=None, soon_days=3):
      rows="แถวข้อมูล (หลายแถวได้) / data rows",
      headers="แถวหัวคอลัมน์ของแถวข้อมูล (เว้นว่าง = เรียงตามแบบฟอร์ม) / the header row of those rows (optional)")
 @_guard
-def KHET_VALIDATEROW(sheet, rows, headers=None):
+def KHET_VALIDATEROW(sheet, rows, headers=None, caller=None):
     """ตรวจแต่ละแถวตามแบบฟอร์มของชีต: "ถูกต้อง" หรือรายการปัญหา / check each row against its sheet definition:
     "ถูกต้อง" (OK) or the problems found."""
     grid = _grid(rows)
     head = None if headers is None or _blank(_grid(headers)).all() else _grid(headers)[0].tolist()
     name = str(_grid(sheet)[0, 0] or "").strip()
     try:
-        texts = check_rows(name, grid.tolist(), head)
+        texts = check_rows(name, grid.tolist(), head, _district(caller))
     except KeyError:
         return [[f"{ERROR_PREFIX}ไม่รู้จักชีต '{name}'"]] * grid.shape[0]
     return [[t] for t in texts]
@@ -334,13 +359,16 @@ def KHET_VALIDATEROW(sheet, rows, headers=None):
 OK_TH = "ถูกต้อง"
 
 
-def check_rows(sheet_name: str, rows: list[list], headers: list | None = None) -> list[str]:
-    """One text per row: "" for a blank row, OK_TH, or the row's problems ("column: message; …").
-    Problems of the whole table (a required column missing) are repeated on every row they affect."""
+def check_rows(sheet_name: str, rows: list[list], headers: list | None = None, settings=None) -> list[str]:
+    """One text per row: "" for a blank row, OK_TH, or the row's problems ("column: message; …"), against the
+    sheet as the district's settings have it (its dropdowns, its captions). Problems of the whole table (a
+    required column missing) are repeated on every row they affect."""
     from addin.excel import validate_table
     from workbook.sheets import get_sheet
 
     sheet = get_sheet(sheet_name)
+    if settings is not None:
+        sheet = settings.sheet(sheet)
     header = list(headers) if headers else sheet.headers_th()
     result = validate_table(sheet, [header, *rows], first_row=1)
     general = [f.message_th for f in result.findings if f.row is None and f.severity == "error"]
@@ -356,3 +384,61 @@ def check_rows(sheet_name: str, rows: list[list], headers: list | None = None) -
         problems = general + by_row.get(i + 2, [])
         out.append("; ".join(problems) if problems else OK_TH)
     return out
+
+
+@udf(reports="รายงาน: รหัส (เช่น action_plan) หรือชื่อรายงานตามแท็บ 'ตั้งค่า รายงาน' / report keys or Thai titles",
+     fiscal_years="ปีงบประมาณ พ.ศ. เช่น 2569 / fiscal years (BE)")
+@_guard
+def KHET_REPORTDUE(reports, fiscal_years, caller=None):
+    """กำหนดส่งรายงานของโรงเรียนตามค่าตั้งของเขต (กำหนดส่ง หรือกำหนดภายในของกรอบเวลา e-MES) / the due date of a
+    school report in a fiscal year, as the district's settings set it."""
+    from addin.timing import TimingError, report_occurrence
+
+    r, fy = _broadcast(reports, fiscal_years)
+    years, fy_errors = _int_grid(fy)
+    years = np.where(years < BE_THRESHOLD, ce_to_be(years), years)
+    blank = _blank(r) | _blank(fy)
+    out = np.full(r.shape, "", dtype=object)
+    ok = ~blank & pd.isna(fy_errors)
+    if ok.any():
+        district = _district(caller)
+        by_name = {**{x.title_th: x.key for x in district.reports}, **{x.key: x.key for x in district.reports}}
+        cache: dict[tuple[str, int], object] = {}
+        for idx in zip(*np.nonzero(ok), strict=True):
+            name, year = str(r[idx]).strip(), int(years[idx])
+            if (name, year) not in cache:
+                key = by_name.get(name)
+                if key is None:
+                    cache[(name, year)] = f"{ERROR_PREFIX}ไม่มีรายงาน '{name}' ในแท็บ 'ตั้งค่า รายงาน'"
+                else:
+                    try:
+                        cache[(name, year)] = report_occurrence(key, year, district.for_year(year)).due
+                    except (TimingError, KeyError) as e:
+                        cache[(name, year)] = ERROR_PREFIX + getattr(e, "message_th", f"ไม่มีรายงาน '{name}' ในปี {year}")
+            out[idx] = cache[(name, year)]
+    return _output(out, fy_errors, blank)
+
+
+@udf(kpis="รหัสตัวชี้วัดของเขต เช่น K01 / district KPI codes",
+     schools="รหัสโรงเรียน 10 หลัก / school codes",
+     sizes="ขนาดโรงเรียน (ไม่บังคับ) เช่น ขนาดเล็ก / school sizes (optional)")
+@_guard
+def KHET_KPITARGET(kpis, schools, sizes=None, caller=None):
+    """ค่าเป้าหมายของตัวชี้วัดเขตสำหรับโรงเรียน (รายโรงเรียน ตามขนาด หรือทั้งเขต ตามแท็บ 'ตั้งค่า ตัวชี้วัดเขต') / the
+    district's target of a KPI for a school (its own, its size's, or the district's)."""
+    k, sc, sz = _broadcast(kpis, schools, sizes)
+    blank = _blank(k)
+    out = np.full(k.shape, "", dtype=object)
+    if (~blank).any():
+        by_code = {x.code: x for x in _district(caller).kpis}
+        for idx in zip(*np.nonzero(~blank), strict=True):
+            code = str(k[idx]).strip()
+            kpi = by_code.get(code)
+            school = to_arabic_digits(str(sc[idx] if sc[idx] is not None else "").strip())
+            if school.endswith(".0"):
+                school = school[:-2]  # a code Excel stored as a number
+            target = kpi.target_for(school.zfill(10) if school else "", str(sz[idx] or "").strip() or None) \
+                if kpi is not None else None
+            out[idx] = (f"{ERROR_PREFIX}ไม่มีตัวชี้วัด '{code}' ในแท็บ 'ตั้งค่า ตัวชี้วัดเขต'" if kpi is None
+                        else f"{ERROR_PREFIX}ตัวชี้วัด {code} ไม่มีเป้าหมายสำหรับโรงเรียนนี้" if target is None else target)
+    return _output(out, np.full(k.shape, None, dtype=object), blank)

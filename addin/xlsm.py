@@ -150,7 +150,8 @@ def udf_module() -> str:
     ]
     for info in UDFS:
         params = ", ".join(("Optional " if opt else "") + name for name, _doc, opt in info.args)
-        call_args = "Array(" + ", ".join(name for name, _d, _o in info.args) + ")"
+        # xlwings' reserved `caller` goes as Nothing; XLPy.CallUDF puts the calling cell in its place.
+        call_args = "Array(" + ", ".join([name for name, _d, _o in info.args] + ["Nothing"] * info.caller) + ")"
         f = info.name
         out += [
             f"Function {f}({params})",

@@ -124,7 +124,7 @@ def test_validate_rows_against_the_definition():
 def test_every_function_is_registered_with_thai_help():
     names = [info.name for info in udfs.UDFS]
     assert all(callable(getattr(udfs, n)) for n in names)
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 11
 
 
 @settings(max_examples=40, deadline=None)
@@ -152,3 +152,55 @@ def test_an_unexpected_failure_is_a_thai_message_not_a_traceback():
     out = KHET_ADDWORKDAYS(date(2025, 1, 1), 10**9)
     assert len(out) == 1 and len(out[0]) == 1 and out[0][0].startswith(ERROR_PREFIX)
     assert KHET_FY([[1, 2], [3]]) == [[ERROR_PREFIX + "ช่วงเซลล์ไม่เป็นรูปสี่เหลี่ยม"]]
+
+
+def test_functions_follow_the_settings_of_the_calling_workbook(tmp_path):
+    """With the calling cell (xlwings' `caller`), the functions read the workbook's settings tabs — a district
+    that is not the default (test_settings.district): its due-soon days, its reports' due dates (an e-MES
+    window's internal deadline), its KPI targets per school / by size / district-wide, its strategy names."""
+    import openpyxl
+    from test_buttons import book_of
+    from test_settings import district
+
+    from addin.udfs import KHET_KPITARGET, KHET_REPORTDUE
+    from workbook.sheets import ACTION_PLAN
+    from workbook.templates import save_staff_workbook
+
+    ours = district()
+    wb = openpyxl.load_workbook(save_staff_workbook(tmp_path / "staff.xlsx", ours))
+    caller = book_of(wb, wb.sheetnames[0]).sheets[0].range("A1")
+
+    # 4 working days left: "due soon" with the district's 5, not with the default 3.
+    assert KHET_STATUS(date(2025, 10, 10), None, date(2025, 10, 3), caller=caller) == [["ใกล้ครบกำหนด"]]
+    assert KHET_STATUS(date(2025, 10, 10), None, date(2025, 10, 3)) == [["ยังไม่ถึงกำหนด"]]
+
+    due = KHET_REPORTDUE([["kpi_6m"], ["รายงานการอ่านออกเขียนได้"], ["action_plan"], ["ไม่มีรายงานนี้"], [None]],
+                         2569, caller=caller)
+    # The e-MES window closes 10 Apr 2569; the district's own deadline is "at least 3 days before".
+    assert due[:3] == [[date(2026, 4, 7)], [date(2026, 4, 16)], [date(2026, 5, 31)]]  # the last: ภายในเดือนพฤษภาคม
+    assert due[3][0].startswith(ERROR_PREFIX) and "ตั้งค่า รายงาน" in due[3][0] and due[4] == [""]
+    assert KHET_REPORTDUE("reading", 2569)[0][0].startswith(ERROR_PREFIX)  # the defaults have no such report
+
+    targets = KHET_KPITARGET([["K01"], ["K01"], ["K02"], ["K02"], ["K99"]],
+                             [["1048000009"], ["1048000009"], [1048000001], ["1048000002"], ["1048000001"]],
+                             [["ขนาดเล็ก"], [None], [None], [None], [None]], caller=caller)
+    assert targets[:4] == [[80.0], [90.0], [0.5], [1.0]]  # by size, district-wide, per school, district-wide
+    assert targets[4][0].startswith(ERROR_PREFIX) and "K99" in targets[4][0]
+
+    header = [c.header_th for c in ACTION_PLAN.columns]
+    row = {c.key: "" for c in ACTION_PLAN.columns}
+    row.update(project_code="P01", project_name="โครงการ", obec_policy="ด้านความปลอดภัย",
+               district_strategy="โรงเรียนปลอดภัย ผู้เรียนมีความสุข", budget_source="เงินงบประมาณ",
+               budget_total=1000, budget_operating=1000, responsible="นายทดสอบ", fiscal_year=2569)
+    values = [[row[c.key] for c in ACTION_PLAN.columns]]
+    ours_ok = KHET_VALIDATEROW("action_plan", values, [header], caller=caller)
+    default_says = KHET_VALIDATEROW("action_plan", values, [header])
+    assert "district_strategy" not in ours_ok[0][0] and "กลยุทธ์" not in ours_ok[0][0]
+    assert "กลยุทธ์" in default_says[0][0]  # not one of the default strategy names
+
+    # Settings with an error: each function says so in its cell, never the defaults in disguise.
+    ws = wb["ตั้งค่า ข้อมูลเขต"]
+    ws.cell(3, [c.value for c in ws[2]].index("office_type") + 1).value = "สพฐ."
+    broken = book_of(wb, wb.sheetnames[0]).sheets[0].range("A1")
+    out = KHET_REPORTDUE("action_plan", 2569, caller=broken)
+    assert out[0][0].startswith(ERROR_PREFIX + "ค่าตั้งของเขตในสมุดงานนี้มีข้อผิดพลาด 1 จุด: ตั้งค่า ข้อมูลเขต!")

@@ -36,6 +36,8 @@ GROUPS: dict[str, str] = {
 BUTTONS: tuple[Button, ...] = (
     Button("validate", "KhetValidate", "ตรวจชีตนี้", "Validate sheet", "check", "DataValidation",
            "ตรวจข้อมูลในชีตที่เปิดอยู่ ระบายสีเซลล์ที่ผิด และเขียนรายการลงชีตข้อค้นพบ"),
+    Button("send_settings", "KhetSendSettings", "ส่งค่าตั้ง", "Send settings", "check", "PropertySheet",
+           "ตรวจแท็บตั้งค่าของเขต แล้วส่งให้เครื่องประมวลผลใช้ตั้งแต่รอบถัดไป และปรับชีตโรงเรียนทุกแห่งตามค่าตั้งใหม่"),
     Button("refresh", "KhetRefresh", "ปรับกำหนดส่งและสถานะ", "Refresh deadlines", "check", "Refresh",
            "คำนวณวันเริ่ม กำหนดเสร็จ สถานะ และวันคงเหลือ ในปฏิทินและชีตติดตามใหม่"),
     Button("pull", "KhetPull", "ดึงข้อมูลล่าสุด", "Pull latest", "schools", "RefreshAll",

@@ -18,11 +18,12 @@ import xlwings as xw
 
 from addin import recommendations, services
 from addin.calendar import as_be_year, fiscal_year
-from addin.excel import Table, run_button, table, tell
-from addin.status import LABEL_TH, status_series, today_in_thailand
+from addin.excel import Table, book_settings, run_button, table, tell
+from addin.status import DEFAULT_SOON_DAYS, LABEL_TH, status_series, today_in_thailand
 from addin.thaidate import format_thai_date, parse_date_or_none
-from addin.timing import TimingError, occurrences
+from addin.timing import TimingError, occurrences, report_occurrence
 from addin.timing.work_calendar import ERROR, EXTRA_STATUS_TH, work_calendar
+from workbook.settings import DistrictSettings
 
 UNREADABLE_TH = EXTRA_STATUS_TH[ERROR]  # the work calendar's own status for a phrase it cannot read
 
@@ -42,26 +43,33 @@ def _fy(value, today: date) -> int:
     return as_be_year(year)
 
 
-def statuses(due: list, done: list, today: date) -> tuple[list[str], list]:
+def statuses(due: list, done: list, today: date, soon_days: int = DEFAULT_SOON_DAYS) -> tuple[list[str], list]:
     """Thai status labels and days left (calendar days, negative when past) for rows of due/done dates."""
     due_s = pd.to_datetime(pd.Series([_date(d) for d in due], dtype=object))
     done_s = pd.to_datetime(pd.Series([_date(d) for d in done], dtype=object))
-    codes = status_series(due_s, done_s, today) if len(due_s) else pd.Series([], dtype=object)
+    codes = status_series(due_s, done_s, today, soon_days=soon_days) if len(due_s) else pd.Series([], dtype=object)
     labels = ["" if pd.isna(c) else LABEL_TH[c] for c in codes.astype(object)]
     left = ["" if pd.isna(d) or not pd.isna(s) else (d.date() - today).days for d, s in zip(due_s, done_s, strict=True)]
     return labels, left
 
 
-def calendar_rows(records: list[dict], today: date) -> tuple[list[dict], list[dict]]:
-    """(updates for the user's rows, new rows for further occurrences) of the work calendar."""
+def calendar_rows(records: list[dict], today: date, settings=None) -> tuple[list[dict], list[dict]]:
+    """(updates for the user's rows, new rows for further occurrences) of the work calendar. A school-report
+    row (its report key one of the district's reports) is due when the settings say — its phrase, or its
+    e-MES window's internal deadline — whatever its timing cell holds."""
+    settings = settings or DistrictSettings.default()
+    reports = {r.key for r in settings.reports}
     updates, extra = [], []
     for rec in records:
-        if not str(rec.get("timing") or "").strip():
+        key = str(rec.get("report_key") or "").strip()
+        if not str(rec.get("timing") or "").strip() and key not in reports:
             updates.append({})
             continue
         fy = _fy(rec.get("fiscal_year"), today)
+        year = settings.for_year(fy)
         try:
-            occs = occurrences(str(rec["timing"]).strip(), fy)
+            occs = ([report_occurrence(key, fy, year)] if key in {r.key for r in year.reports}
+                    else occurrences(str(rec.get("timing") or "").strip(), fy))
         except TimingError as e:
             updates.append({"fiscal_year": fy, "status": f"{UNREADABLE_TH}: {e.message_th}", "days_left": "",
                             "start_date": "", "due_date": ""})
@@ -84,7 +92,7 @@ def calendar_rows(records: list[dict], today: date) -> tuple[list[dict], list[di
             target.append(row)
     dues = [u.get("due_date") for u in updates] + [x["due_date"] for x in extra]
     done = [r.get("done_date") for r in records] + [None] * len(extra)
-    labels, left = statuses(dues, done, today)
+    labels, left = statuses(dues, done, today, settings.identity.soon_days)
     for row, label, days in zip(updates + extra, labels, left, strict=True):
         if "status" not in row and row:
             row["status"], row["days_left"] = label, days
@@ -112,18 +120,19 @@ def _write(tab: Table, rows: list[dict]) -> None:
 def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
     today = today or today_in_thailand()
     counts: dict[str, int] = {}
+    settings = book_settings(book)  # the district's reports, due dates and due-soon days (its settings tabs)
 
     cal = table(book, "work_calendar")
     if cal is not None:
         records = cal.records()
         if not any(str(r.get("task_id") or r.get("task") or "").strip() for r in records):
-            frame = work_calendar(fiscal_year(today), today)
+            frame = work_calendar(fiscal_year(today), today, settings=settings)
             rows = [{**r, "status": r["status_th"], "days_left": "" if pd.isna(r["days_left"]) else r["days_left"]}
                     for r in frame.to_dict("records")]
             _append(cal, rows, cal.first_data_row)
             counts["work_calendar"] = len(rows)
         else:
-            updates, extra = calendar_rows(records, today)
+            updates, extra = calendar_rows(records, today, settings)
             _write(cal, updates)
             _append(cal, extra, cal.last_row() + 1)
             counts["work_calendar"] = sum(1 for u in updates if u) + len(extra)
@@ -143,7 +152,8 @@ def run(book: xw.Book, today: date | None = None) -> dict[str, int]:
     subs = table(book, "submissions")
     if subs is not None:
         records = subs.records()
-        labels, _ = statuses([r.get("due_date") for r in records], [r.get("submitted_on") for r in records], today)
+        labels, _ = statuses([r.get("due_date") for r in records], [r.get("submitted_on") for r in records], today,
+                             settings.identity.soon_days)
         _write(subs, [{"status": s} for s in labels])
         counts["submissions"] = sum(1 for s in labels if s)
 

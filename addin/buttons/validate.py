@@ -1,5 +1,6 @@
-"""Button "ตรวจชีตนี้": validate the active sheet against its definition, colour the cells with findings,
-list the findings on the findings sheet and say how it went.
+"""Button "ตรวจชีตนี้": validate the active sheet against its definition as the district's settings have it (its
+dropdowns, its captions), colour the cells with findings, list the findings on the findings sheet and say how it
+went. On a settings tab it also runs the whole settings check, so cross-tab problems show at their cells.
 
 The sheet is recognised by its tab title, its English key or its hidden key row, so a renamed tab, moved
 columns and added rows all work. Cells flagged by the previous check of the same sheet are uncoloured first
@@ -17,10 +18,12 @@ import xlwings as xw
 from addin.cells import is_blank
 from addin.excel import (
     UserError,
+    book_settings,
     definition_of,
     read_grid,
     replace_rows,
     run_button,
+    settings_tabs,
     table,
     tell,
     validate_table,
@@ -62,6 +65,22 @@ def unprotected(sheet: xw.Sheet):
                         AllowSorting=True, AllowFiltering=True)
 
 
+def check_sheet(book: xw.Book, definition, grid: list[list]):
+    """The sheet checked as the district has it: a data sheet with the district's dropdowns and captions (the
+    workbook's settings tabs); a settings tab with the whole settings read too, so what only shows across tabs
+    (a report naming an unknown window, a target for an unknown KPI, a duplicate code) lands at its cell here."""
+    from addin.settings import settings_from_tabs
+    from workbook.settings import settings_sheet
+
+    if settings_sheet(definition.key) is None:
+        return validate_table(book_settings(book).sheet(definition), grid, first_row=1)
+    result = validate_table(definition, grid, first_row=1)
+    _, findings = settings_from_tabs(settings_tabs(book), "สมุดงานนี้")
+    seen = {(f.cell, f.code) for f in result.findings}
+    result.findings += [f for f in findings if f.sheet_key == definition.key and (f.cell, f.code) not in seen]
+    return result
+
+
 def run(book: xw.Book, today: date | None = None):
     today = today or today_in_thailand()
     sheet = book.sheets.active
@@ -70,7 +89,7 @@ def run(book: xw.Book, today: date | None = None):
         raise UserError(f"ชีต “{sheet.name}” ไม่ใช่ชีตที่ Khet รู้จัก ให้เปิดชีตข้อมูล (เช่น ปฏิทินการปฏิบัติงาน) "
                         "แล้วกดปุ่มอีกครั้ง",
                         f"Sheet '{sheet.name}' is not one Khet knows; open a data sheet and press the button again.")
-    result = validate_table(definition, read_grid(sheet), first_row=1)
+    result = check_sheet(book, definition, read_grid(sheet))
     title = sheet.name
 
     findings_tab = table(book, "findings")
