@@ -119,6 +119,9 @@ def open_year(client, h: History, registry: Registry, fiscal_year: int, *, templ
         if o.status in ("created", "resumed") and (prev := _carried_profile(h, o.code, fiscal_year)):
             _write_profile(client, o.spreadsheet_id, by_code[o.code], fiscal_year, prev)
             carried += 1
+    from sync.update import record_versions
+
+    record_versions(h, result.outcomes)  # the new year's sheets and their template version (the summary lists it)
     counts = {s: result.count(s) for s in ("created", "resumed", "already", "inactive", "failed")}
     h.record_year_event(fiscal_year, "open", at=at, by=by or None,
                         detail={**counts, "profiles_carried": carried, "template_id": template_id})
