@@ -8,7 +8,8 @@ tab protected whole, and dropdowns for every choice and yes/no column — in ONE
 Decisions:
 - Protections name only the service account as editor (the owner can always edit): schools edit data rows,
   never headers or the district's feedback tab. They are tagged `[khet:…]` in their description so a resumed
-  provisioning can see they exist and never adds them twice.
+  provisioning can see they exist and never adds them twice; their one list is `sync.protections`, which the
+  nightly job also restores from when a school removed or loosened one.
 - Dropdowns are strict (a value outside the list is refused by Sheets) for choice and yes/no columns only.
   Dates and numbers get no Sheets validation: schools legitimately type Thai dates (`14 ก.พ. 66`) and `75%`,
   which Khet's own validation accepts and Sheets would refuse.
@@ -22,14 +23,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sync.gclient import drive_url, list_files
+from sync.protections import TAG_HEADER, TAG_READONLY, khet_tags, school_protections  # noqa: F401 - re-exported
 from workbook.schema import ColType
 from workbook.sheets import SCHOOL_SHEETS, SheetDef
 from workbook.templates import data_rows
 
 TEMPLATE_NAME = "แม่แบบชีตโรงเรียน (Khet school template)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-TAG_HEADER = "khet:header:"
-TAG_READONLY = "khet:readonly:"
 PIXELS_PER_CHAR = 7  # Excel width (characters) → Sheets pixels, close enough for Thai text at 10pt
 
 
@@ -84,21 +84,9 @@ def layout_requests(sheet_ids: dict[str, int]) -> list[dict[str, Any]]:
 
 def protection_requests(sheet_ids: dict[str, int], editors: list[str],
                         existing: set[str] = frozenset()) -> list[dict[str, Any]]:
-    """Protect each tab's header rows and the whole of every read-only tab; skip tags already present."""
-    reqs = []
-    for sheet in SCHOOL_SHEETS:
-        sid = sheet_ids[sheet.key]
-        if sheet.read_only:
-            tag, rng = TAG_READONLY + sheet.key, _grid_range(sid)
-            text = f"เขตพื้นที่เขียนแท็บนี้ โรงเรียนอ่านอย่างเดียว / written by the district, read-only [{tag}]"
-        else:
-            tag, rng = TAG_HEADER + sheet.key, _grid_range(sid, 0, sheet.first_data_row - 1)
-            text = f"หัวตาราง ห้ามแก้ไข / header rows, do not edit [{tag}]"
-        if tag in existing:
-            continue
-        reqs.append({"addProtectedRange": {"protectedRange": {
-            "range": rng, "description": text, "warningOnly": False, "editors": {"users": list(editors)}}}})
-    return reqs
+    """Protect each tab's header rows and the whole of every read-only tab (sync.protections: the one list the
+    nightly repair restores from too); skip tags already present."""
+    return [p.add_request(editors) for p in school_protections(sheet_ids) if p.tag not in existing]
 
 
 def validation_requests(sheet_ids: dict[str, int], sheets: Sequence[SheetDef] | None = None) -> list[dict[str, Any]]:
@@ -130,16 +118,6 @@ def school_setup_requests(sheet_ids: dict[str, int], editors: list[str],
     Dropdowns are re-set even on a resumed copy: setDataValidation replaces, it never duplicates.
     """
     return protection_requests(sheet_ids, editors, existing_tags) + validation_requests(sheet_ids, sheets)
-
-
-def khet_tags(protected_ranges: list[dict]) -> set[str]:
-    """The `[khet:…]` tags found in a spreadsheet's protected-range descriptions."""
-    tags = set()
-    for pr in protected_ranges:
-        text = pr.get("description", "")
-        if "[khet:" in text:
-            tags.add(text.rsplit("[", 1)[1].rstrip("]"))
-    return tags
 
 
 def sheet_metadata(client, spreadsheet_id: str) -> tuple[dict[str, int], set[str]]:

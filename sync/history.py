@@ -138,6 +138,7 @@ CREATE TABLE IF NOT EXISTS feedback_writes (
     content_hash TEXT NOT NULL,
     rows_written INTEGER NOT NULL,     -- height of the area written (the next write blanks down to it)
     written_at TEXT NOT NULL,
+    sheet_hash TEXT,                   -- exact content written (sync.repair compares the sheet with it)
     PRIMARY KEY (run_id, school_code)
 );
 CREATE TABLE IF NOT EXISTS evidence (
@@ -356,6 +357,7 @@ class History:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.executescript(SCHEMA + APPEND_ONLY)
+        self._add_missing_columns()
         self._ignore("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
         self.year: int | None = None  # a year's view (for_year): the read state of that year's runs only
 
@@ -371,6 +373,15 @@ class History:
         """SQL: ``AND <column> is a run of this view's year`` ('' for the whole store)."""
         return "" if self.year is None else (
             f" AND {column} IN (SELECT run_id FROM runs WHERE fiscal_year={int(self.year)})")
+
+    # Columns added after a table first shipped: an older history gains them (NULL in its earlier rows).
+    ADDED_COLUMNS = (("feedback_writes", "sheet_hash", "TEXT"),)
+
+    def _add_missing_columns(self) -> None:
+        for table, column, decl in self.ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     # -- plumbing -------------------------------------------------------------------------------------------
     def _ignore(self, sql: str, params: tuple) -> int:
@@ -811,11 +822,19 @@ class History:
             " AND m.run_id=f.run_id").fetchall()
         return {code: (h, n) for code, h, n in rows}
 
+    def last_feedback_sheets(self) -> dict[str, str | None]:
+        """school → the exact hash of its newest feedback write (None: written before Khet kept it)."""
+        rows = self.db.execute(
+            "SELECT f.school_code, f.sheet_hash FROM feedback_writes f JOIN (SELECT school_code,"
+            " MAX(run_id) AS run_id FROM feedback_writes GROUP BY school_code) m ON m.school_code=f.school_code"
+            " AND m.run_id=f.run_id").fetchall()
+        return dict(rows)
+
     def record_feedback(self, run_id: int, school_code: str, content: str, rows_written: int,
-                        written_at: datetime | None = None) -> None:
+                        written_at: datetime | None = None, sheet_hash: str | None = None) -> None:
         self.db.execute("INSERT OR REPLACE INTO feedback_writes (run_id, school_code, content_hash, rows_written,"
-                        " written_at) VALUES (?,?,?,?,?)",
-                        (run_id, school_code, content, rows_written, iso(written_at or utcnow())))
+                        " written_at, sheet_hash) VALUES (?,?,?,?,?,?)",
+                        (run_id, school_code, content, rows_written, iso(written_at or utcnow()), sheet_hash))
 
     # -- comparison (tests, `khet history`) -----------------------------------------------------------------
     def logical_state(self) -> dict:

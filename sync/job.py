@@ -43,6 +43,7 @@ from sync.lock import LockHeld, RunLock
 from sync.overrides import load_overrides
 from sync.reader import ReadResult, problem_findings, read_all, tab_problems
 from sync.registry import Registry, RegistryError
+from sync.repair import Repairs, repair_phase, sheet_rows_hash
 from sync.runreport import (
     EXIT_FAILED,
     EXIT_LOCKED,
@@ -315,13 +316,17 @@ def _run(s: JobSettings, report: RunReport, run_id: int, now: dt.datetime, today
         after_read = modified_after_read_phase(s, report)
     with _timed(report, "record"):
         fresh = record_phase(s, run_id, result)
+    with _timed(report, "repair"):
+        repairs = repair_phase(result, s.write_client if s.feedback else None, _editors(s.write_client),
+                               s.history.last_feedback_sheets(), full=s.full)
     with _timed(report, "consolidate"):
         night = consolidate_phase(s, run_id, result, fresh, after_read, now=now, today=today, fy=fy,
-                                  district=district)
+                                  district=district, more_findings=repairs.findings)
+    night.repairs = repairs
     report.summary = night.summary  # not serialised: for the demo's terminal print
     # School outcomes and counts before any output: a failed output still reports them.
     report.schools = school_outcomes(night, result)
-    report.counts = run_counts(night, result, s.registry)
+    report.counts = {**run_counts(night, result, s.registry), **repairs.counts()}
     report.registry = [{"row": f.row, "cell": f.cell, "code": f.code, "message_th": f.message_th,
                         "message_en": f.message_en} for f in registry_errors(s.registry)]
     written = write_outputs(s, run_id, night, now=now, today=today, fy=fy, report=report)
@@ -390,6 +395,7 @@ class Night:
     tracked: Any = None        # sync.trackers: the staff workbook's service requests and recommendations
     year_counts: dict = field(default_factory=dict)   # sync.tracking: evidence and overrides tonight
     tab_problems: dict = field(default_factory=dict)  # school → tonight's tab-level read problems (feedback)
+    repairs: Repairs = field(default_factory=Repairs)   # sync.repair: feedback to rewrite whatever its hash
 
     @property
     def district(self) -> agg.District:
@@ -411,9 +417,10 @@ def _reads_frame(schools: pd.DataFrame, states: dict, result: ReadResult, now: d
 
 def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: dict[str, dict[str, Any]],
                       after_read: dict[str, Any], *, now: dt.datetime, today: dt.date, fy: int,
-                      district: DistrictSettings | None = None) -> Night:
+                      district: DistrictSettings | None = None, more_findings: list = ()) -> Night:
     """Validation with the district's definitions; submissions and statuses with its reports, due dates, grace
-    days, on-time policy and which schools send what (`district`: the year's settings; None = the defaults)."""
+    days, on-time policy and which schools send what (`district`: the year's settings; None = the defaults).
+    `more_findings`: (school, Finding) pairs found before consolidation (sync.repair's)."""
     h = s.history
     district = district or DistrictSettings.default().for_year(fy)
     by_settings = job_inputs(district, s.registry.active())
@@ -446,7 +453,8 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     year = track(h, run_id, d, checks, fy, proofs=school_proofs, now=moment, today=today, rules=rules,
                  overrides=overrides, reports=reports, dues=dues,
                  sheet_since=sheets_since(s.registry.active(), after_read))
-    extra = findings_frame(problem_findings(result) + year.findings + [("", f) for f in override_findings])
+    extra = findings_frame(problem_findings(result) + list(more_findings) + year.findings
+                           + [("", f) for f in override_findings])
     if len(extra):
         names = {"": STAFF_WORKBOOK_TH, **dict(zip(schools["school_code"], schools["school_name"], strict=True))}
         extra.insert(1, "school_name", extra["school_code"].map(names))
@@ -689,19 +697,27 @@ def _write_feedback(s: JobSettings, run_id: int, night: Night, today: dt.date) -
                              kpis=kpis_by.get(code), tab_problems=night.tab_problems.get(code, ()))
         digest = feedback_hash(rows)
         prev_hash, prev_rows = last.get(code, (None, 0))
-        if digest == prev_hash:
+        # The sheet, not only the job's own last hash: a tab a school overwrote is written back (sync.repair).
+        if digest == prev_hash and code not in night.repairs.tampered:
             state[code] = "unchanged"
             continue
         try:
-            height = write_feedback(s.write_client, sid, rows, previous_rows=prev_rows)
+            height = write_feedback(s.write_client, sid, rows,
+                                    previous_rows=max(prev_rows, night.repairs.seen_height.get(code, 0)))
         except Exception as exc:  # noqa: BLE001 - one school's feedback never stops the night
             log.warning("feedback %s failed: %s", code, exc)
             state[code] = "failed"
             continue
-        s.history.record_feedback(run_id, code, digest, height, written_at=s.now)
+        s.history.record_feedback(run_id, code, digest, height, written_at=s.now, sheet_hash=sheet_rows_hash(rows))
         state[code] = "written"
     bar.close()
     return state
+
+
+def _editors(write_client) -> list[str]:
+    """The account the protections name as their editor: the district's service account."""
+    email = getattr(getattr(getattr(write_client, "http_client", None), "auth", None), "service_account_email", None)
+    return [email] if email else []
 
 
 # --- with lock, logging and JSON: what `khet sync run` and the daemon call -------------------------------------

@@ -55,7 +55,7 @@ from sync.google_template import SPREADSHEET_MIME, drive_literal, input_sheets
 from sync.history import iso, parse_iso
 from sync.http import RequestFailed
 from sync.registry import Registry, School
-from workbook.sheets import SheetDef
+from workbook.sheets import FEEDBACK, SheetDef
 
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
 LIST_FIELDS = "id,name,modifiedTime,createdTime,trashed"
@@ -264,6 +264,10 @@ class SchoolRead:
     titles: dict[str, str] = field(default_factory=dict)  # sheet key -> the tab title actually read
     # Tabs read tonight whose header is unusable, (grid, title) by sheet key, until settle_tabs decides.
     blocked: dict[str, tuple[list[list[Any]], str]] = field(default_factory=dict)
+    # The district's feedback tab as the sheet holds it (read in the same request: sync.repair compares it with
+    # what was written); None when not read. `feedback_missing`: the spreadsheet has no such tab.
+    feedback: list[list[Any]] | None = None
+    feedback_missing: bool = False
 
     @property
     def ok(self) -> bool:
@@ -346,9 +350,11 @@ def read_school(client, spreadsheet_id: str, sheets: Sequence[SheetDef] | None =
     read = SchoolRead(spreadsheet_id)
     try:
         read.requests += 1
-        ranges = _batch_get(client, spreadsheet_id, [s.a1_range() for s in sheets])
+        ranges = _batch_get(client, spreadsheet_id, [s.a1_range() for s in sheets] + [FEEDBACK.a1_range()])
         for sheet, vr in zip(sheets, ranges, strict=False):
             _use(read, sheet, vr.get("values", []), sheet.title_th)
+        if len(ranges) > len(sheets):
+            read.feedback = ranges[len(sheets)].get("values", [])
         return read
     except Exception as exc:  # noqa: BLE001 — classified; one school must never stop the night
         if not _is_range_error(exc):
@@ -369,15 +375,19 @@ def _read_by_titles(client, read: SchoolRead, sheets: tuple[SheetDef, ...]) -> S
         meta = client.http_client.fetch_sheet_metadata(read.spreadsheet_id,
                                                         params={"fields": "sheets.properties.title"})
         grids = [s["properties"]["title"] for s in meta.get("sheets", [])]
-        expected = {s.title_th for s in sheets}
+        expected = {s.title_th for s in sheets} | {FEEDBACK.title_th}
         present = [s for s in sheets if s.title_th in grids]
         missing = [s for s in sheets if s.title_th not in grids]
         unknown = [t for t in grids if t not in expected]
-        ranges = [s.a1_range() for s in present] + [_tab_range(t) for t in unknown]
+        feedback = [FEEDBACK.a1_range()] if FEEDBACK.title_th in grids else []
+        read.feedback_missing = not feedback
+        ranges = [s.a1_range() for s in present] + [_tab_range(t) for t in unknown] + feedback
         read.requests += 1
         got = _batch_get(client, read.spreadsheet_id, ranges) if ranges else []
     except Exception as exc:  # noqa: BLE001
         return _failed(read, exc)
+    if feedback and len(got) == len(ranges):
+        read.feedback = got[-1].get("values", [])
     for sheet, vr in zip(present, got, strict=False):
         _use(read, sheet, vr.get("values", []), sheet.title_th)
     extra = {t: vr.get("values", []) for t, vr in zip(unknown, got[len(present):], strict=False)}
