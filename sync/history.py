@@ -826,8 +826,8 @@ class History:
         """school → the exact hash of its newest feedback write (None: written before Khet kept it)."""
         rows = self.db.execute(
             "SELECT f.school_code, f.sheet_hash FROM feedback_writes f JOIN (SELECT school_code,"
-            " MAX(run_id) AS run_id FROM feedback_writes GROUP BY school_code) m ON m.school_code=f.school_code"
-            " AND m.run_id=f.run_id").fetchall()
+            " MAX(run_id) AS run_id FROM feedback_writes WHERE 1=1" + self._of_year()
+            + " GROUP BY school_code) m ON m.school_code=f.school_code AND m.run_id=f.run_id").fetchall()
         return dict(rows)
 
     def record_feedback(self, run_id: int, school_code: str, content: str, rows_written: int,
