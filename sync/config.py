@@ -498,6 +498,7 @@ def check_config(cfg: Config) -> list[Problem]:
                            f"ไม่พบไฟล์ตั้งค่า {cfg.settings} (.xlsx/.xlsm) — ตรวจเนื้อหาด้วย khet settings check",
                            f"settings file {cfg.settings} (.xlsx/.xlsm) not found — check its content with "
                            "khet settings check"))
+    problems += check_office(cfg)
     for name in ("data_dir", "log_dir", "report_dir"):
         path: Path = getattr(cfg, name)
         existing = next((p for p in (path, *path.parents) if p.exists()), None)
@@ -505,6 +506,56 @@ def check_config(cfg: Config) -> list[Problem]:
             problems.append(_p("path.not_writable", f"paths.{name}", "error", f"เขียนโฟลเดอร์ {path} ไม่ได้",
                                f"folder {path} is not writable"))
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+_HOURS = re.compile(r"^\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_office(cfg: Config) -> list[Problem]:
+    """[office]: the job host's poll and heartbeat, office hours, and a staff PC's sign-in (sync/control)."""
+    problems = []
+    for name, attr in (("poll_minutes", "poll_minutes"), ("off_hours_poll_minutes", "off_hours_poll_minutes"),
+                       ("heartbeat_minutes", "heartbeat_minutes")):
+        value = getattr(cfg, attr)
+        if not value > 0:
+            problems.append(_p("office.invalid", f"office.{name}", "error", f"{name} ต้องมากกว่า 0 นาที",
+                               f"{name} must be above 0 minutes"))
+    if cfg.poll_minutes > 0 and cfg.heartbeat_minutes > 0 and cfg.heartbeat_minutes < cfg.poll_minutes:
+        problems.append(_p("office.heartbeat_short", "office.heartbeat_minutes", "warning",
+                           "heartbeat_minutes สั้นกว่ารอบตรวจคำขอ สถานะจะเขียนได้แค่ทุกรอบตรวจ",
+                           "heartbeat_minutes is shorter than the poll: the status is written once a poll at most"))
+    hours = cfg.office_hours or ""
+    match = _HOURS.match(hours)
+    if not match or hours.split("-")[0].strip() >= hours.split("-")[1].strip():
+        problems.append(_p("office.hours_invalid", "office.hours", "error",
+                           f"เวลาราชการ '{hours}' ไม่ถูกต้อง ใช้รูปแบบ ชม:นาที-ชม:นาที เช่น 08:00-17:00 (เริ่มก่อนเลิก)",
+                           f"office hours '{hours}' are invalid; use HH:MM-HH:MM, e.g. 08:00-17:00 (start before end)"))
+    if cfg.staff_account and not _EMAIL.match(cfg.staff_account.strip()):
+        problems.append(_p("office.account_invalid", "office.account", "error",
+                           f"บัญชีเจ้าหน้าที่ '{cfg.staff_account}' ไม่ใช่อีเมลบัญชี Google",
+                           f"staff account '{cfg.staff_account}' is not a Google account e-mail"))
+    client = cfg.oauth_client
+    if client is not None:
+        try:
+            kind = next(iter(json.loads(Path(client).read_text(encoding="utf-8"))), "")
+        except FileNotFoundError:
+            kind = None
+            problems.append(_p("office.oauth_client_missing", "office.oauth_client", "error",
+                               f"ไม่พบไฟล์ OAuth client {client}", f"OAuth client file {client} not found"))
+        except (OSError, ValueError, TypeError, StopIteration):
+            kind = ""
+        if kind is not None and kind != "installed":
+            problems.append(_p("office.oauth_client_invalid", "office.oauth_client", "error",
+                               f"{client} ไม่ใช่ไฟล์ OAuth client ชนิด Desktop app (ต้องมีส่วน \"installed\")",
+                               f"{client} is not a Desktop-app OAuth client file (it needs an \"installed\" section)"))
+    token_dir = cfg.token_dir
+    if token_dir is not None:
+        existing = next((p for p in (Path(token_dir), *Path(token_dir).parents) if p.exists()), None)
+        if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+            problems.append(_p("path.not_writable", "office.token_dir", "error", f"เขียนโฟลเดอร์ {token_dir} ไม่ได้",
+                               f"folder {token_dir} is not writable"))
+    return problems
 
 
 def example_toml() -> str:

@@ -228,3 +228,25 @@ def test_a_bad_key_file_is_explained_by_every_google_command(tmp_path, capsys, m
     error = json.loads(capsys.readouterr().out)["error"]
     assert {"setting": "google.key_file", "message_th": th, "message_en": en} .items() <= next(
         p for p in error["problems"] if p["setting"] == "google.key_file").items()
+
+
+def test_config_check_validates_the_office_section(tmp_path):
+    """Issue 16: `khet config check` said nothing about [office] (a zero poll, office hours that cannot be read,
+    a sign-in client file that is not one)."""
+    from sync.config import check_config, load_config
+
+    (tmp_path / "client.json").write_text('{"web": {}}', encoding="utf-8")
+    cfg_file = tmp_path / "khet.toml"
+    cfg_file.write_text('[google]\nendpoint = "emulator"\n[office]\npoll_minutes = 0\nhours = "17:00-08:00"\n'
+                        'account = "somchai"\noauth_client = "client.json"\n', encoding="utf-8")
+    problems = {p.setting: p for p in check_config(load_config(cfg_file)) if p.setting.startswith("office.")}
+    assert {k for k, p in problems.items() if p.severity == "error"} == {
+        "office.poll_minutes", "office.hours", "office.account", "office.oauth_client"}
+    assert "ชม:นาที-ชม:นาที" in problems["office.hours"].message_th
+    assert "Desktop-app" in problems["office.oauth_client"].message_en
+    cfg_file.write_text('[google]\nendpoint = "emulator"\n[office]\naccount = "somchai@district.go.th"\n'
+                        'oauth_client = "missing.json"\n', encoding="utf-8")
+    problems = {p.setting: p.code for p in check_config(load_config(cfg_file)) if p.setting.startswith("office.")}
+    assert problems == {"office.oauth_client": "office.oauth_client_missing"}
+    cfg_file.write_text('[google]\nendpoint = "emulator"\n', encoding="utf-8")
+    assert not [p for p in check_config(load_config(cfg_file)) if p.setting.startswith("office.")]

@@ -152,6 +152,16 @@ def test_bad_rows_get_their_reason_and_never_hold_up_a_good_one(office):
     assert dup["status"] == refused and "ซ้ำ" in dup["outcome_th"] and "already used" in dup["outcome_en"]
     assert {r["status"] for r in (r1, r2, r3, r4, r5, no_id)} == {refused}
     assert res.refused == 7 and second.answered == 0 and second.writes == 0
+    # Refusals before a row became a request are in the history too — once each, however many polls see them.
+    from sync.control.store import RequestStore
+
+    with History(cfg.history_db) as h:
+        store = RequestStore(h)
+        before = {(r["request_id"], r["code"]) for r in store.refusals()}
+        received = {r["request_id"]: r["outcome"]["status"] for r in store.requests()}
+    assert before == {("r1", "request.missing_field"), ("r4", "request.account_mismatch"),
+                      ("", "request.missing_field"), (good["request_id"], "request.duplicate_id")}
+    assert {received[k] for k in ("r2", "r3", "r5")} == {"refused"}  # received, then refused: already kept
     # the provisioned school is in the host's registry with its new sheet
     school_row = load_registry(cfg.registry).by_code()["1048099001"]
     ids = json.loads(ok["result"])["spreadsheet_ids"]
@@ -322,3 +332,47 @@ def test_staff_sign_in_through_google_auth_oauthlib_and_requests_as_that_account
         with pytest.raises(KhetError) as wrong:
             prove(pc_a, clients[STAFF_B], STAFF_A)
         assert wrong.value.code == "office.wrong_account"
+
+
+def test_refusal_of_a_school_account_and_of_a_direct_request_are_recorded(office):
+    cfg, dd, clients, school = office
+    from sync.control.kinds import Refused
+    from sync.control.store import RequestStore
+
+    ws = clients[school].open_by_key(dd.district_id).add_worksheet(requests_title(school), 100, 11)
+    ws.update([*REQUESTS.grid_header(), ["s1", school, "2026-12-01T03:00:00Z", "process_now"]], "A1")
+    with ExitStack() as stack:
+        open_control_host(cfg, stack).poll()
+    with pytest.raises(Refused):  # on the host itself: refused before anything is sent, and kept
+        submit(cfg, "district_report", {"fulll": True})
+    with History(cfg.history_db) as h:
+        got = {(r["source"].split("!")[0], r["account"], r["code"]) for r in RequestStore(h).refusals()}
+    assert (requests_title(school), school, "request.no_rights") in got
+    assert any(src == "direct" and code == "request.payload_invalid" for src, _, code in got), got
+
+
+def test_the_district_report_is_a_request_direct_on_the_host_and_sent_from_a_staff_pc(office):
+    """The "สร้างรายงานเขต" button goes through the control channel like "ประมวลผลตอนนี้" (it ran `khet sync run`
+    on whichever PC pressed it)."""
+    cfg, dd, clients, _ = office
+    from sync.control.store import RequestStore
+
+    direct = submit(cfg, "district_report", {})
+    assert direct["mode"] == "direct" and direct["status"] == "done", direct
+    xlsx = Path(direct["result"]["outputs"]["xlsx"])
+    assert xlsx.is_file()
+    with ExitStack() as stack:
+        host = open_control_host(cfg, stack)
+        host.poll()
+        sent = submit(cfg, "district_report", {}, client=clients[STAFF_A], account=STAFF_A)
+        assert sent["mode"] == "sent" and "สร้างรายงานเขต" in sent["message_th"]
+        res = host.poll()
+    assert res.outcomes[sent["request_id"]] == "done"
+    row = tab_rows(clients[STAFF_A], dd.district_id, STAFF_A)[0]
+    assert json.loads(row["result"])["outputs"]["xlsx"] == str(xlsx)
+    with History(cfg.history_db) as h:
+        kinds = [(r["account"], r["kind"]) for r in RequestStore(h).requests()]
+        feedback = h.db.execute("SELECT COUNT(*) FROM feedback_writes").fetchone()[0]
+        triggers = [r["trigger"] for r in h.runs()]
+    assert (STAFF_A, "district_report") in kinds and len(kinds) == 2
+    assert feedback == 0 and triggers == ["request", "request"]  # a report request never rewrites feedback

@@ -40,11 +40,28 @@ def process_now(ctx, req: Request, p: ProcessNow) -> Outcome:
                    then=lambda: run_outcome(ctx.run_once(full=p.full)))
 
 
+class DistrictReport(Payload):
+    full: bool = False  # read every school, not only the changed ones
+
+
+@request_kind("district_report", "สร้างรายงานเขต", DistrictReport,
+              help_th="สร้างไฟล์สรุปของเขต (พร้อมกราฟ) จากข้อมูลล่าสุดของโรงเรียน ไม่เขียนแท็บข้อเสนอแนะของโรงเรียน")
+def district_report(ctx, req: Request, p: DistrictReport) -> Outcome:
+    """The run "ประมวลผลตอนนี้" makes, without rewriting the schools' feedback (a report request is not a reply
+    to the schools); a run this poll already made (with feedback) answers it too."""
+    if ctx.run_in_progress():
+        return Outcome.waiting("เครื่องประมวลผลกำลังทำงานอีกรอบอยู่ จะสร้างรายงานให้เมื่อรอบนั้นเสร็จ",
+                               "another run is in progress; the report is made when it ends")
+    return Outcome(ACCEPTED, "รับคำขอแล้ว กำลังสร้างรายงานเขต", "accepted: the district report is being made",
+                   then=lambda: run_outcome(ctx.run_once(full=p.full, feedback=False)))
+
+
 def run_outcome(rep) -> Outcome:
     # What the button shows of the run: its message, counts and the schools that could not be read.
     result = {"run_id": rep.run_id, "status": rep.status, "exit_code": int(rep.exit_code),
               "started_at": rep.started_at, "ended_at": rep.ended_at, "message_th": rep.message_th,
               "message_en": rep.message_en, "counts": dict(rep.counts or {}),
+              "outputs": {k: v for k, v in (rep.outputs or {}).items() if k in ("xlsx", "district_sheet")},
               "schools": [{"school_code": s.school_code, "name": s.name, "outcome": s.outcome, "reason": s.reason}
                           for s in rep.failed_schools()][:20]}
     if rep.exit_code == EXIT_LOCKED:

@@ -81,7 +81,7 @@ class HostContext:
 
     cfg: Any
     store: RequestStore
-    run_job: Callable[..., Any]                       # (trigger, full=...) -> RunReport; takes the run lock
+    run_job: Callable[..., Any]                       # (trigger, full=, feedback=) -> RunReport; takes the lock
     provision_with: Callable[[Path], Any] | None = None  # registry path -> ProvisionResult
     _runs: dict[bool, Any] = field(default_factory=dict)
 
@@ -94,13 +94,14 @@ class HostContext:
         lock.release()
         return False
 
-    def run_once(self, *, full: bool = False):
-        """The run this poll's requests asked for: one run however many asked (a full run answers both)."""
-        if True in self._runs:
-            return self._runs[True]
-        if full or False not in self._runs:
-            self._runs[full] = self.run_job("request", full=full)
-        return self._runs.get(full) or self._runs[False]
+    def run_once(self, *, full: bool = False, feedback: bool = True):
+        """The run this poll's requests asked for: one run however many asked — a full run answers a run of the
+        changed schools, a run writing feedback answers one that need not (the district report)."""
+        answers = [k for k in self._runs if (k[0] or not full) and (k[1] or not feedback)]
+        if answers:
+            return self._runs[max(answers)]
+        self._runs[(full, feedback)] = run = self.run_job("request", full=full, feedback=feedback)
+        return run
 
     def provision(self, registry_path: Path):
         if self.provision_with is None:
@@ -161,8 +162,12 @@ def handle(ctx: HostContext, req: Request, source: str) -> Outcome:
     known = store.known(req.request_id)
     content = (req.account, req.kind, json.dumps(_jsonable(req.payload), ensure_ascii=False, sort_keys=True))
     if known is not None and (known["account"], known["kind"], known["payload_json"]) != content:
-        return Outcome.refused(f"รหัสคำขอ {req.request_id} ซ้ำกับคำขออื่นที่รับไปแล้ว: ตั้งรหัสใหม่",
-                               f"request ID {req.request_id} is already used by another request: use a new ID")
+        th, en = (f"รหัสคำขอ {req.request_id} ซ้ำกับคำขออื่นที่รับไปแล้ว: ตั้งรหัสใหม่",
+                  f"request ID {req.request_id} is already used by another request: use a new ID")
+        store.refuse_unreceived(source, req.request_id, req.account, req.kind,
+                                {"payload": _jsonable(req.payload), "requested_at": req.requested_at},
+                                "request.duplicate_id", th, en)
+        return Outcome.refused(th, en)
     if known is not None and store.is_final(req.request_id):
         o = store.outcome(req.request_id)
         return Outcome(o["status"], o["message_th"], o["message_en"], o["result"])
@@ -272,6 +277,9 @@ class ControlHost:
                 outcome = handle(self.ctx, req, f"{row.tab}!{row.row}")
             except Refused as exc:
                 outcome, req = Outcome.refused(exc.message_th, exc.message_en), None
+                self.ctx.store.refuse_unreceived(f"{row.tab}!{row.row}", row.get("request_id"), row.account,
+                                                 row.get("kind"), {k: row.get(k) for k in channel.STAFF_COLUMNS}, exc.code, exc.message_th,
+                                                 exc.message_en)
             result.outcomes[key] = outcome.status
             result.refused += outcome.status == REFUSED
             if _shown(row, outcome, key):

@@ -60,10 +60,10 @@ def host_account(cfg) -> str:
 
 
 def _run_job(cfg):
-    def run(trigger: str, full: bool = False):
+    def run(trigger: str, full: bool = False, feedback: bool = True):
         from sync.job import run_from_config
 
-        return run_from_config(cfg, trigger=trigger, full=full)
+        return run_from_config(cfg, trigger=trigger, full=full, feedback=feedback)
     return run
 
 
@@ -137,9 +137,17 @@ def check_request(kind: str, payload: Any) -> dict:
 def submit(cfg, kind: str, payload: Any, *, client=None, account: str | None = None,
            request_id: str | None = None) -> dict:
     """Make a request from this PC (see the module docstring); returns what the button shows."""
-    clean = check_request(kind, payload)
     rid = request_id or new_request_id()
     at = channel.now_iso()
+    try:
+        clean = check_request(kind, payload)
+    except Refused as exc:
+        if mode(cfg) == HOST and client is None:  # on the host the refusal is kept in its history, as a row's is
+            with ExitStack() as stack:
+                host_context(cfg, stack).store.refuse_unreceived(
+                    "direct", rid, account or local_account(cfg), kind, {"payload": payload}, exc.code,
+                    exc.message_th, exc.message_en)
+        raise
     if mode(cfg) == HOST and client is None:
         req = Request(rid, account or local_account(cfg), at, kind, clean, "", None)
         with ExitStack() as stack:

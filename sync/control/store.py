@@ -32,6 +32,21 @@ CREATE TABLE IF NOT EXISTS control_outcomes (
     decided_at TEXT NOT NULL,
     PRIMARY KEY (request_id, status)
 );
+-- Rows refused before they became a request (a field missing, a row in another account's tab, an account without
+-- rights, a request ID another request already uses): no request to attach them to, yet kept, once per row and
+-- reason, with what the row said — the history knows every refusal, not only those of accepted requests.
+CREATE TABLE IF NOT EXISTS control_refusals (
+    source TEXT NOT NULL,              -- the requests tab and row, or "direct"
+    request_id TEXT NOT NULL,          -- as the row gave it ('' when missing)
+    account TEXT NOT NULL,             -- the account whose tab it is (or who asked, direct)
+    kind TEXT NOT NULL,
+    row_json TEXT NOT NULL,            -- the row's cells as read
+    code TEXT NOT NULL,
+    message_th TEXT NOT NULL,
+    message_en TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (source, request_id, code)
+);
 """
 
 
@@ -62,6 +77,23 @@ class RequestStore:
             (request_id, outcome.status, outcome.message_th, outcome.message_en,
              None if outcome.result is None else json.dumps(outcome.result, ensure_ascii=False, default=str),
              iso(utcnow())))
+
+    def refuse_unreceived(self, source: str, request_id: str, account: str, kind: str, row: dict[str, Any],
+                          code: str, message_th: str, message_en: str) -> None:
+        """A refusal before acceptance, recorded once per source row, request ID and reason."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO control_refusals (source, request_id, account, kind, row_json, code, message_th,"
+            " message_en, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source, request_id or "", account or "", kind or "",
+             json.dumps(row, ensure_ascii=False, sort_keys=True, default=str), code, message_th, message_en,
+             iso(utcnow())))
+
+    def refusals(self) -> list[dict[str, Any]]:
+        """Every refusal before acceptance, oldest first (`khet office requests`, audits)."""
+        cur = self.db.execute("SELECT source, request_id, account, kind, row_json, code, message_th, message_en,"
+                              " decided_at FROM control_refusals ORDER BY rowid")
+        names = [d[0] for d in cur.description]
+        return [{**dict(zip(names, r, strict=True)), "row": json.loads(r[4])} for r in cur.fetchall()]
 
     def outcome(self, request_id: str) -> dict | None:
         """The latest outcome of a request (a final one wins over accepted/waiting)."""
