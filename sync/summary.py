@@ -204,8 +204,12 @@ def tab_frame(summary: Summary, tab: Tab, as_of: dt.datetime) -> pd.DataFrame:
     if tab.key == "reads" and len(frame):
         from sync.aggregate import read_reason_th
 
+        # The read's own words where it has them (the tab a problem concerns, whether earlier data is in use):
+        # the bare reason's wording names no tab and cannot know whether earlier data exists.
+        generic = frame["reason"].map(read_reason_th)
+        own = frame["message_th"] if "message_th" in frame.columns else generic
         frame = frame.assign(outcome_th=frame["outcome"].map(READ_OUTCOME_TH),
-                             reason_th=frame["reason"].map(read_reason_th),
+                             reason_th=own.where(own.notna() & (generic != ""), generic),
                              last_good_at=bangkok(frame["last_good_at"]))
     if tab.columns:
         frame = frame.reindex(columns=list(tab.columns))

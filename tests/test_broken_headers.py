@@ -87,6 +87,12 @@ def test_deleted_header_rows_on_a_first_read_reject_every_row_and_say_so(distric
     r = reads_row(rep, code)
     assert r["reason"] == "columns_changed" and PROGRESS.title_th in r["message_th"]
     assert "ยังไม่มีข้อมูลชุดเดิม" in r["message_th"] and "ใช้ข้อมูลชุดเดิม" not in r["message_th"]
+    # …as the district's reads tab shows it (Google and the .xlsx alike).
+    from sync.summary import TABS, tab_frame
+
+    shown = tab_frame(rep.summary, next(t for t in TABS if t.key == "reads"), dt.datetime(2026, 5, 25, 2))
+    text = shown.set_index("school_code").loc[code, "reason_th"]
+    assert PROGRESS.title_th in text and "ยังไม่มีข้อมูลชุดเดิม" in text
     follow = rep.summary.follow_up
     assert list(follow[follow["school_code"] == code]["kind"]).count("tab_unusable") == 1
     # The feedback: not "read successfully", the tab named, every progress report says why it has no data.
