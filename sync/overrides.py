@@ -81,7 +81,7 @@ def load_overrides(path: str | Path | None, known_schools: set[str]) -> tuple[li
     district that never recorded one)."""
     if path is None or Path(path).suffix.lower() not in (".xlsx", ".xlsm") or not Path(path).exists():
         return [], []
-    for tab in read_workbook(path):
+    for tab in read_workbook(path, [SHEET.key]):
         if tab.sheet is not None and tab.sheet.key == SHEET.key:
             return overrides_from_grid(tab.values, known_schools)
     return [], []

@@ -82,7 +82,7 @@ def line_groups(staff_workbook: Path | None) -> list[Group]:
     from addin.validate import validate_table
     from addin.validation.files import read_workbook
 
-    tab = next((t for t in read_workbook(staff_workbook) if t.sheet is not None and t.sheet.key == "line_groups"),
+    tab = next((t for t in read_workbook(staff_workbook, ["line_groups"]) if t.sheet is not None and t.sheet.key == "line_groups"),
                None)
     if tab is None:
         return []

@@ -95,7 +95,7 @@ def read_trackers(path: Path | None, today: date, known_schools=None) -> Tracker
         return out
     from addin.validation.files import read_workbook
 
-    tabs = {t.sheet.key: t for t in read_workbook(path) if t.sheet is not None and t.sheet.key in TRACKED}
+    tabs = {t.sheet.key: t for t in read_workbook(path, TRACKED) if t.sheet is not None and t.sheet.key in TRACKED}
     records: dict[str, list[dict]] = {}
     letters: dict[str, dict[str, str]] = {}
     for key in TRACKED:

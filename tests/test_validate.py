@@ -435,3 +435,22 @@ def test_any_order_any_spelling_reads_the_same_rows(key, data):
     assert codes(r) == ([("header.moved", None)] if titles else [])
     assert r.rows[sheet.keys()].equals(canonical.rows[sheet.keys()])
     assert r.rows["_row"].tolist() == [titles + 2 + with_keys]
+
+
+def test_read_workbook_only_the_tabs_asked_for(tmp_path):
+    # The nightly job reads two tabs of the staff workbook; the others are not read (their formatted rows cost
+    # seconds a night). A renamed tab is still found by its key row.
+    import openpyxl
+
+    from addin.validation.files import read_workbook
+    from workbook.sheets import SHEETS
+    from workbook.templates import save_staff_workbook
+
+    path = save_staff_workbook(tmp_path / "staff.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb[SHEETS["service_requests"].title_th].title = "คำขอ (สำเนา)"
+    wb.save(path)
+    full = {t.sheet.key: t.values for t in read_workbook(path) if t.sheet is not None}
+    some = read_workbook(path, ["service_requests", "submission_overrides"])
+    assert sorted(t.sheet.key for t in some) == ["service_requests", "submission_overrides"]
+    assert all(t.values == full[t.sheet.key] for t in some)
