@@ -348,6 +348,18 @@ def _is_demo_state(path: Path) -> bool:
     return path.is_dir() and all(p.name in DEMO_STATE_NAMES for p in path.iterdir())
 
 
+def fresh_state(state: Path, say: Callable[[str], None]) -> None:
+    """An empty demo folder: a previous demo's is wiped (and said); one holding anything else is refused."""
+    if state.exists() and not _is_demo_state(state):  # `--dir .` must never wipe someone's folder
+        raise ValueError(f"{state} มีไฟล์ที่ไม่ใช่ของการสาธิต จึงไม่ลบ — ระบุโฟลเดอร์ใหม่หรือโฟลเดอร์ว่างด้วย --dir / "
+                         f"{state} holds files that are not a demo's, so it is not wiped — give a new or empty "
+                         f"folder with --dir")
+    if state.exists():
+        say(f"เริ่มใหม่: ลบสถานะการสาธิตเดิมใน {state} / starting fresh: removed the previous demo state in {state}")
+        shutil.rmtree(state)
+    state.mkdir(parents=True)
+
+
 def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
              say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
     from sync.demo_loop import STAFF_FILE, send_reminders, write_staff_workbook
@@ -357,14 +369,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
 
     t0 = time.perf_counter()
     state = Path(state_dir)
-    if state.exists() and not _is_demo_state(state):  # `--dir .` must never wipe someone's folder
-        raise ValueError(f"{state} มีไฟล์ที่ไม่ใช่ของการสาธิต จึงไม่ลบ — ระบุโฟลเดอร์ใหม่หรือโฟลเดอร์ว่างด้วย --dir / "
-                         f"{state} holds files that are not a demo's, so it is not wiped — give a new or empty "
-                         f"folder with --dir")
-    if state.exists():
-        say(f"เริ่มใหม่: ลบสถานะการสาธิตเดิมใน {state} / starting fresh: removed the previous demo state in {state}")
-        shutil.rmtree(state)
-    state.mkdir(parents=True)
+    fresh_state(state, say)
     schools = generate_district(n_schools, n_networks, seed)
     with Emulator(key_dir=state / "keys", seed=seed, user_quota=1_000_000, project_quota=1_000_000) as emu:
         dd = setup_district(emu, state, schools, seed=seed)

@@ -21,7 +21,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("--calendar", action="store_true",
                    help="แสดงปฏิทินการปฏิบัติงานของเขตในคืนสุดท้ายด้วย / also print the district work calendar")
     p.add_argument("--quiet", action="store_true", help="ไม่แสดงแถบความคืบหน้า / no progress bars")
+    p.add_argument("--year", action="store_true",
+                   help="ทั้งปีงบประมาณ 2569 คืนต่อคืน จนปิดปีและเปิดปี 2570 (30 โรงเรียน) / the whole fiscal year "
+                        "night by night, then its close and the next year's open (30 schools)")
     args = p.parse_args(argv)
+    if args.year:
+        return _year(args)
     if args.schools < 1 or args.networks < 1:
         p.error("--schools and --networks must be at least 1")
 
@@ -55,4 +60,27 @@ def main(argv: list[str]) -> int:
 
         print("\nปฏิทินการปฏิบัติงานของเขต / the district work calendar\n")
         run(parser().parse_args(["--fy", str(FY), "--today", NIGHT_2.isoformat()]))
+    return 0
+
+
+def _year(args) -> int:
+    from sync.demo import summary_lines
+    from sync.demo_year import FY, NEXT, run_year
+
+    print(f"khet demo --year — ปีงบประมาณ {FY} ทั้งปี คืนต่อคืน แล้วปิดปีและเปิดปี {NEXT} / fiscal year {FY} night by "
+          f"night, its close and the opening of {NEXT}", flush=True)
+    try:
+        r = run_year(Path(args.dir), n_schools=args.schools if args.schools != 60 else 30,
+                     n_networks=args.networks if args.networks != 6 else 3, seed=args.seed,
+                     say=lambda text: print(text, flush=True))
+    except Exception as exc:  # noqa: BLE001 - a demo failure must be readable, not a traceback
+        print(f"การสาธิตล้มเหลว / the demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print(f"สรุปปีงบประมาณ {FY} เมื่อปิดปี / fiscal year {FY} at its close")
+    print("\n".join(summary_lines(r.last_old.summary, xlsx=r.closed.final_xlsx.resolve())))
+    print(f"\nปีงบประมาณ {NEXT}: ชีตโรงเรียน {r.opened.result.count('created')} โรง (ยกข้อมูลโรงเรียนมา "
+          f"{r.opened.carried}) / {NEXT}: {r.opened.result.count('created')} school sheets")
+    print(f"สถานะการสาธิต / demo state: {Path(r.state_dir).resolve()}  (khet year status --config … ดูประวัติของปี)")
+    print(f"เวลาที่ใช้ / took {r.seconds:.1f} s")
     return 0
