@@ -14,8 +14,8 @@ def main(argv: list[str]) -> int:
         prog="khet demo",
         description="สาธิตทั้งระบบบนโปรแกรมจำลอง Google (ไม่ต้องมีบัญชี Google ไม่ใช้เครือข่าย) / the whole job on the "
                     "embedded Google emulator: no Google account, no network")
-    p.add_argument("--schools", type=int, default=60, help="จำนวนโรงเรียน (ค่าเริ่มต้น 60) / number of schools")
-    p.add_argument("--networks", type=int, default=6, help="จำนวนเครือข่าย (ค่าเริ่มต้น 6) / number of networks")
+    p.add_argument("--schools", type=int, help="จำนวนโรงเรียน (ค่าเริ่มต้น 60, --year 30) / number of schools")
+    p.add_argument("--networks", type=int, help="จำนวนเครือข่าย (ค่าเริ่มต้น 6, --year 3) / number of networks")
     p.add_argument("--seed", type=int, default=0, help="เมล็ดสุ่ม: ผลเหมือนเดิมทุกครั้ง / random seed (deterministic)")
     p.add_argument("--dir", default=".khet/demo", help="โฟลเดอร์สถานะ (เริ่มใหม่ทุกครั้ง) / state folder (fresh each run)")
     p.add_argument("--calendar", action="store_true",
@@ -25,7 +25,9 @@ def main(argv: list[str]) -> int:
                    help="ทั้งปีงบประมาณ 2569 คืนต่อคืน จนปิดปีและเปิดปี 2570 (30 โรงเรียน) / the whole fiscal year "
                         "night by night, then its close and the next year's open (30 schools)")
     args = p.parse_args(argv)
-    if args.year:
+    args.schools = args.schools if args.schools is not None else 30 if args.year else 60
+    args.networks = args.networks if args.networks is not None else 3 if args.year else 6
+    if args.year and args.schools >= 1 and args.networks >= 1:
         return _year(args)
     if args.schools < 1 or args.networks < 1:
         p.error("--schools and --networks must be at least 1")
@@ -70,8 +72,7 @@ def _year(args) -> int:
     print(f"khet demo --year — ปีงบประมาณ {FY} ทั้งปี คืนต่อคืน แล้วปิดปีและเปิดปี {NEXT} / fiscal year {FY} night by "
           f"night, its close and the opening of {NEXT}", flush=True)
     try:
-        r = run_year(Path(args.dir), n_schools=args.schools if args.schools != 60 else 30,
-                     n_networks=args.networks if args.networks != 6 else 3, seed=args.seed,
+        r = run_year(Path(args.dir), n_schools=args.schools, n_networks=args.networks, seed=args.seed,
                      say=lambda text: print(text, flush=True))
     except Exception as exc:  # noqa: BLE001 - a demo failure must be readable, not a traceback
         print(f"การสาธิตล้มเหลว / the demo failed: {type(exc).__name__}: {exc}", file=sys.stderr)
