@@ -53,12 +53,18 @@ CLAIM_MUCH_EARLIER = "claim.much_earlier"
 
 
 def bangkok(ts: datetime) -> datetime:
-    """An aware time in Asia/Bangkok (a naive one is taken as UTC, the history's convention)."""
+    """An aware time in Asia/Bangkok (a naive one is taken as UTC, the history's convention). The one
+    conversion: the summary's read times, the pull's message and the status rules all go through it."""
     if ts.tzinfo is None:
         from datetime import UTC
 
         ts = ts.replace(tzinfo=UTC)
     return ts.astimezone(TIMEZONE)
+
+
+def bangkok_wall(ts: datetime) -> datetime:
+    """The Bangkok wall time of an instant, naive (what a spreadsheet cell holds: it has no time zone)."""
+    return bangkok(ts).replace(tzinfo=None)
 
 
 def end_of_day(day: date) -> datetime:

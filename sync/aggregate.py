@@ -26,7 +26,7 @@ from addin.ontime import (
     DEFAULT_GRACE_DAYS,
     DEFAULT_POLICY,
     Evidence,
-    bangkok,
+    bangkok_wall,
     decide,
 )
 from addin.status import CORRECTION_TH, LABEL_TH, TIMEZONE, Status
@@ -225,7 +225,7 @@ def report_status(d: District, fiscal_year: int, today: date, *,
                                 policy=policy, grace_days=grace.get(key, grace_days), has_errors=bool(errors),
                                 override=overrides.get((code, key)), claim=claims.get((code, key)),
                                 soon_days=soon_days))
-    checks["submitted_at"] = [None if x.submitted_at is None else bangkok(x.submitted_at).replace(tzinfo=None)
+    checks["submitted_at"] = [None if x.submitted_at is None else bangkok_wall(x.submitted_at)
                               for x in decisions]
     checks["submitted_on"] = [x.submitted_on for x in decisions]
     checks["basis"] = [x.basis for x in decisions]

@@ -34,7 +34,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from addin.cells import safe_text
-from addin.status import TIMEZONE
+from addin.ontime import bangkok, bangkok_wall
 from addin.thaidate import format_thai_date
 from addin.validation.normalize import FORMULA_PREFIXES
 from sync import google_look
@@ -210,16 +210,18 @@ def tab_frame(summary: Summary, tab: Tab, as_of: dt.datetime) -> pd.DataFrame:
         own = frame["message_th"] if "message_th" in frame.columns else generic
         frame = frame.assign(outcome_th=frame["outcome"].map(READ_OUTCOME_TH),
                              reason_th=own.where(own.notna() & (generic != ""), generic),
-                             last_good_at=bangkok(frame["last_good_at"]))
+                             last_good_at=bangkok_times(frame["last_good_at"]))
     if tab.columns:
         frame = frame.reindex(columns=list(tab.columns))
     return frame
 
 
-def bangkok(values: pd.Series) -> pd.Series:
-    """Instants (ISO text or datetimes; naive ones are UTC, as the history stores them) as Bangkok wall time."""
+def bangkok_times(values: pd.Series) -> pd.Series:
+    """Instants (ISO text or datetimes; naive ones are UTC, as the history stores them) as Bangkok wall time
+    (addin.ontime.bangkok_wall), None where there is none."""
     stamps = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
-    return stamps.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype(object).where(stamps.notna(), None)
+    return pd.Series([None if pd.isna(t) else bangkok_wall(t.to_pydatetime()) for t in stamps],
+                     index=values.index, dtype=object)
 
 
 def caption(key: str) -> str:
@@ -245,7 +247,7 @@ def google_value(v: Any) -> Any:
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
     if isinstance(v, dt.datetime):
-        v = v.astimezone(TIMEZONE) if v.tzinfo else v
+        v = bangkok(v) if v.tzinfo else v
         return f"{format_thai_date(v.date())} {v:%H:%M}"
     if isinstance(v, dt.date):
         return format_thai_date(v)
@@ -292,7 +294,7 @@ def _xlsx_cell(ws, v: Any) -> Any:
     if isinstance(v, Decimal):
         fmt = NUMBER_FORMATS[ColType.MONEY]
     elif isinstance(v, dt.datetime):
-        v = v.astimezone(TIMEZONE).replace(tzinfo=None) if v.tzinfo else v
+        v = bangkok_wall(v) if v.tzinfo else v
         fmt = DATE_FORMAT_BE + " hh:mm"
     elif isinstance(v, dt.date):
         fmt = DATE_FORMAT_BE

@@ -125,18 +125,15 @@ def _when(text: str | None) -> str:
     """An ISO UTC time as Bangkok "dd/mm/BE HH:MM" for the message ("-" when unknown)."""
     import datetime as dt
 
-    from addin.status import TIMEZONE
+    from addin.ontime import bangkok
     from addin.thaidate import format_thai_date
 
     if not text:
         return "-"
     try:
-        t = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        t = bangkok(dt.datetime.fromisoformat(str(text).replace("Z", "+00:00")))
     except ValueError:
         return str(text)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    t = t.astimezone(TIMEZONE)
     return f"{format_thai_date(t.date())} {t:%H:%M} น."
 
 
