@@ -4,18 +4,23 @@ byte for byte.
 
 Why not openpyxl load + save: openpyxl rebuilds the whole package from what it understands and drops the rest —
 a customUI relationship it does not know, Excel's x14 data validations and conditional formats, form controls,
-printer settings. A staff workbook re-saved that way opens without its ribbon tab. Cells written here are
-inline strings (text by construction, never a formula or a number), keeping the cell's existing style.
+printer settings. A staff workbook re-saved that way opens without its ribbon tab. Text is written as inline
+strings (text by construction, never a formula), numbers and dates as values (a date as its serial number, in
+the cell's own date format — or its column's, below the pre-formatted rows); None empties a cell. Each cell
+keeps its existing style.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import posixpath
 import re
 import zipfile
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -54,8 +59,30 @@ def sheet_part(package: zipfile.ZipFile, title: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
-def _set_cell(sheet_data, row_no: int, col_no: int, text: str) -> bool:
-    """Set one cell to an inline string; True when the cell had a formula (its calcChain entry must go)."""
+EPOCH = dt.datetime(1899, 12, 30)  # the 1900 date system's day 0 (Excel's, as Khet's workbooks use)
+
+
+def serial(value: dt.date) -> float | int:
+    """A date or naive datetime as the spreadsheet serial number."""
+    if isinstance(value, dt.datetime):
+        days = (value - EPOCH).total_seconds() / 86400
+        return int(days) if days == int(days) else round(days, 10)
+    return (value - EPOCH.date()).days
+
+
+def _column_styles(root) -> dict[int, str]:
+    """The default style of each column (`<col style=…>`), for cells below the pre-formatted rows."""
+    out = {}
+    for col in root.iter(f"{_M}col"):
+        if col.get("style"):
+            for c in range(int(col.get("min")), int(col.get("max")) + 1):
+                out[c] = col.get("style")
+    return out
+
+
+def _set_cell(sheet_data, row_no: int, col_no: int, value: Any, col_style: str | None = None) -> bool:
+    """Set one cell (text, number, date or None); True when the cell had a formula (its calcChain entry must
+    go)."""
     rows = sheet_data.findall(f"{_M}row")
     row = next((r for r in rows if int(r.get("r", 0)) == row_no), None)
     if row is None:
@@ -87,11 +114,28 @@ def _set_cell(sheet_data, row_no: int, col_no: int, text: str) -> bool:
     for child in list(cell):
         cell.remove(child)
     cell.set("r", ref)
-    cell.set("t", "inlineStr")
-    t = etree.SubElement(etree.SubElement(cell, f"{_M}is"), f"{_M}t")
-    t.text = text
-    if text != text.strip():
-        t.set(XML_SPACE, "preserve")
+    cell.attrib.pop("t", None)
+    if col_style and cell.get("s") is None:
+        cell.set("s", col_style)
+    if hasattr(value, "item") and not isinstance(value, (str, dt.date)):
+        value = value.item()  # a numpy scalar
+    if value is None or (isinstance(value, float) and value != value):
+        return had_formula
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        etree.SubElement(cell, f"{_M}v").text = "1" if value else "0"
+    elif isinstance(value, (int, float, Decimal)):
+        etree.SubElement(cell, f"{_M}v").text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+    elif isinstance(value, dt.date):
+        etree.SubElement(cell, f"{_M}v").text = str(serial(value.replace(tzinfo=None) if isinstance(
+            value, dt.datetime) else value))
+    else:
+        text = str(value)
+        cell.set("t", "inlineStr")
+        t = etree.SubElement(etree.SubElement(cell, f"{_M}is"), f"{_M}t")
+        t.text = text
+        if text != text.strip():
+            t.set(XML_SPACE, "preserve")
     return had_formula
 
 
@@ -116,15 +160,16 @@ def _drop_calc_chain(data: bytes, sheet_id: str, refs: set[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def set_cells(data: bytes, title: str, cells: Mapping[tuple[int, int], str]) -> bytes:
-    """The package `data` with the cells {(row, column): text} (1-based) of sheet `title` set; every other part
-    unchanged. Raises KeyError when there is no such sheet."""
+def set_cells(data: bytes, title: str, cells: Mapping[tuple[int, int], Any]) -> bytes:
+    """The package `data` with the cells {(row, column): value} (1-based) of sheet `title` set — text, a number,
+    a date or None (emptied); every other part unchanged. Raises KeyError when there is no such sheet."""
     src = zipfile.ZipFile(io.BytesIO(data))
     part = sheet_part(src, title)
     root = etree.fromstring(src.read(part))
     sheet_data = root.find(f"{_M}sheetData")
-    formulas = {f"{column_letter(c)}{r}" for (r, c), text in sorted(cells.items())
-                if _set_cell(sheet_data, r, c, str(text))}
+    styles = _column_styles(root)
+    formulas = {f"{column_letter(c)}{r}" for (r, c), value in sorted(cells.items())
+                if _set_cell(sheet_data, r, c, value, styles.get(c))}
     _widen_dimension(root, cells)
     new_sheet = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     sheet_index = None

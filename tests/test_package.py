@@ -129,3 +129,40 @@ def test_the_buttons_only_send_cell_actions(shipped):
                              "district_summary": [{"section": "ภาพรวม", "item": "ส่งแล้ว", "value": 1}]})
     funcs = {a["func"] for a in actions(book)}
     assert funcs <= {"setValues", "rangeClearContents", "setRangeColor", "setNumberFormat", "alert"}, funcs
+
+
+def test_rows_written_into_staff_tabs_keep_the_package_whole(shipped, tmp_path):
+    """`khet line capture --write` / `khet line announce --write` and the demo write rows into the staff workbook
+    file (sync.staff_rows): through addin.package, the ribbon, VBA and every other part stay; text stays text,
+    a date is a date in the column's BE format, even below the pre-formatted rows; replacing empties old rows."""
+    import datetime as dt
+
+    from sync.staff_rows import append_rows, replace_rows
+    from workbook.templates import DEFAULT_DATA_ROWS
+
+    path = tmp_path / "staff.xlsm"
+    path.write_bytes(shipped.read_bytes())
+    before, facts = inventory(path), _workbook_facts(path)
+    day = dt.date(2026, 7, 20)
+    groups = get_sheet("line_groups")
+    assert append_rows(path, "line_groups", [{"group_id": "C1", "group_name": "=ประสานงาน", "captured_on": day}]) == 3
+    assert append_rows(path, "line_groups", [{"group_id": "C2", "network": "เครือข่ายที่ 2"}]) == 4
+    texts = [{"network": f"เครือข่ายที่ {i}", "group_name": "ก", "text": "ข้อความ", "made_on": day} for i in range(3)]
+    replace_rows(path, "announcements", texts)
+    replace_rows(path, "announcements", texts[:1] + [{**texts[1], "made_on": dt.datetime(2026, 7, 21, 2, 0)}])
+    far = DEFAULT_DATA_ROWS + 10  # below the rows the template formats cell by cell: the column's style applies
+    from addin.package import set_cells
+
+    path.write_bytes(set_cells(path.read_bytes(), groups.title_th, {(far, 4): day, (far, 1): "C9"}))
+
+    assert inventory(path) == before and _workbook_facts(path) == facts
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb[groups.title_th]
+    assert [[c.value for c in ws[r][:4]] for r in (3, 4)] == [
+        ["C1", "=ประสานงาน", None, dt.datetime(2026, 7, 20)], ["C2", None, "เครือข่ายที่ 2", None]]
+    assert ws["B3"].data_type == "s" and "107" in ws["D3"].number_format  # text, not a formula; the BE date format
+    assert ws.cell(far, 4).value == dt.datetime(2026, 7, 20) and ws.cell(far, 4).number_format == ws["D3"].number_format
+    ann = wb[get_sheet("announcements").title_th]
+    assert [[c.value for c in ann[r][:4]] for r in (3, 4, 5)] == [
+        ["เครือข่ายที่ 0", "ก", "ข้อความ", dt.datetime(2026, 7, 20)],
+        ["เครือข่ายที่ 1", "ก", "ข้อความ", dt.datetime(2026, 7, 21, 2, 0)], [None] * 4]
