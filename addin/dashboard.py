@@ -39,10 +39,21 @@ def _pct(num, den) -> float:
     return round(100.0 * _num(num) / _num(den), 2) if _num(den) else 0.0
 
 
+NOT_YET_DUE = "ยังไม่ถึงกำหนด"
+
+
+def _report_label(row: dict) -> str:
+    """A report's category label; one no school owes yet says so (its 0 % is not a 0 % of reports due)."""
+    expected = _num(row.get("expected"))
+    if expected and _num(row.get("pending")) >= expected:
+        return f"{row['report_th']} ({NOT_YET_DUE})"
+    return row["report_th"]
+
+
 def blocks(completeness: list[dict], by_network: list[dict], budget: list[dict], projects: list[dict]) -> list[Block]:
     """The four chart tables: % sent per report, completeness per network (reports already due), budget per
     category in millions of baht, projects per quarter by status."""
-    reports = [[r["report_th"], _num(r.get("pct_submitted")), _num(r.get("pct_on_time"))] for r in completeness]
+    reports = [[_report_label(r), _num(r.get("pct_submitted")), _num(r.get("pct_on_time"))] for r in completeness]
     nets: dict[str, list[float]] = {}
     for r in by_network:
         acc = nets.setdefault(r.get("network") or UNNAMED_NETWORK, [0.0, 0.0, 0.0])

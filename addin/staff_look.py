@@ -6,7 +6,7 @@ button or a user writes is coloured at once, in Excel and LibreOffice alike)."""
 from __future__ import annotations
 
 from openpyxl.formatting.rule import CellIsRule, DataBarRule, FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from addin import dashboard as d
@@ -17,6 +17,8 @@ from workbook.sheets import STAFF_SHEETS
 from workbook.templates import data_rows
 
 BOLD = Font(bold=True)
+HEAD_FIRST = Alignment(vertical="bottom", wrap_text=True)
+HEAD_FIGURE = Alignment(horizontal="right", vertical="bottom", wrap_text=True)
 
 
 def colour_statuses(wb) -> int:
@@ -58,8 +60,11 @@ def add_dashboard(wb, index: int = 1):
         row, col = d.BLOCK_CELLS[block.key]
         ws.cell(row, col, block.caption).font = BOLD
         for j, head in enumerate(block.heads):
-            ws.cell(row + 1, col + j, head).font = BOLD
-    for letter, width in (("A", 26), ("B", 14), ("C", 14), ("E", 30)):
+            cell = ws.cell(row + 1, col + j, head)
+            # Figures are right-aligned, so are their captions; a long status ("ดำเนินการแล้วเสร็จ") wraps.
+            cell.font, cell.alignment = BOLD, HEAD_FIRST if j == 0 else HEAD_FIGURE
+        ws.row_dimensions[row + 1].height = 30
+    for letter, width in (("A", 26), ("B", 14), ("C", 14), ("E", 40)):
         ws.column_dimensions[letter].width = width
     for j in range(6, 11):
         ws.column_dimensions[get_column_letter(j)].width = 13

@@ -415,7 +415,9 @@ def test_pull_brings_the_last_run_of_the_real_job_into_the_workbook(wb, tmp_path
     dash = cells(acts, wb.sheetnames.index(dashboard.TITLE))
     overview = {r[1]: r[3] for r in expected_sum if r[0] == "ภาพรวม"}
     assert (dash["A5"], dash["B5"]) == ("โรงเรียนทั้งหมด", overview["โรงเรียนทั้งหมด"] == 4 and 4)
-    assert [dash[f"E{r}"] for r in range(6, 6 + len(REPORTS))] == [r.title_th for r in REPORTS]
+    owed = {r[0]: r[8] < r[2] for r in source["ความครบถ้วนของรายงาน"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert [dash[f"E{r}"] for r in range(6, 6 + len(REPORTS))] == [
+        r.title_th if owed[r.title_th] else f"{r.title_th} ({dashboard.NOT_YET_DUE})" for r in REPORTS]
     assert [dash[f"E{r}"] for r in range(26, 30)] == [f"ไตรมาส {q}" for q in range(1, 5)]
     assert dash["A20"].startswith("เครือข่าย") and dash["A22"] == ""  # 2 networks, the rest cleared
     assert dash["A2"].startswith("ข้อมูลโรงเรียน ณ ") and dash["A2"].endswith(" น.")
