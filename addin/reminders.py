@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from addin.thaidate import format_thai_date, parse_date_or_none
+from addin.thaidate import date_or_none, format_thai_date
 from addin.workdays import is_workday, workday_on_or_after, workdays_between
 
 DUE_SOON, DUE_TODAY, OVERDUE, CORRECTION, RETURNED, OTHER = (
@@ -90,7 +90,7 @@ def items_of(statuses: pd.DataFrame, today: date, policy: Policy, titles: dict[s
     weekly = policy.weekly_while_overdue and first_workday_of_week(today)
     working = is_workday(today)
     for rec in statuses.to_dict("records"):
-        due = _day(rec.get("due"))
+        due = date_or_none(rec.get("due"))
         code = str(rec.get("status") or "")
         kind = STATUS_KIND.get(code, OTHER)
         if kind == DUE_SOON:
@@ -128,15 +128,6 @@ def digests(statuses: pd.DataFrame, today: date, policy: Policy, titles: dict[st
             for code, items in sorted(by_school.items()) if any(i.triggers for i in items)}
 
 
-def _day(value) -> date | None:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    try:
-        return parse_date_or_none(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _flag(value) -> bool:
