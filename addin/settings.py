@@ -261,7 +261,8 @@ def _build(tabs: dict[str, _Tab], ck: _Checker, fiscal_year: int | None) -> W.Di
                             office_type=_text(row, "office_type"), province=_text(row, "province"),
                             grace_days=_opt_int(row, "grace_days") or 0,
                             soon_days=3 if _opt_int(row, "soon_days") is None else _opt_int(row, "soon_days"),
-                            on_time_policy=W.ON_TIME_POLICIES.get(_text(row, "on_time_policy"), "data"))
+                            on_time_policy=W.ON_TIME_POLICIES.get(_text(row, "on_time_policy"), "data"),
+                            correction_workdays=_opt_int(row, "correction_workdays") or 5)
     if identity is None and not t.rows and not t.refused:  # a refused row is already a finding at its cell
         ck.error(t, None, None, "settings.district_missing", "ยังไม่ได้กรอกข้อมูลเขต (แถวที่ 3)",
                  "the district row (row 3) is empty", "กรอกชื่อสำนักงานเขตพื้นที่และประเภท")

@@ -641,6 +641,10 @@ class Summary:
     service_standards: pd.DataFrame = field(default_factory=pd.DataFrame)
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
     inspection_rounds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Approvals (sync.approvals.attach): sent reports approved / returned / waiting, and every decision.
+    approvals_by_report: pd.DataFrame = field(default_factory=pd.DataFrame)
+    approvals_by_network: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self) -> dict[str, int]:
         """The few numbers a director asks for first."""

@@ -25,6 +25,7 @@ from addin.cells import is_blank, safe_text
 from addin.ontime import BASIS_CLAIM, BASIS_EVIDENCE, BASIS_OVERRIDE, BASIS_TH
 from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
+from sync import approvals
 from sync.aggregate import format_age_th, read_reason_th
 from workbook.reports import REPORTS
 from workbook.sheets import FEEDBACK
@@ -125,6 +126,11 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
         if r.needs_correction:
             act = f"แก้ข้อผิดพลาด {r.errors} รายการด้านล่าง"
         rows.append([today_th, TOPIC_REPORT, r.report_th, _d(r.due), r.status_th, "", msg, act])
+        decided = approvals.feedback_line(r)
+        if decided is not None:
+            state_th, text, todo = decided
+            due = getattr(r, "correction_due", None)
+            rows.append([today_th, approvals.TOPIC, r.report_th, _d(due), state_th, "", text, todo])
         if r.edited_after_due:
             rows.append([today_th, TOPIC_LATE_EDIT, r.report_th, _d(r.due), r.status_th, "",
                          "มีการแก้ไขข้อมูลของรายงานนี้หลังวันครบกำหนด เขตบันทึกไว้เป็นหลักฐาน", ""])

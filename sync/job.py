@@ -35,7 +35,10 @@ from addin.status import TIMEZONE, today_in_thailand
 from addin.validate import Finding, validate_table
 from addin.validation.engine import GROUP
 from sync import aggregate as agg
+from sync import approvals
 from sync.config import ConfigError, Problem
+from sync.control.approvals import merge_overrides, request_overrides
+from sync.control.store import RequestStore
 from sync.evidence import list_after_read, proofs, sheets_since
 from sync.feedback import feedback_hash, feedback_rows, school_frames, write_feedback
 from sync.history import History, iso, utcnow
@@ -396,6 +399,9 @@ class Night:
     year_counts: dict = field(default_factory=dict)   # sync.tracking: evidence and overrides tonight
     tab_problems: dict = field(default_factory=dict)  # school → tonight's tab-level read problems (feedback)
     repairs: Repairs = field(default_factory=Repairs)   # sync.repair: feedback to rewrite whatever its hash
+    approvals: Any = None      # sync.approvals.Night: each report's approval state, the year's decisions
+    reports: tuple = ()        # the district's reports this year (settings)
+    sheets: tuple = ()         # the district's school sheets this year (settings)
 
     @property
     def district(self) -> agg.District:
@@ -445,7 +451,9 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                                     after_due=today > dues[key])
     # Submission times from evidence, the staff's overrides and the school's word (sync.tracking).
     school_proofs = proofs(result.schools, after_read, h.last_modified_all(), now)
-    overrides, override_findings = load_overrides(s.staff_workbook, {sc.code for sc in s.registry.schools})
+    known = {sc.code for sc in s.registry.schools}
+    overrides, override_findings = load_overrides(s.staff_workbook, known)
+    overrides = merge_overrides(overrides, request_overrides(RequestStore(h), known))
     # The moment statuses are judged at: the simulated night, the start of a given business date, or now.
     moment = s.now or (dt.datetime.combine(today, dt.time.min, TIMEZONE) if s.today else now)
     rules = s.rules if s.settings is None else Rules(district.identity.on_time_policy, district.identity.grace_days,
@@ -464,11 +472,13 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                             confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)),
                             **{**year.timing, **by_settings})
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
+    approved = approvals.attach(summary, h, fy, today)
     tracked = read_trackers(s.staff_workbook, today, known_schools=schools["school_code"])
     attach_trackers(summary, tracked)
     year_counts = {"evidence_new": year.evidence_new, "overrides_applied": year.overrides_applied,
                    "overrides_withdrawn": year.overrides_withdrawn, "override_findings": len(override_findings)}
-    return Night(schools, states, reads, con, summary, tracked, year_counts, tab_problems(result))
+    return Night(schools, states, reads, con, summary, tracked, year_counts, tab_problems(result), approvals=approved,
+                 reports=reports, sheets=district.school_sheets())
 
 
 REGISTRY_CODE = "ทะเบียน"  # the findings' school column for a registry row: it is no school yet
@@ -572,6 +582,17 @@ def _district_sheet_writer(ctx: OutputContext) -> dict:
     raise AssertionError("unreachable")
 
 
+def _protection_writer(ctx: OutputContext) -> dict:
+    """Approved reports' rows locked in the school's sheet, unapproved ones unlocked (sync.approvals)."""
+    n = ctx.night
+    done = approvals.protect_night(ctx.s.write_client, ctx.s.history, ctx.run_id, n.district, n.approvals.states,
+                                   ctx.fy, n.reports, {sc.code: sc.spreadsheet_id for sc in ctx.s.registry.active()},
+                                   n.sheets)
+    if done.get("failed"):  # the others are locked and recorded; these are tried again next night
+        raise RuntimeError(f"approved rows not locked for schools {', '.join(done['failed'])}")
+    return done
+
+
 def _feedback_writer(ctx: OutputContext) -> dict[str, str]:
     return _write_feedback(ctx.s, ctx.run_id, ctx.night, ctx.today)
 
@@ -581,6 +602,7 @@ WRITERS: dict[str, tuple[Callable[[OutputContext], Any], Callable[[JobSettings],
     "xlsx": (_xlsx_writer, lambda s: True),
     "district_sheet": (_district_sheet_writer, lambda s: s.write_client is not None
                        and bool(s.district_spreadsheet_id)),
+    "protection": (_protection_writer, lambda s: s.write_client is not None),
     "feedback": (_feedback_writer, lambda s: s.write_client is not None and s.feedback),
 }
 

@@ -40,7 +40,7 @@ def test_sheet_keys_are_the_contract():
         "school_profile", "action_plan", "progress", "kpi", "requests", "submission", "feedback"]
     assert [s.key for s in STAFF_SHEETS] == [
         "work_calendar", "district_projects", "school_registry", "submissions", "submission_overrides",
-        "inspection_followup", "service_requests", "line_groups", "announcements", "findings", "district_summary"]
+        "report_decisions", "inspection_followup", "service_requests", "line_groups", "announcements", "findings", "district_summary"]
     assert list(SHEETS) == [s.key for s in SCHOOL_SHEETS + STAFF_SHEETS]
     assert {s.audience for s in SCHOOL_SHEETS} == {"school"}
     assert {s.audience for s in STAFF_SHEETS} == {"staff"}

@@ -62,6 +62,9 @@ DISTRICT = SheetDef(
                help_th="ส่งหลังกำหนดไม่เกินกี่วันยังถือว่าทันกำหนด (ค่าเริ่มต้นของทุกรายงาน) ว่าง = 0"),
         Column("soon_days", "ใกล้ครบกำหนด (วันทำการ)", T.INTEGER, min=0, max=30, header_en="Due soon (working days)",
                width=12, help_th="เหลือไม่เกินกี่วันทำการถือว่าใกล้ครบกำหนด ว่าง = 3"),
+        Column("correction_workdays", "แก้ไขภายใน (วันทำการ)", T.INTEGER, min=1, max=60,
+               header_en="Correct within (working days)", width=12,
+               help_th="รายงานที่เขตส่งกลับแก้ไข โรงเรียนต้องแก้ภายในกี่วันทำการนับจากวันที่ส่งกลับ ว่าง = 5"),
         Column("on_time_policy", "นับว่าส่งเมื่อ", T.CHOICE, choices=tuple(ON_TIME_POLICIES), header_en="Sent when",
                width=20, help_th="ยืนยันพร้อมข้อมูล = ยืนยันการส่งและมีข้อมูล (ค่าเริ่มต้น); "
                                  "ยืนยันและข้อมูลถูกต้อง = ต้องไม่มีข้อผิดพลาดด้วย"),
@@ -183,6 +186,7 @@ class Identity(_Model):
     grace_days: int = Field(0, ge=0, le=90)
     soon_days: int = Field(3, ge=0, le=30)
     on_time_policy: Literal["data", "valid"] = "data"
+    correction_workdays: int = Field(5, ge=1, le=60)
 
 
 class Named(_Model):
@@ -369,6 +373,7 @@ def settings_rows(settings: DistrictSettings) -> dict[str, list[dict]]:
     return {
         DISTRICT.key: [{"district_name": i.name, "district_code": i.code, "office_type": i.office_type,
                         "province": i.province, "grace_days": i.grace_days, "soon_days": i.soon_days,
+                        "correction_workdays": i.correction_workdays,
                         "on_time_policy": {v: k for k, v in ON_TIME_POLICIES.items()}[i.on_time_policy]}],
         NETWORKS.key: [n.model_dump() for n in settings.networks],
         STRATEGIES.key: [n.model_dump() for n in settings.strategies],

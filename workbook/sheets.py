@@ -430,6 +430,32 @@ SUBMISSION_OVERRIDES = SheetDef(
                    "งานรายคืนนำไปใช้และเก็บประวัติว่าใคร เมื่อไร เพราะอะไร และค่าเดิม",
 )
 
+# Staff decisions on a submitted report (issue 14): the action typed, and what the job host answered.
+DECISION_APPROVE, DECISION_RETURN, DECISION_UNAPPROVE = "อนุมัติ", "ส่งกลับแก้ไข", "ยกเลิกการอนุมัติ"
+DECISIONS = (DECISION_APPROVE, DECISION_RETURN, DECISION_UNAPPROVE)
+
+REPORT_DECISIONS = SheetDef(
+    "report_decisions", "พิจารณารายงาน", "Report decisions", "staff",
+    (
+        SCHOOL_CODE,
+        REPORT,
+        FISCAL_YEAR,
+        Column("decision", "ผลการพิจารณา", T.CHOICE, required=True, choices=DECISIONS, header_en="Decision",
+               width=18, help_th="อนุมัติ = รับรายงาน โรงเรียนแก้แถวของรายงานนี้ไม่ได้อีก; ส่งกลับแก้ไข = ให้โรงเรียนแก้ "
+                                 "(ต้องมีเหตุผล); ยกเลิกการอนุมัติ = ปลดล็อกให้แก้ได้อีก (ต้องมีเหตุผล)"),
+        Column("reason", "เหตุผล/สิ่งที่ต้องแก้", T.TEXT, max_length=1000, header_en="Reason", width=44,
+               help_th="จำเป็นเมื่อส่งกลับแก้ไขหรือยกเลิกการอนุมัติ โรงเรียนเห็นข้อความนี้ในแท็บข้อเสนอแนะจากเขต"),
+        Column("request_id", "รหัสคำขอ", T.TEXT, computed=True, header_en="Request ID", width=24),
+        Column("decided_by", "ผู้พิจารณา (บัญชี)", T.TEXT, computed=True, header_en="Decided by", width=26),
+        Column("outcome", "ผลคำขอ", T.TEXT, computed=True, header_en="Outcome", width=12),
+        Column("outcome_message", "คำตอบจากงานประมวลผล", T.TEXT, computed=True, header_en="Host's answer",
+               width=50),
+        Column("correction_due", "ต้องแก้ไขภายใน", T.DATE, computed=True, header_en="Correct by"),
+    ),
+    description_th="อนุมัติ ส่งกลับแก้ไข หรือยกเลิกการอนุมัติรายงานที่โรงเรียนส่งแล้ว หนึ่งแถวต่อหนึ่งการพิจารณา กดปุ่ม "
+                   "“ส่งผลการพิจารณา” เพื่อส่งแถวใหม่ถึงงานประมวลผล (คอลัมน์ด้านขวาเขียนผลให้)",
+)
+
 INSPECTION_FOLLOWUP = SheetDef(
     "inspection_followup", "ติดตามข้อเสนอแนะผู้ตรวจ", "Inspection follow-up", "staff",
     (
@@ -565,8 +591,8 @@ DISTRICT_SUMMARY = SheetDef(
 )
 
 STAFF_SHEETS: tuple[SheetDef, ...] = (
-    WORK_CALENDAR, DISTRICT_PROJECTS, SCHOOL_REGISTRY, SUBMISSIONS, SUBMISSION_OVERRIDES, INSPECTION_FOLLOWUP,
-    SERVICE_REQUESTS, LINE_GROUPS, ANNOUNCEMENTS, FINDINGS, DISTRICT_SUMMARY,
+    WORK_CALENDAR, DISTRICT_PROJECTS, SCHOOL_REGISTRY, SUBMISSIONS, SUBMISSION_OVERRIDES, REPORT_DECISIONS,
+    INSPECTION_FOLLOWUP, SERVICE_REQUESTS, LINE_GROUPS, ANNOUNCEMENTS, FINDINGS, DISTRICT_SUMMARY,
 )
 
 SHEETS: dict[str, SheetDef] = {s.key: s for s in SCHOOL_SHEETS + STAFF_SHEETS}

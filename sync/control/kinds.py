@@ -22,6 +22,7 @@ from workbook.errors import KhetError
 KIND_MODULES: tuple[str, ...] = (
     "sync.control.builtin",
     "sync.control.settings_change",
+    "sync.control.approvals",
 )
 
 DONE, REFUSED, FAILED, WAITING, ACCEPTED = "done", "refused", "failed", "waiting", "accepted"
