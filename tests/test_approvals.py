@@ -220,6 +220,15 @@ def test_the_night_locks_approved_rows_writes_feedback_and_unlocks_on_unapprove(
         ret = ask(ctx, "return_report", STAFF_B, at(day, 9, 30), school_code=school.code, report="progress_q2",
                   reason="ร้อยละความก้าวหน้าของโครงการที่ 1 ไม่ตรงกับเอกสาร")
         assert ret.status == DONE, ret.message_th
+        # A late school's Q1 report reached the office on paper in time: A records it from her PC.
+        late = dd.schools[2]
+        o = ask(ctx, "override_submission", STAFF_A, at(day, 10), school_code=late.code, report="progress_q1",
+                fiscal_year=FY, received_on="10/01/2569", channel="หนังสือ/เอกสารกระดาษ",
+                reference="ศธ 04123/015", reason="โรงเรียนส่งเอกสารกระดาษทันกำหนด")
+        assert o.status == DONE, o.message_th
+        bad = ask(ctx, "override_submission", STAFF_A, at(day, 10), school_code=late.code, report="progress_q1",
+                  fiscal_year=FY, received_on="31/02/2569", channel="นกพิราบ", reason="x")
+        assert bad.status == REFUSED and "ช่องทาง" in bad.message_th and "วันที่ได้รับ" in bad.message_th
         due = dt.date.fromisoformat(ret.result["correction_due"])
         assert due == dt.date(2026, 7, 31)  # 5 working days: 28 July (King's Birthday) and 29 July off
 
@@ -227,6 +236,12 @@ def test_the_night_locks_approved_rows_writes_feedback_and_unlocks_on_unapprove(
         second = _night(dd, h, day, read, write)
         assert second.exit_code == 0, (second.message_en, second.errors)
         assert second.writers["protection"]["ok"]
+        st = second.summary.status.set_index(["school_code", "report_key"])
+        assert st.loc[(late.code, "progress_q1"), "basis"] == "override"
+        assert st.loc[(late.code, "progress_q1"), "status"] == "on_time"
+        [ov] = h.overrides(FY)
+        assert (ov["recorded_by"], ov["reason"], ov["reference"]) == (STAFF_A, "โรงเรียนส่งเอกสารกระดาษทันกำหนด",
+                                                                     "ศธ 04123/015")
         locks = _locks(dd, read, school.code)
         assert list(locks) == [f"{TAG}{FY}:action_plan"]
         titles = {v: k for k, v in protection.read(read, dd.ids[school.code]).sheet_ids.items()}
@@ -264,6 +279,7 @@ def test_the_night_locks_approved_rows_writes_feedback_and_unlocks_on_unapprove(
         third = _night(dd, h, day + dt.timedelta(days=1), read, write)
         assert third.writers["protection"]["ok"]
         assert len(DecisionStore(h).protections(FY)) == 1
+        assert [o["action"] for o in h.overrides(FY)] == ["apply"]  # a sent override stays (no tab row to lose)
 
         # Unapproved with a reason: the lock comes off at the next run and the school is told why.
         later = day + dt.timedelta(days=2)
