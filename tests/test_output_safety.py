@@ -80,7 +80,7 @@ def _outputs_hold(dd, rep, n_schools: int) -> None:
 
     assert rep.exit_code in (0, 1), (rep.message_en, rep.errors)
     assert all(w["ok"] for w in rep.writers.values()), rep.writers
-    assert set(rep.writers) == {"xlsx", "district_sheet", "feedback"}
+    assert set(rep.writers) == {"xlsx", "district_sheet", "protection", "feedback"}
     assert rep.outputs["feedback_written"] + rep.outputs.get("feedback_unchanged", 0) >= n_schools
     wb = openpyxl.load_workbook(rep.outputs["xlsx"])
     cal = CalamineWorkbook.from_path(rep.outputs["xlsx"])
