@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description,range))"
+FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,description,range,editors))"
 
 
 def tag_of(description: str | None) -> str | None:

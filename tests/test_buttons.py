@@ -450,3 +450,47 @@ def test_replace_rows_keeps_pulled_school_text_text(wb):
     written = cells(actions(book), wb.sheetnames.index(FINDINGS))
     assert [written[f"G{r}"] for r in range(3, 3 + len(values))] == [
         "'=1+1", "'+66 81", "'-", "'@me", "'\tx", "ปกติ", -5, "2026-07-20"]
+
+
+def test_decide_sends_new_rows_as_requests_and_writes_each_answer_into_its_row(wb, tmp_path, monkeypatch):
+    """The พิจารณารายงาน tab's button on a single-PC district (the job host itself): the real `khet office
+    request` in a subprocess, applied at once to the history the demo's nights left."""
+    from addin.buttons import decide
+    from sync.approvals import DecisionStore
+    from sync.history import History
+    from workbook.sheets import REPORT_DECISIONS
+
+    demo = tmp_path / "demo"
+    assert khet(["demo", "--schools", "4", "--networks", "2", "--dir", str(demo), "--quiet"]) == 0
+    monkeypatch.delenv("KHET_CONFIG", raising=False)
+    monkeypatch.setenv("KHET_HISTORY_DB", str(demo / "history.sqlite"))
+    monkeypatch.setenv("KHET_REGISTRY", str(demo / "registry.csv"))
+    monkeypatch.setenv("KHET_DATA_DIR", str(demo))
+    monkeypatch.setenv("KHET_ENDPOINT", "emulator")
+    with History(demo / "history.sqlite") as h:
+        already = len(DecisionStore(h).decisions(2569))
+    ws = wb[REPORT_DECISIONS.title_th]
+    col = {c.key: get_column_letter(i + 1) for i, c in enumerate(REPORT_DECISIONS.columns)}
+    plan, q1 = "แผนปฏิบัติการประจำปี", "ความก้าวหน้าโครงการ ไตรมาส 1"
+    rows = [{"school_code": "1048000004", "report": plan, "fiscal_year": 2569, "decision": "อนุมัติ"},
+            {"school_code": "1048000004", "report": q1, "fiscal_year": 2569, "decision": "ส่งกลับแก้ไข"},
+            {"school_code": "1048000004", "report": "รายงานที่ไม่มี", "fiscal_year": 2569, "decision": "อนุมัติ"},
+            {"school_code": "1048000004", "report": q1, "fiscal_year": 2569, "decision": "อนุมัติ",
+             "request_id": "R-sent-before"}]
+    for i, r in enumerate(rows):
+        fill(ws, 3 + i, {col[k]: v for k, v in r.items()})
+    book = book_of(wb, REPORT_DECISIONS.title_th)
+    answers = decide.run(book)
+    assert [a["status"] for a in answers] == ["done", "refused"]
+    w = cells(actions(book), wb.sheetnames.index(REPORT_DECISIONS.title_th))
+    assert w[f"{col['outcome']}3"] == "เสร็จแล้ว" and w[f"{col['request_id']}3"].startswith("R")
+    assert "อนุมัติ “แผนปฏิบัติการประจำปี” ของโรงเรียน 1048000004" in w[f"{col['outcome_message']}3"]
+    assert w[f"{col['outcome']}4"] == "ไม่รับคำขอ" and "ต้องระบุเหตุผล" in w[f"{col['outcome_message']}4"]
+    assert w[f"{col['outcome']}5"] == "ไม่ได้ส่ง" and "รายงาน" in w[f"{col['outcome_message']}5"]
+    assert f"{col['outcome']}6" not in w  # sent before: never again
+    message = alerts(actions(book))[0]
+    assert "ส่งผลการพิจารณา 2 แถว: รับแล้ว 1, ไม่รับ 1" in message and "ไม่ได้ส่ง 1 แถว" in message
+    with History(demo / "history.sqlite") as h:
+        new = DecisionStore(h).decisions(2569)[already:]
+    assert [(d["school_code"], d["report_key"], d["action"]) for d in new] == [("1048000004", "action_plan",
+                                                                                "approve")]

@@ -7,8 +7,9 @@
   "browser" is `sync.emulator.browser`, which follows the emulator's consent page as a person would).
 
 Nothing is shared between the three except through the emulated Google: A asks for a new school's sheet,
-B presses "ประมวลผลตอนนี้" and then "ดึงข้อมูลล่าสุด" in the workbook, A pulls; the assertions are on what each
-sees and on the host's history. (Override and approval requests come with their kinds — issues 11 and 14.)
+A overrides a school's submission date and approves its report, B presses "ประมวลผลตอนนี้" and then "ดึงข้อมูลล่าสุด"
+in the workbook (the run applies A's decision: the report's rows locked in the school's sheet), A pulls; the
+assertions are on what each sees, on the school's sheet and on the host's history.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from gspread.exceptions import APIError
 from test_buttons import CALENDAR, book_of, shipped  # noqa: F401 - the workbook `khet workbook build` ships
 
-from sync.demo import generate_district, setup_district
+from addin.calendar import fiscal_year as fiscal_year_of
+from addin.status import today_in_thailand
+from sync.demo import NIGHT_2, generate_district, setup_district
 from sync.gclient import SCOPES_PROVISION, connect, drive_url
 from sync.history import History
+from workbook.sheets import FEEDBACK, SHEETS
 
 STAFF_A, STAFF_B = "somchai.s@district.go.th", "malee.k@district.go.th"
 NEW_SCHOOL = {"school_code": "1048099001", "school_name": "โรงเรียนบ้านใหม่พัฒนา", "network": "เครือข่าย 1",
@@ -120,6 +125,26 @@ def test_one_host_two_staff_pcs_nothing_shared_but_google(emulator, tmp_path, st
         seen_a = wait_for(lambda: answered(pc_a, sent_a["request_id"]))
         new_id = json.loads(seen_a["requests"][0]["result"])["spreadsheet_ids"][NEW_SCHOOL["school_code"]]
 
+        # PC A: a school's action plan reached the office on paper — A overrides its submission date — and A
+        # approves it. The school typed its plan in its sheet too; the approval locks those rows.
+        school = dd.schools[0]
+        dd.type_as_of(NIGHT_2, only={school.code})
+        today = today_in_thailand()
+        fy = fiscal_year_of(today)
+        override = {"school_code": school.code, "report": "action_plan", "fiscal_year": fy,
+                    "received_on": today.isoformat(), "channel": "หนังสือ/เอกสารกระดาษ", "reference": "ศธ 04123/0456",
+                    "reason": "โรงเรียนส่งแผนเป็นเอกสารกระดาษ"}
+        asked = []
+        for kind, payload in (("override_submission", override),
+                              ("approve_report", {"school_code": school.code, "report": "action_plan",
+                                                  "fiscal_year": fy})):
+            r = khet(pc_a, "office", "request", kind, "--payload", json.dumps(payload, ensure_ascii=False), "--json")
+            assert r.returncode == 0, r.stderr
+            asked.append(json.loads(r.stdout))
+        assert all(a["mode"] == "sent" and a["account"] == STAFF_A for a in asked)
+        for a in asked:
+            wait_for(lambda a=a: answered(pc_a, a["request_id"]))
+
         # PC B: the workbook's "ประมวลผลตอนนี้" button, then "ดึงข้อมูลล่าสุด".
         from addin.buttons import pull, sync_now
 
@@ -137,10 +162,24 @@ def test_one_host_two_staff_pcs_nothing_shared_but_google(emulator, tmp_path, st
         reads = next(rows for title, rows in pulled_b["tabs"].items() if rows and "last_good_at" in rows[0])
         assert NEW_SCHOOL["school_code"] in {r["school_code"] for r in reads}
 
-        # PC A pulls: the same run, its own request's answer, and nothing of B's requests.
+        # B's run applied A's decision: the plan's rows are locked against the school, its feedback says so.
+        from sync import protection
+        from sync.approvals import tag_for
+
+        locks = protection.read(admin, dd.ids[school.code]).by_tag.get(tag_for("action_plan", fy), [])
+        assert locks and all(school.email not in p["editors"]["users"] for p in locks)
+        first = SHEETS["action_plan"].first_data_row
+        plan = dd.clients[school.code].open_by_key(dd.ids[school.code]).worksheet(SHEETS["action_plan"].title_th)
+        with pytest.raises(APIError):
+            plan.update_acell(f"B{first}", "แก้หลังอนุมัติ")
+        feedback = dd.clients[school.code].open_by_key(dd.ids[school.code]).worksheet(FEEDBACK.title_th).get_values()
+        assert any(r[1] == "ผลการพิจารณาของเขต" and "เขตอนุมัติรายงานนี้แล้ว" in r[6] for r in feedback)
+
+        # PC A pulls: the same run, its own requests' answers, and nothing of B's requests.
         final_a = json.loads(khet(pc_a, "office", "pull", "--json").stdout)
         assert final_a["last_run_id"] == pulled_b["last_run_id"] == "1"
-        assert [q["request_id"] for q in final_a["requests"]] == [sent_a["request_id"]]
+        assert [q["request_id"] for q in final_a["requests"]] == [sent_a["request_id"]] + [a["request_id"]
+                                                                                          for a in asked]
         assert final_a["host_answering"] is True
     finally:
         daemon.terminate()
@@ -155,6 +194,14 @@ def test_one_host_two_staff_pcs_nothing_shared_but_google(emulator, tmp_path, st
     assert (reqs[sent_a["request_id"]]["account"], reqs[sent_a["request_id"]]["kind"]) == (STAFF_A, "provision")
     assert (reqs[sent_b["request_id"]]["account"], reqs[sent_b["request_id"]]["kind"]) == (STAFF_B, "process_now")
     assert all(r["outcome"]["status"] == "done" for r in reqs.values())
+    with History(host / "data" / "history.sqlite") as h:
+        from sync.approvals import DecisionStore
+
+        decisions = DecisionStore(h).decisions()
+        overrides = h.overrides()
+    assert [(d["school_code"], d["report_key"], d["action"], d["decided_by"], d["previous_state"])
+            for d in decisions] == [(school.code, "action_plan", "approve", STAFF_A, "waiting")]
+    assert [(o["school_code"], o["recorded_by"], o["action"]) for o in overrides] == [(school.code, STAFF_A, "apply")]
     assert [r["trigger"] for r in runs] == ["request"]
     registry = (host / "registry.csv").read_text(encoding="utf-8-sig")
     assert NEW_SCHOOL["school_code"] in registry and new_id in registry

@@ -46,6 +46,8 @@ BUTTONS: tuple[Button, ...] = (
            "อ่านชีตของทุกโรงเรียนและประมวลผลทันที (ไม่ต้องรอรอบกลางคืน)"),
     Button("report", "KhetReport", "สร้างรายงานเขต", "District report", "schools", "FileSave",
            "สร้างไฟล์รายงานสรุปของเขตจากข้อมูลล่าสุด"),
+    Button("decide", "KhetDecide", "ส่งผลการพิจารณา", "Send decisions", "schools", "ReviewAcceptChange",
+           "ส่งแถวใหม่ในแท็บพิจารณารายงาน (อนุมัติ / ส่งกลับแก้ไข / ยกเลิกการอนุมัติ) ถึงงานประมวลผล แล้วเขียนผลในแถว"),
     Button("provision", "KhetProvision", "สร้างชีตโรงเรียน", "Provision schools", "schools", "TableInsert",
            "สร้าง Google Sheet ให้โรงเรียนในทะเบียนที่ยังไม่มีชีต แล้วเติมรหัสสเปรดชีต"),
 )
