@@ -192,9 +192,11 @@ class Night:
     decisions: list[dict]
 
 
-def attach(summary: agg.Summary, h: History, fiscal_year: int, today: dt.date) -> Night:
-    """Each school × report's approval state as columns of ``summary.status``, and the summary's approval tables
-    (``approvals_by_report``, ``approvals_by_network``, ``decisions``)."""
+def attach(summary: agg.Summary, h: History, fiscal_year: int, today: dt.date,
+           schools: pd.DataFrame | None = None) -> Night:
+    """Each school × report's approval state as columns of ``summary.status``, the summary's approval tables
+    (``approvals_by_report``, ``approvals_by_network``, ``decisions``), and returned reports past their correction
+    deadline at the end of the follow-up list (with the school's contacts from ``schools``)."""
     store = DecisionStore(h)
     s = summary.status
     pairs = list(zip(s["school_code"], s["report_key"], strict=True))
@@ -211,7 +213,26 @@ def attach(summary: agg.Summary, h: History, fiscal_year: int, today: dt.date) -
     decisions = store.decisions(fiscal_year)
     summary.approvals_by_report, summary.approvals_by_network = approval_tables(summary.status)
     summary.decisions = decisions_frame(decisions, summary.status)
+    summary.follow_up = _with_overdue_corrections(summary.follow_up, summary.status, schools)
     return Night(states, decisions)
+
+
+OVERDUE_TH = "เกินกำหนดแก้ไขตามที่เขตส่งกลับ"
+
+
+def _with_overdue_corrections(follow_up: pd.DataFrame, status: pd.DataFrame,
+                              schools: pd.DataFrame | None) -> pd.DataFrame:
+    late = status[status["approval"] == A.CORRECTION_OVERDUE]
+    if not len(late):
+        return follow_up
+    contacts = {} if schools is None else {r.school_code: r for r in schools.itertuples()}
+    rows = [{"network": r.network, "school_code": r.school_code, "school_name": r.school_name,
+             "kind": A.CORRECTION_OVERDUE, "kind_th": OVERDUE_TH, "report_th": r.report_th, "due": r.correction_due,
+             "errors": r.errors, "detail_th": f"ส่งกลับเมื่อ {_d(r.approval_at)}: {r.approval_reason}",
+             "contact_email": getattr(contacts.get(r.school_code), "contact_email", ""),
+             "phone": getattr(contacts.get(r.school_code), "phone", "")} for r in late.itertuples()]
+    extra = pd.DataFrame(rows).reindex(columns=list(follow_up.columns) or list(rows[0]))
+    return pd.concat([follow_up, extra], ignore_index=True) if len(follow_up) else extra
 
 
 GROUPS = (A.APPROVED, A.RETURNED, A.WAITING)
@@ -219,16 +240,17 @@ GROUP_TH = {A.APPROVED: "อนุมัติแล้ว", A.RETURNED: "ส่
 
 
 def approval_tables(status: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sent reports by approval group (approved / returned / waiting), per report and per network; returned ones
-    split out by whether the correction is overdue."""
+    """Sent reports by approval group (approved / returned / waiting), per report and per network; of the
+    returned, those past their correction deadline; of the waiting, those corrected after a return."""
     sent = status[status["approval"] != A.NOT_SENT].assign(group=lambda f: f["approval"].map(A.GROUP_OF))
 
     def table(by: list[str]) -> pd.DataFrame:
         if not len(sent):
-            return pd.DataFrame(columns=[*by, "sent", *GROUPS, "correction_overdue", "approved_pct"])
+            return pd.DataFrame(columns=[*by, "sent", *GROUPS, A.CORRECTION_OVERDUE, A.CORRECTED, "approved_pct"])
         t = pd.crosstab([sent[c] for c in by], sent["group"]).reindex(columns=list(GROUPS), fill_value=0)
-        t["correction_overdue"] = sent.groupby(by)["approval"].apply(
-            lambda x: int((x == A.CORRECTION_OVERDUE).sum())).reindex(t.index, fill_value=0)
+        for state in (A.CORRECTION_OVERDUE, A.CORRECTED):  # within returned, within waiting
+            t[state] = sent.groupby(by)["approval"].apply(
+                lambda x, state=state: int((x == state).sum())).reindex(t.index, fill_value=0)
         t.insert(0, "sent", t[list(GROUPS)].sum(axis=1))
         t["approved_pct"] = (100 * t[A.APPROVED] / t["sent"]).round(1)
         return t.reset_index()
@@ -246,12 +268,13 @@ def decisions_frame(decisions: list[dict], status: pd.DataFrame) -> pd.DataFrame
     titles = dict(zip(status["report_key"], status["report_th"], strict=False))
     rows = [{"decided_on": bangkok_day(d["decided_at"]), "school_code": d["school_code"],
              "school_name": names.get(d["school_code"], ""), "report_th": titles.get(d["report_key"], d["report_key"]),
-             "action_th": A.ACTION_TH[d["action"]], "reason": d["reason"], "decided_by": d["decided_by"],
+             "action_th": A.ACTION_TH[d["action"]], "decision_reason": d["reason"], "decided_by": d["decided_by"],
              "previous_th": A.STATE_TH.get(d["previous_state"], d["previous_state"]),
              "correction_due": dt.date.fromisoformat(d["correction_due"]) if d["correction_due"] else None,
-             "request_id": d["request_id"]} for d in reversed(decisions)]
-    return pd.DataFrame(rows, columns=["decided_on", "school_code", "school_name", "report_th", "action_th", "reason",
-                                       "decided_by", "previous_th", "correction_due", "request_id"])
+             "decision_request": d["request_id"]} for d in reversed(decisions)]
+    return pd.DataFrame(rows, columns=["decided_on", "school_code", "school_name", "report_th", "action_th",
+                                       "decision_reason", "decided_by", "previous_th", "correction_due",
+                                       "decision_request"])
 
 
 # --- the night: the school's feedback ---------------------------------------------------------------------------

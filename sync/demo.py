@@ -362,7 +362,8 @@ def fresh_state(state: Path, say: Callable[[str], None]) -> None:
 
 def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_networks: int = 6, seed: int = 0,
              say: Callable[[str], None] = print, progress: bool | None = None) -> DemoResult:
-    from sync.demo_loop import STAFF_FILE, send_reminders, write_staff_workbook
+    from addin.workdays import next_workday
+    from sync.demo_loop import STAFF_FILE, send_reminders, staff_decisions, write_staff_workbook
     from sync.emulator import Emulator
     from sync.history import History
     from sync.job import JobSettings, run_locked
@@ -406,6 +407,13 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                     f" คำขออ่าน {c.get('read_requests', 0)}")
                 if rep.exit_code not in (0, 1):
                     raise RuntimeError(f"{rep.message_th} / {rep.message_en}")
+                if night == 1:
+                    decided_on = next_workday(day)
+                    say(f"\nเช้า {format_thai_date(decided_on, 'long')}: เจ้าหน้าที่เขตพิจารณาแผนปฏิบัติการที่ส่งแล้ว "
+                        "(ปุ่ม ส่งผลการพิจารณา → คำขอถึงงานประมวลผล) / staff approve and return the action plans sent")
+                    decided = staff_decisions(history, state / "registry.csv", rep.summary, day=decided_on)
+                    for line in decided.lines():
+                        say(line)
             say(f"\nเช้าหลังคืนที่ 2: {format_thai_date(NIGHT_2, 'long')} 09:00 — khet remind (อีเมลผ่าน SMTP, LINE ผ่าน"
                 f" line-bot-sdk) / the morning after night 2: reminders by e-mail and LINE")
             reminded = send_reminders(state, dd.registry, history, staff, day=NIGHT_2, seed=seed)
@@ -474,6 +482,25 @@ def reminder_lines(r) -> list[str]:
     return lines
 
 
+def approval_lines(summary, limit: int = 8) -> list[str]:
+    """Sent reports approved / returned / waiting per report, and the latest decisions, for the terminal."""
+    a = summary.approvals_by_report
+    if not len(a):
+        return []
+    lines = ["", "การพิจารณารายงานที่ส่งแล้ว / approvals (approved · returned · waiting)"]
+    lines += table([[r.report_th, r.sent, r.approved, r.returned, r.correction_overdue, r.waiting, r.corrected,
+                     f"{r.approved_pct:.2f}"] for r in a.itertuples() if r.sent],
+                   ["รายงาน", "ส่งแล้ว", "อนุมัติ", "ส่งกลับแก้ไข", "(เกินกำหนดแก้)", "รอพิจารณา", "(แก้แล้ว)",
+                    "ร้อยละที่อนุมัติ"], right={1, 2, 3, 4, 5, 6, 7})
+    d = summary.decisions
+    if len(d):
+        lines += ["", f"ประวัติการพิจารณา {len(d)} รายการ (ล่าสุดก่อน) / decisions, newest first"]
+        lines += table([[format_thai_date(r.decided_on), cut(r.school_name, 28), cut(r.report_th, 24), r.action_th,
+                         cut(r.decision_reason or "", 40), r.decided_by] for r in d.head(limit).itertuples()],
+                       ["วันที่", "โรงเรียน", "รายงาน", "การพิจารณา", "เหตุผล", "ผู้พิจารณา"])
+    return lines
+
+
 def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 10) -> list[str]:
     """The district summary as Thai text for the terminal."""
     h = summary.headline()
@@ -491,6 +518,7 @@ def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 1
     lines += ["", "แผนปฏิบัติการประจำปี รายเครือข่าย / action plan by network"]
     lines += table([[r.network, f"{r.submitted}/{r.expected}", r.on_time, r.late, f"{r.pct_submitted:.2f}"]
                     for r in ap.itertuples()], ["เครือข่าย", "ส่ง", "ตรงเวลา", "ช้า", "ร้อยละ"], right={1, 2, 3, 4})
+    lines += approval_lines(summary)
     lines += ["", "งบประมาณตามหมวดงบรายจ่าย (บาท) / budget by category"]
     lines += table([[r.category, f"{r.amount:,.2f}"] for r in summary.budget_by_category.itertuples()],
                    ["หมวด", "บาท"], right={1})

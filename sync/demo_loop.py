@@ -196,3 +196,62 @@ def send_reminders(state: Path, registry, history, staff: Path, *, day: dt.date,
     finally:
         smtp.stop()
     return Reminded(folder, handler.n, pushes, len(d.failed), describe(p))
+
+
+# --- staff decisions on the reports (issue 14) ---------------------------------------------------------------
+
+DEMO_STAFF_A, DEMO_STAFF_B = "somchai.s@khet-demo.go.th", "malee.k@khet-demo.go.th"
+DECIDE_AT = dt.time(10, 0)  # the morning after night 1
+
+
+@dataclass
+class Decided:
+    """What staff decided the morning after night 1, and what the job host answered each."""
+
+    answers: list[tuple[str, str, str, object]]  # (account, kind, school code, Outcome)
+
+    def lines(self) -> list[str]:
+        out = []
+        for account, kind, code, o in self.answers:
+            out.append(f"  {account} {kind} {code}: {o.status} — {o.message_th}")
+        return out
+
+
+def staff_decisions(history, registry_path: Path, summary, *, day: dt.date, limit: int = 6) -> Decided:
+    """Staff A approves the action plans sent clean; staff B returns those sent with errors, with the reason; B
+    also approves one A has just approved (two staff on one report: refused, naming A). Each is a control-channel
+    request applied on the host, as `khet office request` does on a single-PC district."""
+    from types import SimpleNamespace
+
+    from addin.status import TIMEZONE
+    from sync.control.host import HostContext, handle
+    from sync.control.kinds import Request
+    from sync.control.store import RequestStore
+    from sync.history import iso
+
+    st = summary.status
+    sent = st[st["status"].isin(["on_time", "late"]) & (st["report_key"] == "action_plan")]
+    clean, wrong = sent[sent["errors"] == 0].head(limit), sent[sent["errors"] > 0].head(limit)
+    cfg = SimpleNamespace(registry=registry_path, settings=None, data_dir=registry_path.parent)
+    ctx = HostContext(cfg, RequestStore(history), run_job=lambda *a, **k: None)
+    at = dt.datetime.combine(day, DECIDE_AT, TIMEZONE)
+    answers = []
+
+    def ask(n: int, account: str, kind: str, code: str, **payload) -> None:
+        when = iso(at + dt.timedelta(minutes=n))
+        req = Request(f"DEMO-{day:%Y%m%d}-{n:03d}", account, when, kind,
+                      {"school_code": code, "report": "action_plan", **payload})
+        answers.append((account, kind, code, handle(ctx, req, "direct")))
+
+    n = 0
+    for code in clean["school_code"]:
+        n += 1
+        ask(n, DEMO_STAFF_A, "approve_report", code, seen="waiting")
+    for code, errors in zip(wrong["school_code"], wrong["errors"], strict=True):
+        n += 1
+        ask(n, DEMO_STAFF_B, "return_report", code, reason=f"ข้อมูลยังผิด {int(errors)} รายการ ดูรายการในแท็บข้อเสนอแนะจากเขต "
+                                                          "แก้แล้วยืนยันการส่งอีกครั้ง")
+    if len(clean):
+        n += 1  # B, looking at yesterday's pull, approves a plan A approved a minute ago
+        ask(n, DEMO_STAFF_B, "approve_report", clean["school_code"].iloc[0], seen="waiting")
+    return Decided(answers)

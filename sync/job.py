@@ -472,7 +472,7 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
                             confirmed=set(zip(confirmed["school_code"], confirmed["report_key"], strict=True)),
                             **{**year.timing, **by_settings})
     h.record_statuses(run_id, [{**r, "fiscal_year": fy} for r in summary.status.to_dict("records")])
-    approved = approvals.attach(summary, h, fy, today)
+    approved = approvals.attach(summary, h, fy, today, schools)
     tracked = read_trackers(s.staff_workbook, today, known_schools=schools["school_code"])
     attach_trackers(summary, tracked)
     year_counts = {"evidence_new": year.evidence_new, "overrides_applied": year.overrides_applied,

@@ -87,6 +87,15 @@ def _captions() -> dict[str, str]:
         "open_overdue": "ค้างเกินกำหนดขณะนี้", "due_on": "กำหนดเสร็จ", "total": "ทั้งหมด",
         "done_on_time": "เสร็จตามกำหนด", "in_progress": "อยู่ระหว่างดำเนินการ", "not_started": "ยังไม่ดำเนินการ",
         "pct_done": "ร้อยละที่ดำเนินการแล้ว", "step_no": "ขั้นที่",
+        # approvals (sync.approvals)
+        "approval_th": "ผลการพิจารณา", "approval_by": "ผู้พิจารณา", "approval_at": "วันที่พิจารณา",
+        "approval_reason": "เหตุผลการพิจารณา", "correction_due": "ต้องแก้ไขภายใน",
+        "changed_after_decision": "แก้ไขหลังการพิจารณา", "sent": "ส่งแล้ว", "approved": "อนุมัติแล้ว",
+        "returned": "ส่งกลับแก้ไข", "waiting": "รอพิจารณา", "correction_overdue": "ในนั้น เกินกำหนดแก้ไข",
+        "corrected": "ในนั้น แก้ไขแล้ว รอพิจารณา",
+        "approved_pct": "ร้อยละที่อนุมัติ", "decided_on": "วันที่พิจารณา", "action_th": "การพิจารณา",
+        "decision_reason": "เหตุผล", "decided_by": "ผู้พิจารณา (บัญชี)", "previous_th": "สถานะก่อนการพิจารณา",
+        "decision_request": "รหัสคำขอ",
     })
     return caps
 
@@ -108,7 +117,8 @@ class Tab:
 
 REPORT_STATUS_COLUMNS = ("school_code", "school_name", "network", "report_th", "due", "submitted_on", "submitted_at",
                          "claimed_on", "status_th", "confirmed", "valid", "errors", "warnings", "needs_correction",
-                         "edited_after_due")
+                         "edited_after_due", "approval_th", "approval_by", "approval_at", "approval_reason",
+                         "correction_due")
 COMPLETENESS_COLUMNS = ("report_th", "due", "expected", "submitted", "on_time", "late", "overdue", "missing",
                         "pending", "pct_submitted", "pct_on_time")
 TABS: tuple[Tab, ...] = (
@@ -118,6 +128,9 @@ TABS: tuple[Tab, ...] = (
         ("network", *COMPLETENESS_COLUMNS)),
     Tab("status_matrix", "สถานะรายโรงเรียน", "matrix", ()),
     Tab("submissions", SHEETS["submissions"].title_th, "status", REPORT_STATUS_COLUMNS),
+    Tab("approvals_by_report", "การพิจารณารายงาน", "approvals_by_report", ()),
+    Tab("approvals_by_network", "การพิจารณารายเครือข่าย", "approvals_by_network", ()),
+    Tab("decisions", "ประวัติการพิจารณา", "decisions", ()),
     Tab("budget_by_school", "งบประมาณรายโรงเรียน", "budget_by_school", ()),
     Tab("budget_by_category", "งบประมาณตามหมวด", "budget_by_category", ()),
     Tab("budget_by_source", "งบประมาณตามแหล่งเงิน", "budget_by_source", ()),
@@ -172,6 +185,10 @@ def overview(summary: Summary, as_of: dt.datetime) -> pd.DataFrame:
         network = getattr(r, "network", "")
         rows.append(("ตัวชี้วัด", f"{r.round} {r.indicator_code} {r.indicator} — ร้อยละที่บรรลุ", network, r.pct_met,
                      "ร้อยละ", day, f"บรรลุ {r.met}, ไม่บรรลุ {r.not_met}, ไม่มีข้อมูล {r.no_data}"))
+    for r in summary.approvals_by_report.itertuples() if len(summary.approvals_by_report) else []:
+        rows.append(("การพิจารณารายงาน", f"{r.report_th} — ร้อยละที่อนุมัติ", "", r.approved_pct, "ร้อยละ", day,
+                     f"ส่งแล้ว {r.sent}: อนุมัติ {r.approved}, ส่งกลับแก้ไข {r.returned} (เกินกำหนดแก้ไข "
+                     f"{r.correction_overdue}), รอพิจารณา {r.waiting}"))
     rows += _tracker_rows(summary, day)
     return pd.DataFrame(rows, columns=SHEETS["district_summary"].keys())
 

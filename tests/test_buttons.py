@@ -454,7 +454,8 @@ def test_replace_rows_keeps_pulled_school_text_text(wb):
 
 def test_decide_sends_new_rows_as_requests_and_writes_each_answer_into_its_row(wb, tmp_path, monkeypatch):
     """The พิจารณารายงาน tab's button on a single-PC district (the job host itself): the real `khet office
-    request` in a subprocess, applied at once to the history the demo's nights left."""
+    request` in a subprocess, applied at once to the history the demo's nights left (the demo's staff approved
+    and returned some action plans already; school 3 sent its plan late, after their decisions)."""
     from addin.buttons import decide
     from sync.approvals import DecisionStore
     from sync.history import History
@@ -472,10 +473,10 @@ def test_decide_sends_new_rows_as_requests_and_writes_each_answer_into_its_row(w
     ws = wb[REPORT_DECISIONS.title_th]
     col = {c.key: get_column_letter(i + 1) for i, c in enumerate(REPORT_DECISIONS.columns)}
     plan, q1 = "แผนปฏิบัติการประจำปี", "ความก้าวหน้าโครงการ ไตรมาส 1"
-    rows = [{"school_code": "1048000004", "report": plan, "fiscal_year": 2569, "decision": "อนุมัติ"},
-            {"school_code": "1048000004", "report": q1, "fiscal_year": 2569, "decision": "ส่งกลับแก้ไข"},
-            {"school_code": "1048000004", "report": "รายงานที่ไม่มี", "fiscal_year": 2569, "decision": "อนุมัติ"},
-            {"school_code": "1048000004", "report": q1, "fiscal_year": 2569, "decision": "อนุมัติ",
+    rows = [{"school_code": "1048000003", "report": plan, "fiscal_year": 2569, "decision": "อนุมัติ"},
+            {"school_code": "1048000003", "report": q1, "fiscal_year": 2569, "decision": "ส่งกลับแก้ไข"},
+            {"school_code": "1048000003", "report": "รายงานที่ไม่มี", "fiscal_year": 2569, "decision": "อนุมัติ"},
+            {"school_code": "1048000003", "report": q1, "fiscal_year": 2569, "decision": "อนุมัติ",
              "request_id": "R-sent-before"}]
     for i, r in enumerate(rows):
         fill(ws, 3 + i, {col[k]: v for k, v in r.items()})
@@ -484,7 +485,7 @@ def test_decide_sends_new_rows_as_requests_and_writes_each_answer_into_its_row(w
     assert [a["status"] for a in answers] == ["done", "refused"]
     w = cells(actions(book), wb.sheetnames.index(REPORT_DECISIONS.title_th))
     assert w[f"{col['outcome']}3"] == "เสร็จแล้ว" and w[f"{col['request_id']}3"].startswith("R")
-    assert "อนุมัติ “แผนปฏิบัติการประจำปี” ของโรงเรียน 1048000004" in w[f"{col['outcome_message']}3"]
+    assert "อนุมัติ “แผนปฏิบัติการประจำปี” ของโรงเรียน 1048000003" in w[f"{col['outcome_message']}3"]
     assert w[f"{col['outcome']}4"] == "ไม่รับคำขอ" and "ต้องระบุเหตุผล" in w[f"{col['outcome_message']}4"]
     assert w[f"{col['outcome']}5"] == "ไม่ได้ส่ง" and "รายงาน" in w[f"{col['outcome_message']}5"]
     assert f"{col['outcome']}6" not in w  # sent before: never again
@@ -492,5 +493,5 @@ def test_decide_sends_new_rows_as_requests_and_writes_each_answer_into_its_row(w
     assert "ส่งผลการพิจารณา 2 แถว: รับแล้ว 1, ไม่รับ 1" in message and "ไม่ได้ส่ง 1 แถว" in message
     with History(demo / "history.sqlite") as h:
         new = DecisionStore(h).decisions(2569)[already:]
-    assert [(d["school_code"], d["report_key"], d["action"]) for d in new] == [("1048000004", "action_plan",
+    assert [(d["school_code"], d["report_key"], d["action"]) for d in new] == [("1048000003", "action_plan",
                                                                                 "approve")]

@@ -386,6 +386,10 @@ SCHOOL_REGISTRY = SheetDef(
     description_th="รายชื่อโรงเรียนในสังกัดและชีตของแต่ละโรงเรียน",
 )
 
+# A report's approval (issue 14), as the job answers it: on the submissions tracker and the decisions tab.
+APPROVAL_TH = Column("approval_th", "ผลการพิจารณา", T.TEXT, computed=True, header_en="Approval", width=18)
+CORRECTION_DUE = Column("correction_due", "ต้องแก้ไขภายใน", T.DATE, computed=True, header_en="Correct by")
+
 SUBMISSIONS = SheetDef(
     "submissions", "การส่งรายงาน", "Submissions", "staff",
     (
@@ -400,6 +404,8 @@ SUBMISSIONS = SheetDef(
         Column("findings", "จำนวนข้อค้นพบ", T.INTEGER, computed=True, min=0, header_en="Findings", width=12),
         Column("errors", "ข้อผิดพลาด", T.INTEGER, computed=True, min=0, header_en="Errors", width=10),
         Column("last_read", "อ่านข้อมูลล่าสุด", T.DATE, computed=True, header_en="Last read"),
+        APPROVAL_TH,
+        CORRECTION_DUE,
     ),
     rules=(unique("school_code", "report", "fiscal_year"),),
     read_only=True,
@@ -450,7 +456,7 @@ REPORT_DECISIONS = SheetDef(
         Column("outcome", "ผลคำขอ", T.TEXT, computed=True, header_en="Outcome", width=12),
         Column("outcome_message", "คำตอบจากงานประมวลผล", T.TEXT, computed=True, header_en="Host's answer",
                width=50),
-        Column("correction_due", "ต้องแก้ไขภายใน", T.DATE, computed=True, header_en="Correct by"),
+        CORRECTION_DUE,
     ),
     description_th="อนุมัติ ส่งกลับแก้ไข หรือยกเลิกการอนุมัติรายงานที่โรงเรียนส่งแล้ว หนึ่งแถวต่อหนึ่งการพิจารณา กดปุ่ม "
                    "“ส่งผลการพิจารณา” เพื่อส่งแถวใหม่ถึงงานประมวลผล (คอลัมน์ด้านขวาเขียนผลให้)",

@@ -5,7 +5,7 @@ ID, the account that sent it and the host's answer into the row.
 A row is new while its request-ID cell is empty; a sent row is never sent again (the ID is the request's
 idempotency key on the host), so pressing the button twice is harmless. A row the tab's own validation rejects
 (an unknown report, a school code that is not ten digits) is not sent: its answer cell says why. The state the
-staff member saw — the approval column of the การส่งรายงาน tab as the last "ดึงข้อมูลล่าสุด" left it — goes with
+staff member saw — the ผลการพิจารณา column of the การส่งรายงาน tab as the last "ดึงข้อมูลล่าสุด" left it — goes with
 the request, so a colleague's decision made in between is caught instead of overruled (addin.approvals).
 On the job host (a single-PC district) the answer is immediate; from a staff PC the row says "ส่งแล้ว" and the
 answer arrives with "ดึงข้อมูลล่าสุด".
@@ -36,10 +36,10 @@ def _text(value) -> str:
 def seen_states(book: xw.Book) -> dict[tuple[str, str, str], str]:
     """(school code, report title, fiscal year) → the approval state the การส่งรายงาน tab shows, if it has one."""
     tab = table(book, "submissions")
-    if tab is None or "approval" not in tab.columns:
+    if tab is None or "approval_th" not in tab.columns:
         return {}
     return {(_text(r.get("school_code")).zfill(10), _text(r.get("report")), _text(r.get("fiscal_year"))):
-            _text(r.get("approval")) for r in tab.records() if _text(r.get("approval"))}
+            _text(r.get("approval_th")) for r in tab.records() if _text(r.get("approval_th"))}
 
 
 def pending(tab: Table) -> tuple[list[dict], dict[int, str]]:

@@ -39,7 +39,8 @@ def summary_export(tabs: dict[str, list[dict]], fiscal_year: int | None = None) 
          "report": r.get("report_th"), "fiscal_year": fiscal_year, "due_date": r.get("due"),
          "submitted_on": r.get("submitted_on"), "status": r.get("status_th"),
          "findings": _int(r.get("errors")) + _int(r.get("warnings")), "errors": _int(r.get("errors")),
-         "last_read": last_read.get(r.get("school_code"))}
+         "last_read": last_read.get(r.get("school_code")), "approval_th": r.get("approval_th"),
+         "correction_due": r.get("correction_due")}
         for r in tabs.get(get_sheet("submissions").title_th, [])
     ]
     return export

@@ -25,6 +25,7 @@ from addin import approvals as A
 from addin.calendar import fiscal_year as fiscal_year_of
 from addin.ontime import bangkok
 from addin.settings import settings_or_fail
+from addin.thaidate import format_thai_date
 from sync.approvals import DecisionStore, sent_pairs
 from sync.control.kinds import DONE, Outcome, Payload, Refused, Request, request_kind
 from sync.history import parse_iso, utcnow
@@ -110,12 +111,14 @@ def decide(ctx, req: Request, p: Decide, action: str) -> Outcome:
     th = f"{A.ACTION_TH[action]} “{report.title_th}” ของโรงเรียน {p.school_code} ปี {fy} แล้ว"
     en = f"{report.key} of school {p.school_code}, {fy}: {A.ACTION_EN[action]}"
     if due is not None:
-        th += f" ให้แก้ไขภายใน {due.isoformat()}"
+        th += f" ให้แก้ไขภายใน {format_thai_date(due)}"
         en += f"; to be corrected by {due.isoformat()}"
     later = " (กำลังประมวลผลอยู่ จึงมีผลในรอบถัดไป)" if ctx.run_in_progress() else ""
-    th += f" — แจ้งโรงเรียนและ{'ล็อก' if action == A.APPROVE else 'ปลดล็อก'}แถวในชีตโรงเรียนในรอบประมวลผลถัดไป{later}"
-    en += (f" — the school's feedback and the {'lock' if action == A.APPROVE else 'unlock'} of its rows follow at "
-           f"the next run{' (a run is in progress: the one after it)' if later else ''}")
+    lock_th, lock_en = {A.APPROVE: ("และล็อกแถวของรายงานในชีตโรงเรียน", " and the lock of its rows"),
+                        A.UNAPPROVE: ("และปลดล็อกแถวของรายงานในชีตโรงเรียน", " and the unlock of its rows")}.get(action, ("", ""))
+    th += f" — แจ้งโรงเรียน{lock_th}ในรอบประมวลผลถัดไป{later}"
+    en += (f" — the school's feedback{lock_en} follow at the next run"
+           f"{' (a run is in progress: the one after it)' if later else ''}")
     return Outcome.done(th, en, {"decision_id": decision_id, "school_code": p.school_code, "report_key": report.key,
                                  "fiscal_year": fy, "previous_state": now.state, "state": after.state,
                                  "correction_due": due.isoformat() if due else None})
