@@ -180,6 +180,18 @@ def sent_pairs(h: History, fiscal_year: int) -> set[tuple[str, str]]:
     return out | set(h.active_overrides(fiscal_year))
 
 
+def returned_now(h: History, fiscal_year: int, statuses: pd.DataFrame, today: dt.date) -> dict[tuple[str, str], Any]:
+    """(school, report) → correction deadline of every report returned and not corrected yet, for the reminders
+    (``statuses``: a run's plain status table, which says what counts as sent)."""
+    store = DecisionStore(h)
+    latest = store.latest(fiscal_year)
+    pairs = [p for p in zip(statuses["school_code"], statuses["report_key"], strict=True) if p in latest]
+    sent = {p for p, st in zip(zip(statuses["school_code"], statuses["report_key"], strict=True), statuses["status"],
+                               strict=True) if st in SUBMITTED}
+    return {p: st.correction_due for p, st in store.states(fiscal_year, sent, pairs, today).items()
+            if st.state in (A.RETURNED, A.CORRECTION_OVERDUE)}
+
+
 # --- the night: states into the summary --------------------------------------------------------------------------
 
 STATUS_COLUMNS = ("approval", "approval_th", "approval_by", "approval_at", "approval_reason", "correction_due",

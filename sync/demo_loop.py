@@ -187,7 +187,7 @@ def send_reminders(state: Path, registry, history, staff: Path, *, day: dt.date,
                 append_rows(staff, "line_groups", [{"group_id": gid, "group_name": f"ประสานงาน {net}",
                                                    "network": net, "captured_on": day}])
             now = dt.datetime.combine(day, REMIND_AT, TIMEZONE)
-            p = plan(last_statuses(history), registry, line_groups(staff), now=now, policy=Policy(), email=True,
+            p = plan(last_statuses(history, day), registry, line_groups(staff), now=now, policy=Policy(), email=True,
                      line=True, district="สพป.ตัวอย่าง (สาธิต)")
             with Mailer(SmtpSettings("127.0.0.1", port, "none", "khet@district-demo.go.th", timeout=10)) as m, \
                     LineSender(line.access_token, line.url) as ls:

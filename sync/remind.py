@@ -62,9 +62,10 @@ class Plan:
 
 # --- 1. gather ------------------------------------------------------------------------------------------------
 
-def last_statuses(history: History) -> pd.DataFrame:
+def last_statuses(history: History, today: date | None = None) -> pd.DataFrame:
     """The plain status table of the last finished run (school_code, report_key, due, status,
-    needs_correction)."""
+    needs_correction); a report returned for correction and not corrected yet is ``returned``, due by its
+    correction deadline (sync.approvals)."""
     run = history.last_completed_run()
     if run is None:
         raise RemindError("remind.no_run", "ยังไม่มีรอบประมวลผลที่เสร็จ จึงยังไม่รู้สถานะของโรงเรียน (สั่ง khet sync run ก่อน)",
@@ -72,6 +73,17 @@ def last_statuses(history: History) -> pd.DataFrame:
     rows = history.statuses(run_id=run["run_id"])
     frame = pd.DataFrame(rows, columns=["school_code", "report_key", "due", "status", "errors", "submitted_on"])
     frame["needs_correction"] = frame["errors"].fillna(0).astype(int) > 0
+    if run.get("fiscal_year") and len(frame):
+        # A report staff returned for correction is reminded as returned, due by its correction deadline.
+        from addin.status import today_in_thailand
+        from sync.approvals import returned_now
+
+        returned = returned_now(history, int(run["fiscal_year"]), frame, today or today_in_thailand())
+        if returned:
+            pairs = list(zip(frame["school_code"], frame["report_key"], strict=True))
+            hit = [p in returned for p in pairs]
+            frame.loc[hit, "status"] = "returned"
+            frame.loc[hit, "due"] = [returned[p].isoformat() if returned[p] else None for p in pairs if p in returned]
     return frame
 
 
@@ -296,8 +308,9 @@ def remind_from_config(cfg, *, dry_run: bool = False, now: datetime | None = Non
     smtp = smtp_from_config(cfg)
     use_line = bool(groups)
     with History(cfg.history_db) as history:
-        statuses = last_statuses(history)
-        p = plan(statuses, registry, groups, now=now or datetime.now(TIMEZONE), policy=policy_from_config(cfg),
+        now = now or datetime.now(TIMEZONE)
+        statuses = last_statuses(history, now.astimezone(TIMEZONE).date())
+        p = plan(statuses, registry, groups, now=now, policy=policy_from_config(cfg),
                  email=smtp is not None, line=use_line)
         for line_ in describe(p) if dry_run else describe(p)[:2]:
             say(line_)

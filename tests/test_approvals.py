@@ -152,6 +152,21 @@ def test_a_return_and_an_approval_at_once_never_silently_overrule_each_other(hos
     assert rows[1]["reason"] == "ร้อยละความก้าวหน้าไม่ตรงกับผลการเบิกจ่าย" and rows[1]["decided_at"] == at(day, 11)
 
 
+def test_a_returned_report_is_reminded_as_returned_due_by_its_correction_deadline(host):
+    from sync.remind import last_statuses
+
+    day = dt.date(2026, 6, 1)
+    r = ask(host, "return_report", STAFF_A, at(day), school_code="1048000001", report="progress_q1",
+            reason="ร้อยละไม่ตรงกับการเบิกจ่าย")
+    assert r.status == DONE
+    st = last_statuses(host.store.history, day).set_index("report_key")
+    assert st.loc["progress_q1", "status"] == "returned" and st.loc["progress_q1", "due"] == "2026-06-09"
+    assert st.loc["action_plan", "status"] == "on_time"  # undecided: as the run left it
+    assert ask(host, "approve_report", STAFF_B, at(day, 15), school_code="1048000001",
+               report="progress_q1").status == DONE
+    assert last_statuses(host.store.history, day).set_index("report_key").loc["progress_q1", "status"] == "late"
+
+
 def test_bad_decisions_are_refused_in_thai_and_english_and_change_nothing(host):
     day = dt.date(2026, 6, 1)
     cases = {
