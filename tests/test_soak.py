@@ -25,7 +25,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from test_reliability import CLOCK_TABS, KNOWN_REASONS, comparable, data_rows, feedback_written, xlsx_tables
+from test_reliability import (
+    CLOCK_TABS,
+    KNOWN_REASONS,
+    comparable,
+    data_rows,
+    feedback_written,
+    write_config,
+    xlsx_tables,
+)
 
 from sync.demo import FY, YEAR_START, generate_district, setup_district
 from sync.emulator import Emulator
@@ -206,27 +214,7 @@ def _only_unshared(rep, code: str) -> bool:
 
 def _killed_run(p: Path_, day: dt.date) -> int:
     """`khet sync run` as cron starts it, killed with SIGKILL once it has written some feedback."""
-    cfg = p.tmp / "khet.toml"
-    cfg.write_text(f"""
-[google]
-key_file = "{p.dd.key}"
-endpoint = "{p.emu.url}"
-district_spreadsheet_id = "{p.dd.district_id}"
-[paths]
-data_dir = "{p.tmp / 'data'}"
-history_db = "{p.history}"
-registry = "{p.tmp / 'registry.csv'}"
-log_dir = "{p.tmp / 'logs'}"
-report_dir = "{p.tmp / 'out'}"
-[quota]
-reads_per_minute = 100000
-writes_per_minute = 100000
-[retry]
-max_tries = 3
-base_delay = 0.05
-max_delay = 0.2
-timeout = 20
-""", encoding="utf-8")
+    cfg = write_config(p.tmp, p.emu, p.dd)  # the history, registry and out folder this path uses
     before = feedback_written(p.history)
     p.emu.configure(latency=0.3)
     proc = subprocess.Popen([sys.executable, "-m", "sync.cli", "sync", "--config", str(cfg), "run", "--fy", str(FY),
