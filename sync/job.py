@@ -62,6 +62,7 @@ from sync.summary import write_google, write_xlsx
 from sync.trackers import STAFF_WORKBOOK_TH, read_trackers, staff_workbook_path
 from sync.trackers import attach as attach_trackers
 from sync.tracking import Rules, track
+from sync.update import template_version, with_template_versions
 from sync.years import first_night, year_registry, years_to_track
 from workbook.errors import KhetError
 from workbook.reports import REPORTS
@@ -433,7 +434,8 @@ def consolidate_phase(s: JobSettings, run_id: int, result: ReadResult, fresh: di
     dues, reports = by_settings["dues"], by_settings["reports"]
     schools = _schools_frame(s.registry)
     states = h.school_states()
-    reads = _reads_frame(schools, states, result, now)
+    reads = with_template_versions(_reads_frame(schools, states, result, now), s.registry, h.template_versions(),
+                                   template_version(district))
     con = consolidate(schools, {c: {k: t.grid for k, t in tabs.items()}
                                 for c, tabs in h.all_school_tabs(schools["school_code"]).items()}, fresh, reads,
                       {sh.key: sh for sh in district.school_sheets()})

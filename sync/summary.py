@@ -79,6 +79,7 @@ def _captions() -> dict[str, str]:
         "sheet": "ชีต", "column": "คอลัมน์", "per": "ระดับ", "value": "ค่า", "median": "ค่ามัธยฐานของเขต",
         "ratio": "เท่าของมัธยฐาน", "note_th": "หมายเหตุ", "outcome_th": "ผลการอ่าน", "reason_th": "สาเหตุ",
         "last_good_at": "อ่านข้อมูลได้ล่าสุด", "data_age_hours": "อายุข้อมูล (ชั่วโมง)",
+        "template_version": "รุ่นแม่แบบของชีต", "template_state_th": "แม่แบบ",
         "budget_source": "แหล่งงบประมาณ", "district_strategy": "กลยุทธ์ของเขต", "dimension": "จำแนกตาม",
         # service standards and inspection follow-up (sync.trackers)
         "service_th": "งานบริการ", "step_th": "ขั้นตอน", "standard_th": "มาตรฐาน", "requests": "จำนวนคำขอ",
@@ -152,7 +153,8 @@ TABS: tuple[Tab, ...] = (
         ("school_code", "school_name", "sheet", "row", "column", "cell", "raw", "severity", "code", "message_th",
          "message_en", "fix_th")),
     Tab("reads", "การอ่านข้อมูลโรงเรียน", "reads",
-        ("school_code", "school_name", "network", "outcome_th", "reason_th", "last_good_at", "data_age_hours")),
+        ("school_code", "school_name", "network", "outcome_th", "reason_th", "last_good_at", "data_age_hours",
+         "template_version", "template_state_th")),
 )
 TAB_TITLES = tuple(t.title_th for t in TABS)
 MATRIX_TITLE = next(t.title_th for t in TABS if t.key == "status_matrix")

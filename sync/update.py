@@ -322,3 +322,19 @@ def update_schools(client, registry: Registry, settings: DistrictSettings, *, dr
             on_school(o)
     return outcomes
 
+
+
+TEMPLATE_STATE_TH = {"current": "ปัจจุบัน", "older": "รุ่นเก่า (khet schools update)",
+                     "unknown": "ไม่ทราบ (ยังไม่ได้บันทึก: khet schools update)"}
+
+
+def with_template_versions(reads, registry: Registry, versions: dict[str, dict], current: str):
+    """The nightly reads frame with the template version each school's sheet is on (the history's
+    template_versions, by spreadsheet: provisioning, `khet schools update` and `khet year open` record it) and
+    whether it is the current settings' version — the summary's reads tab lists them, so staff see which
+    schools still need `khet schools update`."""
+    sid = {s.code: s.spreadsheet_id for s in registry.active()}
+    got = [versions.get(sid.get(code) or "", {}).get("version", "") for code in reads["school_code"]]
+    state = ["" if not sid.get(code) else "current" if v == current else "older" if v else "unknown"
+             for code, v in zip(reads["school_code"], got, strict=True)]
+    return reads.assign(template_version=got, template_state_th=[TEMPLATE_STATE_TH.get(x, "") for x in state])
