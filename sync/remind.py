@@ -35,6 +35,14 @@ from workbook.schema import NO_TH
 
 log = logging.getLogger("khet.remind")
 TITLES = {r.key: r.title_th for r in REPORTS}
+
+
+def report_titles(cfg) -> dict[str, str]:
+    """Report key -> Thai title as the district's settings name its reports (a report only the settings have,
+    e.g. one some networks send, is named too; the shipped titles otherwise)."""
+    from addin.settings import settings_or_fail
+
+    return {**TITLES, **{r.key: r.title_th for r in settings_or_fail(cfg.settings).reports}}
 SHEET_URL = "https://docs.google.com/spreadsheets/d/{id}/edit"
 
 
@@ -134,7 +142,8 @@ def line_header(day: date, district: str, network: str) -> str:
 
 
 def plan(statuses: pd.DataFrame, registry: Registry, groups: list[Group], *, now: datetime,
-         policy: rules.Policy, email: bool, line: bool, district: str = "") -> Plan:
+         policy: rules.Policy, email: bool, line: bool, district: str = "",
+         titles: dict[str, str] | None = None) -> Plan:
     now = now.astimezone(TIMEZONE)
     day = now.date()
     p = Plan(day, now)
@@ -144,7 +153,7 @@ def plan(statuses: pd.DataFrame, registry: Registry, groups: list[Group], *, now
         why = holiday_name(day) or "วันหยุดสุดสัปดาห์"
         p.blocked_th, p.blocked_en = f"วันนี้เป็นวันหยุด ({why}) ไม่ส่งแจ้งเตือน", "today is a day off: nothing is sent"
         return p
-    p.digests = rules.digests(statuses, day, policy, TITLES)
+    p.digests = rules.digests(statuses, day, policy, titles or TITLES)
     if rules.is_quiet(now, policy):
         until = rules.quiet_until(now, policy)
         p.blocked_th = f"อยู่ในช่วงงดส่ง ({policy.quiet_start:%H:%M}–{policy.quiet_end:%H:%M}) จะส่งได้ตั้งแต่ {until:%H:%M}"
@@ -311,7 +320,7 @@ def remind_from_config(cfg, *, dry_run: bool = False, now: datetime | None = Non
         now = now or datetime.now(TIMEZONE)
         statuses = last_statuses(history, now.astimezone(TIMEZONE).date())
         p = plan(statuses, registry, groups, now=now, policy=policy_from_config(cfg),
-                 email=smtp is not None, line=use_line)
+                 email=smtp is not None, line=use_line, titles=report_titles(cfg))
         for line_ in describe(p) if dry_run else describe(p)[:2]:
             say(line_)
         if dry_run:
@@ -349,12 +358,12 @@ class _Null:
 # --- copy-ready announcements (districts without an Official Account) -----------------------------------------
 
 def announcements(statuses: pd.DataFrame, registry: Registry, groups: list[Group], *, day: date,
-                  policy: rules.Policy, district: str = "") -> list[dict]:
+                  policy: rules.Policy, district: str = "", titles: dict[str, str] | None = None) -> list[dict]:
     """One text per network (and per LINE group when the groups tab names one) listing every school of it with
     something open today — for a person to paste into the group. Opted-out schools are left out."""
     items: dict[str, list[rules.Item]] = {}
     order = {k: i for i, k in enumerate(rules.KIND_ORDER)}
-    for item in rules.items_of(statuses, day, policy, TITLES):
+    for item in rules.items_of(statuses, day, policy, titles or TITLES):
         items.setdefault(item.school_code, []).append(item)
     schools = [s for s in registry.active() if s.remind and s.code in items]
     networks = sorted({s.network for s in schools})

@@ -130,7 +130,14 @@ def _announce(args, cfg, staff) -> int:
     from addin.status import TIMEZONE
     from sync.history import History
     from sync.registry import load_registry
-    from sync.remind import RemindError, announcements, last_statuses, line_groups, policy_from_config
+    from sync.remind import (
+        RemindError,
+        announcements,
+        last_statuses,
+        line_groups,
+        policy_from_config,
+        report_titles,
+    )
 
     if cfg.registry is None:
         raise RemindError("remind.no_registry", "ยังไม่ได้ระบุทะเบียนโรงเรียน (paths.registry)",
@@ -138,7 +145,8 @@ def _announce(args, cfg, staff) -> int:
     with History(cfg.history_db) as h:
         statuses = last_statuses(h)
     texts = announcements(statuses, load_registry(cfg.registry), line_groups(staff),
-                          day=datetime.now(TIMEZONE).date(), policy=policy_from_config(cfg))
+                          day=datetime.now(TIMEZONE).date(), policy=policy_from_config(cfg),
+                          titles=report_titles(cfg))
     if args.network:
         texts = [t for t in texts if t["network"] == args.network]
     if args.write:
