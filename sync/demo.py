@@ -36,13 +36,18 @@ import pandas as pd
 
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
+from sync.aggregate import KPI_LEVEL_DISTRICT_TH
+from sync.demo_settings import demo_settings
 from sync.reporting.demo_staff import write_demo_documents
 from sync.textwidth import cut, table
+from sync.update import record_versions
 from workbook.reports import REPORTS_BY_KEY
+from workbook.settings import DistrictSettings
 from workbook.sheets import (
     BUDGET_CATEGORY_COLUMNS,
     BUDGET_SOURCES,
     DISTRICT_STRATEGIES,
+    KPI_ROUNDS,
     OBEC_POLICIES,
     SCHOOL_SIZES,
     SHEETS,
@@ -134,9 +139,18 @@ def _d(day: dt.date) -> str:
     return format_thai_date(day)  # schools type Thai dates ("1 ต.ค. 2568"); validation reads them
 
 
-def generate_district(n_schools: int = 60, n_networks: int = 6, seed: int = 0) -> list[DemoSchool]:
+def demo_networks(n_networks: int) -> list[str]:
+    return [f"เครือข่ายที่ {i + 1} {PLACES[(i * 7) % len(PLACES)]}" for i in range(n_networks)]
+
+
+def generate_district(n_schools: int = 60, n_networks: int = 6, seed: int = 0,
+                      settings: DistrictSettings | None = None, added_kpis: tuple = ()) -> list[DemoSchool]:
+    """The demo's schools and what each types when. With `settings` (the demo district's own, sync.demo_settings)
+    the schools choose from its strategies, type results into its KPI rows (pre-filled by provisioning, a ninth
+    KPI arriving mid-year: `added_kpis`, typed between the nights) and the networks it names send its extra
+    report; without, the shipped defaults."""
     rng = random.Random(seed)
-    networks = [f"เครือข่ายที่ {i + 1} {PLACES[(i * 7) % len(PLACES)]}" for i in range(n_networks)]
+    networks = demo_networks(n_networks)
     scenarios = (["on_time"] * 62 + ["late"] * 10 + ["wrong_fixed"] * 10 + ["wrong"] * 6 + ["missing"] * 6
                  + ["absent"] * 6)
     # The first ten schools show every case even in a small district (tests use ten); the rest are drawn.
@@ -148,7 +162,7 @@ def generate_district(n_schools: int = 60, n_networks: int = 6, seed: int = 0) -
         s = DemoSchool(i, f"1048{i + 1:06d}", f"โรงเรียนบ้าน{place}", networks[i % n_networks],
                        f"school{i + 1:03d}@khet-demo.iam.gserviceaccount.com",
                        first[i] if i < len(first) else rng.choice(scenarios))
-        _fill(s, random.Random(seed * 1000 + i))
+        _fill(s, random.Random(seed * 1000 + i), settings, added_kpis)
         schools.append(s)
     return schools
 
@@ -157,13 +171,14 @@ def _person(rng: random.Random) -> str:
     return f"{rng.choice(('นาย', 'นาง', 'นางสาว'))}{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def _confirm(report_key: str, day: dt.date, who: str) -> Row:
-    return Row([(day, {"report": REPORTS_BY_KEY[report_key].title_th, "fiscal_year": FY, "submitted_by": who,
+def _confirm(report_key: str, day: dt.date, who: str, title: str | None = None) -> Row:
+    return Row([(day, {"report": title or REPORTS_BY_KEY[report_key].title_th, "fiscal_year": FY, "submitted_by": who,
                        "position": "ครูผู้รับผิดชอบงานแผน", "submitted_on": _d(day), "confirmed": "ใช่"})])
 
 
-def _fill(s: DemoSchool, rng: random.Random) -> None:
+def _fill(s: DemoSchool, rng: random.Random, settings: DistrictSettings | None = None, added_kpis: tuple = ()) -> None:
     plan, progress, kpi, requests, confirms = [], [], [], [], []
+    strategies = tuple(x.name for x in settings.strategies) if settings else DISTRICT_STRATEGIES
     clerk = _person(rng)
     s.rows["school_profile"] = [Row([(BEFORE_1 - dt.timedelta(days=60), {
         "school_code": s.code, "school_name": s.name, "network": s.network, "size": rng.choice(SCHOOL_SIZES),
@@ -181,7 +196,7 @@ def _fill(s: DemoSchool, rng: random.Random) -> None:
         if big and j == 0:
             amounts = {"budget_construction": Decimal("4850000.00")}
         values = {"project_code": f"P{j + 1:02d}", "project_name": name, "obec_policy": rng.choice(OBEC_POLICIES),
-                  "district_strategy": rng.choice(DISTRICT_STRATEGIES), "budget_source": rng.choice(BUDGET_SOURCES),
+                  "district_strategy": rng.choice(strategies), "budget_source": rng.choice(BUDGET_SOURCES),
                   **{k: float(v) for k, v in amounts.items()}, "budget_total": float(sum(amounts.values())),
                   "responsible": _person(rng), "start_date": _d(dt.date(2025, 10, 1)),
                   "end_date": _d(dt.date(2026, 9, 30)), "indicator": f"ร้อยละความสำเร็จของโครงการ{name}",
@@ -222,7 +237,16 @@ def _fill(s: DemoSchool, rng: random.Random) -> None:
     # KPI self-assessment, 6-month round.
     draw = rng.random()
     when = BEFORE_1 if draw < 0.75 else (BETWEEN if draw < 0.85 else NEVER)
-    if when is not NEVER and s.scenario != "absent":
+    if settings is not None:
+        kpi = _district_kpis(s, rng, when, settings, added_kpis)
+        if when is not NEVER and s.scenario != "absent":
+            confirms.append(_confirm("kpi_6m", when, clerk))
+        extra = [r for r in settings.reports if r.key not in REPORTS_BY_KEY
+                 and r.applies({"school_code": s.code, "network": s.network})]
+        for r in extra if s.scenario not in ("absent", "missing") else ():
+            day = {"on_time": BEFORE_1, "late": LATE_EXTRA}.get(s.scenario, BETWEEN)
+            confirms.append(_confirm(r.key, day, clerk, r.title_th))
+    elif when is not NEVER and s.scenario != "absent":
         for code, name, unit, target in KPIS:
             result = round(target * rng.uniform(0.75, 1.2), 1) if unit == "ร้อยละ" else rng.randint(2, 6)
             values = {"round": "6 เดือน", "indicator_code": code, "indicator": name, "unit": unit,
@@ -243,6 +267,44 @@ def _fill(s: DemoSchool, rng: random.Random) -> None:
                 "source": "สพฐ./เขตพื้นที่", "reason": "เพื่อพัฒนาคุณภาพการจัดการเรียนรู้", "priority": n + 1})]))
     s.rows.update({"action_plan": plan, "progress": progress, "kpi": kpi, "requests": requests,
                    "submission": confirms})
+
+
+LATE_EXTRA = dt.date(2026, 7, 5)  # after the extra report's month, before night 2
+
+
+def _district_kpis(s: DemoSchool, rng: random.Random, when, settings: DistrictSettings, added: tuple) -> list[Row]:
+    """The KPI tab as provisioning pre-filled it (the district's indicators and this school's targets, rows
+    from 3: both rounds) with the school's 6-month results typed in; the KPIs the district adds mid-year land
+    below, where `khet schools update` appends them, and the school types their 6-month result too. The rows
+    are positional (the school types into its own pre-filled rows), so every position is a Row from the start."""
+    size = s.rows["school_profile"][0].versions[0][1]["size"]
+    typed = when is not NEVER and s.scenario != "absent"
+
+    def given(k, rnd: str) -> dict:
+        return {"round": rnd, "indicator_code": k.code, "indicator": k.name, "unit": k.unit,
+                "direction": k.direction, "target": k.target_for(s.code, size)}
+
+    def result(k, target: float) -> dict:
+        if k.direction != HIGHER:
+            value = round(rng.uniform(0, 2 * target), 1)
+        elif k.unit == "ร้อยละ":
+            value = min(100, round(target * rng.uniform(0.8, 1.2), 1))
+        else:
+            value = rng.randint(max(1, int(target) - 2), int(target) + 2)
+        level = 7 if k.code == "K3" and rng.random() < 0.1 else rng.randint(2, 5)  # 7: out of range, a finding
+        return {"result": value, "quality_level": level,
+                "evidence_url": f"https://drive.google.com/drive/folders/demo{s.index}{k.code}"}
+
+    rows = []
+    for k in settings.kpis:
+        base = given(k, KPI_ROUNDS[0])
+        rows.append(Row([(YEAR_START, base)] + ([(when, {**base, **result(k, base["target"])})] if typed else [])))
+    if added:
+        rows += [Row([(BETWEEN, given(k, KPI_ROUNDS[1]))]) for k in settings.kpis]
+        for k in added:
+            base = given(k, KPI_ROUNDS[0])
+            rows.append(Row([(BETWEEN, {**base, **(result(k, base["target"]) if s.scenario != "absent" else {})})]))
+    return rows
 
 
 # --- the flow -------------------------------------------------------------------------------------------------
@@ -284,6 +346,7 @@ class DemoDistrict:
     key: Path
     clients: dict[str, Any]               # school code → gspread client signed in AS that school
     seed: int = 0
+    provisioned: list = field(default_factory=list)  # provisioning's outcomes (their template versions)
     titles: dict[str, dict[str, str]] = field(default_factory=dict)  # renamed tabs, per school
 
     def type_as_of(self, day: dt.date, only: set[str] | None = None) -> None:
@@ -312,9 +375,10 @@ class DemoDistrict:
 
 
 def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0,
-                   since: dt.datetime | None = None) -> DemoDistrict:
-    """Template, registry, provisioning (as ``khet schools provision``), the district sheet, school accounts;
-    the files are stamped at ``since`` on the emulator's file clock (default: the demo year's first day)."""
+                   since: dt.datetime | None = None, settings: DistrictSettings | None = None) -> DemoDistrict:
+    """Template, registry (with each school's size), provisioning (as ``khet schools provision``, with the
+    district's `settings`: its dropdowns, its KPI rows and targets), the district sheet, school accounts; the
+    files are stamped at ``since`` on the emulator's file clock (default: the demo year's first day)."""
     emu.set_file_clock(since or dt.datetime.combine(YEAR_START, dt.time(9, 0), TIMEZONE))
     from sync.gclient import SCOPES_PROVISION, connect
     from sync.google_template import ensure_template
@@ -325,8 +389,9 @@ def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0
     admin = connect(key, SCOPES_PROVISION, endpoint=emu.url)
     template_id, _ = ensure_template(admin, None)
     registry = load_registry(write_csv_registry(state / "registry.csv", [
-        School(s.code, s.name, s.email, s.network) for s in schools]))
-    result = provision(admin, registry, template_id=template_id, folder_id=None)
+        School(s.code, s.name, s.email, s.network, size=s.rows["school_profile"][0].versions[0][1]["size"])
+        for s in schools]))
+    result = provision(admin, registry, template_id=template_id, folder_id=None, settings=settings, fiscal_year=FY)
     failed = [o for o in result.outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError(f"provisioning failed for {len(failed)} schools: {failed[0]}")
@@ -336,12 +401,14 @@ def setup_district(emu, state: Path, schools: list[DemoSchool], *, seed: int = 0
         clients = dict(zip([s.code for s in schools],
                            pool.map(lambda s: connect(emu.service_account(s.email), SCOPES_PROVISION, endpoint=emu.url, timeout=30),
                                     schools), strict=True))
-    return DemoDistrict(emu, state, schools, registry, ids, district_id, key, clients, seed)
+    return DemoDistrict(emu, state, schools, registry, ids, district_id, key, clients, seed,
+                        provisioned=result.outcomes)
 
 
 # What a demo leaves in its folder; a folder holding anything else is not wiped.
+SETTINGS_FILE = "district-settings.xlsx"  # the job host's settings file ([paths] settings)
 DEMO_STATE_NAMES = frozenset({"history.sqlite", "history.sqlite-wal", "history.sqlite-shm", "keys", "logs", "out",
-                              "registry.csv", "runs", "sync.lock", "khet-staff.xlsx", "outbox"})
+                              "registry.csv", "runs", "sync.lock", "khet-staff.xlsx", "outbox", SETTINGS_FILE})
 
 
 def _is_demo_state(path: Path) -> bool:
@@ -367,20 +434,34 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
     from sync.emulator import Emulator
     from sync.history import History
     from sync.job import JobSettings, run_locked
+    from workbook.templates import save_settings_file
 
     t0 = time.perf_counter()
     state = Path(state_dir)
     fresh_state(state, say)
-    schools = generate_district(n_schools, n_networks, seed)
+    # The district's own settings (its settings tabs; the job host keeps them as a settings file) and the
+    # change it makes mid-year.
+    networks = demo_networks(n_networks)
+    district, later = demo_settings(networks, FY), demo_settings(networks, FY, mid_year_change=True)
+    added = tuple(k for k in later.kpis if k not in district.kpis)
+    schools = generate_district(n_schools, n_networks, seed, settings=district, added_kpis=added)
+    settings_file = save_settings_file(state / SETTINGS_FILE, district)
     with Emulator(key_dir=state / "keys", seed=seed, user_quota=1_000_000, project_quota=1_000_000) as emu:
-        dd = setup_district(emu, state, schools, seed=seed)
-        say(f"จำลอง Google ที่ {emu.url}: สร้างชีตโรงเรียน {len(schools)} โรง ใน {n_networks} เครือข่าย / "
-            f"provisioned {len(schools)} school sheets")
+        dd = setup_district(emu, state, schools, seed=seed, settings=district)
+        say(f"จำลอง Google ที่ {emu.url}: สร้างชีตโรงเรียน {len(schools)} โรง ใน {n_networks} เครือข่าย ตามค่าตั้งของเขต "
+            f"({len(district.strategies)} กลยุทธ์ของเขต, ตัวชี้วัดเขต {len(district.kpis)} ตัว เป้าหมายตามขนาดโรงเรียน, "
+            f"รายงานเพิ่ม “{later.reports[-1].title_th}” เฉพาะ {len(later.reports[-1].applies_values)} เครือข่าย) / provisioned {len(schools)} school "
+            f"sheets on the district's own settings ({settings_file.name})")
         history = History(state / "history.sqlite")
+        record_versions(history, dd.provisioned)
         read, write = dd.job_clients()
         reports = []
         try:
             for night, day in enumerate((NIGHT_1, NIGHT_2), start=1):
+                if night == 2:
+                    district = later
+                    for line in mid_year_change(dd, settings_file, later, history):
+                        say(line)
                 if night == 2 and len(schools) > 12:
                     rename_a_tab(dd, schools[6])
                 dd.type_as_of(day)
@@ -388,7 +469,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                     # One school's sheet starts failing on Google's side (a 500 on every request).
                     emu.configure(file_faults={dd.ids[schools[12].code]: {"error_500": 1.0}})
                 # District staff keep the staff workbook's trackers (service requests, recommendations) too.
-                staff = write_staff_workbook(state / STAFF_FILE, schools, seed=seed, until=day)
+                staff = write_staff_workbook(state / STAFF_FILE, schools, seed=seed, until=day, settings=district)
                 say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"
                     f" / night {night}: the schools typed their data; running the nightly job")
                 emu.set_file_clock(night_time(day))  # the job's own writes happen at night
@@ -396,7 +477,7 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                                        district_spreadsheet_id=dd.district_id, report_dir=state / "out",
                                        fiscal_year=FY, today=day, trigger="demo", progress=progress,
                                        now=night_time(day), staff_workbook=staff,
-                                       district_name=DISTRICT_NAME)
+                                       district_name=DISTRICT_NAME, settings=district)
                 rep = run_locked(settings, lock_path=state / "sync.lock", log_dir=state / "logs",
                                  json_dir=state / "runs")
                 reports.append(rep)
@@ -416,14 +497,45 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                         say(line)
             say(f"\nเช้าหลังคืนที่ 2: {format_thai_date(NIGHT_2, 'long')} 09:00 — khet remind (อีเมลผ่าน SMTP, LINE ผ่าน"
                 f" line-bot-sdk) / the morning after night 2: reminders by e-mail and LINE")
-            reminded = send_reminders(state, dd.registry, history, staff, day=NIGHT_2, seed=seed)
+            reminded = send_reminders(state, dd.registry, history, staff, day=NIGHT_2, seed=seed,
+                                      titles={r.key: r.title_th for r in district.reports})
         finally:
             history.close()
     xlsx = Path(reports[-1].outputs["xlsx"])
     say("\nเขียนรายงานประจำปี ไฟล์ e-MES/eMENSCR และบัตรรายงานผลรายโรงเรียน / writing the annual report, the e-MES and "
         "eMENSCR exports and the school report cards")
-    documents = write_demo_documents(state, FY, NIGHT_2, DISTRICT_NAME, staff)
+    documents = write_demo_documents(state, FY, NIGHT_2, DISTRICT_NAME, staff, settings_file)
     return DemoResult(state, xlsx, reports, time.perf_counter() - t0, len(schools), reminded, documents)
+
+
+MID_YEAR = dt.datetime(2026, 6, 1, 10, 0, tzinfo=TIMEZONE)  # between the nights, before the schools type again
+
+
+def mid_year_change(dd: DemoDistrict, settings_file: Path, later: DistrictSettings, history) -> list[str]:
+    """Mid-year the district adds a strategy and a ninth KPI in its settings tabs (the job host keeps the new
+    settings file, as a settings_change request does), then brings every live school sheet to them exactly as
+    `khet schools update` does: the new dropdown list, the new KPI rows with each school's target, the
+    template version — never touching a cell a school typed. Returns what the demo prints."""
+    from sync.gclient import SCOPES_PROVISION, connect
+    from sync.update import record_versions, template_version, update_schools
+    from workbook.templates import save_settings_file
+
+    save_settings_file(settings_file, later)
+    dd.emu.set_file_clock(MID_YEAR)
+    admin = connect(dd.key, SCOPES_PROVISION, endpoint=dd.emu.url)
+    outcomes = update_schools(admin, dd.registry, later.for_year(FY))
+    record_versions(history, outcomes)
+    updated = [o for o in outcomes if o.status == "updated"]
+    first = updated[0] if updated else None
+    lines = [f"\nกลางปี: {format_thai_date(MID_YEAR.date(), 'long')} — เขตเพิ่มกลยุทธ์ “{later.strategies[-1].name}” และตัวชี้วัด "
+             f"{later.kpis[-1].code} “{later.kpis[-1].name}” ในแท็บตั้งค่า แล้วสั่ง khet schools update / mid-year the "
+             f"district adds a strategy and a KPI in its settings tabs and runs khet schools update",
+             f"  ปรับชีตโรงเรียนแล้ว {len(updated)}/{len(outcomes)} แห่ง (คำขอ {sum(o.requests for o in outcomes)}; "
+             f"ไม่แตะเซลล์ที่โรงเรียนกรอก) รุ่นแม่แบบ {first.version_from if first else '-'} → "
+             f"{template_version(later.for_year(FY))} / {len(updated)} school sheets updated"]
+    if first is not None:
+        lines += [f"  ตัวอย่าง {first.code} {first.name}:"] + [f"    {th}" for th in first.notes_th]
+    return lines
 
 
 def rename_a_tab(dd: DemoDistrict, school: DemoSchool) -> None:
@@ -527,11 +639,14 @@ def summary_lines(summary, *, xlsx: Path | None = None, follow_up_limit: int = 1
                      or r.mean_progress_pct is None else f"{r.mean_progress_pct:.2f}", f"{r.spent:,.2f}"]
                     for r in summary.projects.itertuples()],
                    ["ไตรมาส", "โครงการ", "โรงเรียน", "ก้าวหน้าเฉลี่ย %", "เบิกจ่าย (บาท)"], right={0, 1, 2, 3, 4})
-    if len(summary.kpi):
-        lines += ["", "การบรรลุตัวชี้วัด / KPI attainment"]
+    kpi = summary.kpi
+    if "network" in kpi:  # the district's KPIs: district-wide rows of the rounds that have results
+        kpi = kpi[(kpi["network"] == KPI_LEVEL_DISTRICT_TH) & ((kpi["met"] + kpi["not_met"]) > 0)]
+    if len(kpi):
+        lines += ["", "การบรรลุตัวชี้วัดของเขต (ทั้งเขต เทียบเป้าหมายที่เขตกำหนดให้แต่ละโรงเรียน) / KPI attainment"]
         lines += table([[r.round, r.indicator_code, cut(r.indicator, 40), r.met, r.not_met, r.no_data]
-                        for r in summary.kpi.itertuples()],
-                       ["รอบ", "รหัส", "ตัวชี้วัด", "บรรลุ", "ไม่บรรลุ", "ไม่มีข้อมูล"], right={3, 4, 5})
+                        for r in kpi.itertuples()],
+                       ["รอบ", "รหัส", "ตัวชี้วัด", "บรรลุ", "ไม่บรรลุ", "ยังไม่มีผล"], right={3, 4, 5})
     f = summary.follow_up
     lines += ["", f"รายการติดตาม {len(f)} รายการ (แสดง {min(len(f), follow_up_limit)}) / follow-up list"]
     lines += table([[r.school_name, r.kind_th, r.report_th or r.detail_th, r.contact_email]

@@ -24,13 +24,14 @@ OUTBOX = "outbox"
 REMIND_AT = dt.time(9, 0)  # the morning after night 2
 
 
-def write_staff_workbook(path: Path, schools, *, seed: int, until: dt.date) -> Path:
-    """The staff workbook with the requests and recommendations staff had typed by ``until``."""
+def write_staff_workbook(path: Path, schools, *, seed: int, until: dt.date, settings=None) -> Path:
+    """The staff workbook (its settings tabs holding the district's `settings`; None: the defaults) with the
+    requests and recommendations staff had typed by ``until``."""
     from sync.staff_rows import append_rows
     from workbook.templates import save_staff_workbook
 
     rng = random.Random(seed * 7919 + 14)
-    save_staff_workbook(path)
+    save_staff_workbook(path, settings)
     append_rows(path, "service_requests", _requests(schools, rng, until))
     append_rows(path, "inspection_followup", _recommendations(rng, until))
     return path
@@ -159,7 +160,8 @@ class Reminded:
     plan_lines: list[str]
 
 
-def send_reminders(state: Path, registry, history, staff: Path, *, day: dt.date, seed: int) -> Reminded:
+def send_reminders(state: Path, registry, history, staff: Path, *, day: dt.date, seed: int,
+                   titles: dict[str, str] | None = None) -> Reminded:
     """The morning after the night: `khet remind`'s own phases against a loopback SMTP server (plain SMTP
     there: the e-mail tests cover STARTTLS and SSL) and the LINE emulator, with one LINE group per network
     captured through the signed join webhook exactly as `khet line capture` does."""
@@ -188,7 +190,7 @@ def send_reminders(state: Path, registry, history, staff: Path, *, day: dt.date,
                                                    "network": net, "captured_on": day}])
             now = dt.datetime.combine(day, REMIND_AT, TIMEZONE)
             p = plan(last_statuses(history, day), registry, line_groups(staff), now=now, policy=Policy(), email=True,
-                     line=True, district="สพป.ตัวอย่าง (สาธิต)")
+                     line=True, district="สพป.ตัวอย่าง (สาธิต)", titles=titles)
             with Mailer(SmtpSettings("127.0.0.1", port, "none", "khet@district-demo.go.th", timeout=10)) as m, \
                     LineSender(line.access_token, line.url) as ls:
                 d = deliver(p, Outbox(history), mailer=m, line=ls, now=now)

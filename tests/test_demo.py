@@ -11,11 +11,14 @@ from email import policy as email_policy
 import openpyxl
 import pytest
 
+from addin.settings import load_settings
 from sync.commands.demo import main
-from sync.demo import generate_district
+from sync.demo import demo_networks, generate_district
+from sync.demo_settings import demo_settings
 from sync.history import History
 from sync.outbox import Outbox
 from sync.summary import SUMMARY_TITLES
+from sync.update import template_version
 
 
 def test_generator_is_deterministic_and_realistic():
@@ -34,20 +37,43 @@ def test_khet_demo(tmp_path, capsys):
     assert main(["--schools", "14", "--networks", "2", "--dir", str(state), "--quiet"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert "  ผล/result: exit 0 (success) — อ่าน 14, ไม่เปลี่ยน 0, อ่านไม่ได้ 0; แถวถูกต้อง 271, แถวมีข้อผิดพลาด 3;" \
+    # The demo district runs on its own settings (sync/demo_settings.py): its strategies, 8 KPIs with targets by
+    # school size pre-filled in every school's KPI tab, one extra report for one of the two networks.
+    assert any("ตามค่าตั้งของเขต (6 กลยุทธ์ของเขต, ตัวชี้วัดเขต 8 ตัว เป้าหมายตามขนาดโรงเรียน," in line for line in lines)
+    assert "  ผล/result: exit 0 (success) — อ่าน 14, ไม่เปลี่ยน 0, อ่านไม่ได้ 0; แถวถูกต้อง 449, แถวมีข้อผิดพลาด 5;" \
            " คำขออ่าน 14" in lines
+    # Mid-year: a new strategy and a ninth KPI in the settings, pushed into every live sheet by schools update.
+    later = demo_settings(demo_networks(2), 2569, mid_year_change=True)
+    version = template_version(later.for_year(2569))
+    mid = next(i for i, line in enumerate(lines) if line.startswith("กลางปี: 1 มิถุนายน 2569"))
+    assert "“ส่งเสริมทักษะดิจิทัลและการเรียนรู้ตลอดชีวิต”" in lines[mid] and "K9" in lines[mid]
+    assert lines[mid + 1].startswith("  ปรับชีตโรงเรียนแล้ว 14/14 แห่ง (คำขอ 56;") and f"→ {version}" in lines[mid + 1]
+    assert lines[mid + 3:mid + 5] == ["    ประเมินตนเอง KPI: เพิ่มแถว 19 ตัวชี้วัด K9 รอบ 6 เดือน",
+                                      "    ประเมินตนเอง KPI: เพิ่มแถว 20 ตัวชี้วัด K9 รอบ 12 เดือน"]
     # Night 2: one school's sheet fails on Google's side (kept with its last good data), one renamed a tab
     # (read anyway: three requests instead of one).
-    assert "  ผล/result: exit 1 (partial) — อ่าน 13, ไม่เปลี่ยน 0, อ่านไม่ได้ 1; แถวถูกต้อง 373, แถวมีข้อผิดพลาด 2;" \
+    assert "  ผล/result: exit 1 (partial) — อ่าน 13, ไม่เปลี่ยน 0, อ่านไม่ได้ 1; แถวถูกต้อง 569, แถวมีข้อผิดพลาด 4;" \
            " คำขออ่าน 16" in lines
-    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 112 ฉบับ · ส่งแล้ว 55 (ตรงเวลา 21, ส่งช้า 34) · เกินกำหนด 0 ·" \
-           " ไม่ส่ง 15 · ต้องแก้ไข 2 · อ่านชีตไม่ได้ 1 โรง" in lines
+    # 8 reports × 14 schools + the extra report for the 7 schools of the first network.
+    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 119 ฉบับ · ส่งแล้ว 61 (ตรงเวลา 26, ส่งช้า 35) · เกินกำหนด 0 ·" \
+           " ไม่ส่ง 16 · ต้องแก้ไข 4 · อ่านชีตไม่ได้ 1 โรง" in lines
+    extra = next(line for line in lines if line.startswith("  รายงานผลการคัดกรองการอ่าน ป.1"))
+    assert extra.split()[5:7] == ["6/7", "5"]
+    k9 = next(line for line in lines if line.startswith("  6 เดือน  K9"))
+    assert k9.split()[-3:] == ["5", "6", "3"]
     plan = next(line for line in lines if line.startswith("  แผนปฏิบัติการประจำปี"))
     assert plan.split() == ["แผนปฏิบัติการประจำปี", "31", "พ.ค.", "2569", "11/14", "10", "1", "0", "3", "0",
                             "78.57"]
     xlsx = state / "out" / "khet-summary-2569.xlsx"
     assert f"ไฟล์สรุปพร้อมแผนภูมิ / summary workbook: {xlsx.resolve()}" in lines
-    assert openpyxl.load_workbook(xlsx).sheetnames == list(SUMMARY_TITLES)
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == list(SUMMARY_TITLES)
+    # The reads tab lists the template version each school's sheet is on (all brought to the mid-year one).
+    reads = book["การอ่านข้อมูลโรงเรียน"]
+    keys = [c.value for c in reads[2]]
+    rows = [dict(zip(keys, r, strict=False)) for r in reads.iter_rows(min_row=3, values_only=True)]
+    assert {(r["template_version"], r["template_state_th"]) for r in rows} == {(version, "ปัจจุบัน")} and len(rows) == 14
+    assert load_settings(state / "district-settings.xlsx")[0] == later
     with History(state / "history.sqlite") as h:
         runs = h.runs()
         assert [r["status"] for r in runs] == ["partial", "success"]

@@ -48,7 +48,7 @@ def district_projects(fy: int, today: dt.date, seed: int = 0) -> list[dict]:
 
 
 def write_demo_documents(state: Path, fy: int, today: dt.date, district_name: str,
-                         staff_workbook: Path) -> dict[str, Path]:
+                         staff_workbook: Path, settings_path: Path | None = None) -> dict[str, Path]:
     """The office's projects into its staff workbook, then the annual report, the e-MES round-6 and eMENSCR
     exports and the school cards."""
     from sync.reporting.annual import default_name as annual_name
@@ -61,7 +61,7 @@ def write_demo_documents(state: Path, fy: int, today: dt.date, district_name: st
 
     append_rows(staff_workbook, "district_projects", district_projects(fy, today))
     fig = load_figures(history_db=state / "history.sqlite", registry=state / "registry.csv", fiscal_year=fy,
-                       workbook=staff_workbook, district_name=district_name)
+                       workbook=staff_workbook, district_name=district_name, settings_path=settings_path)
     out = state / "out"
     return {"annual": write_annual(fig, out / annual_name(fy)),
             "emes": write_emes(fig, 6, out / f"khet-emes-{fy}-6m.xlsx"),
