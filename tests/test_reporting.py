@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from PIL import Image
 
 from sync import aggregate as agg
-from sync.demo import FY, NIGHT_2, generate_district
+from sync.demo import FY, NIGHT_2, SETTINGS_FILE, generate_district
 from sync.demo_loop import write_staff_workbook
 from sync.job import consolidate
 from sync.reporting import annual, cards, exports
@@ -394,8 +394,9 @@ def test_khet_report_and_export_commands(demo_state, tmp_path, capsys):
     from sync.cli import main
 
     state, _ = demo_state
+    # The settings the nightly job used (the demo district's own: an extra report some networks send).
     common = ["--fy", str(FY), "--db", str(state / "history.sqlite"), "--registry", str(state / "registry.csv"),
-              "--workbook", str(state / "khet-staff.xlsx")]
+              "--workbook", str(state / "khet-staff.xlsx"), "--settings", str(state / SETTINGS_FILE)]
     assert main(["report", "annual", *common, "--out", str(tmp_path / "a.docx"), "--district-name", "สพป.ก"]) == 0
     assert f"written: {(tmp_path / 'a.docx').resolve()}" in capsys.readouterr().out
     doc = Document(tmp_path / "a.docx")

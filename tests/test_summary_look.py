@@ -14,11 +14,12 @@ import pytest
 from realclient import BE_DATE, BROKEN, DATE_SERIAL, THAI_FONTS, LibreOffice, squeeze
 
 from addin.dashboard import NOT_YET_DUE
+from addin.settings import load_settings
 from addin.status import COLOUR_LABELS_TH, COLOURS, LABEL_TH, Status
 from sync.cli import main as khet
+from sync.demo import FY, SETTINGS_FILE
 from sync.summary import SUMMARY_TITLES
 from sync.summary_look import CHARTS_TITLE, LEGEND_CAPTION, shown_width
-from workbook.reports import REPORTS
 from workbook.sheets import BUDGET_CATEGORY_COLUMNS, PROJECT_STATUSES, SHEETS
 
 OVERVIEW, MATRIX, READS = SHEETS["district_summary"].title_th, "สถานะรายโรงเรียน", "การอ่านข้อมูลโรงเรียน"
@@ -37,12 +38,20 @@ def wb(demo) -> openpyxl.Workbook:
     return openpyxl.load_workbook(demo)
 
 
+@pytest.fixture(scope="module")
+def district(demo):
+    """The settings the run used: the job host's settings file the demo keeps beside its outputs."""
+    settings, findings = load_settings(demo.parent.parent / SETTINGS_FILE, FY)
+    assert settings is not None and not findings
+    return settings.for_year(FY)
+
+
 def _rows(ws) -> list[dict]:
     keys = [c.value for c in ws[2]]
     return [dict(zip(keys, (c for c in row), strict=False)) for row in ws.iter_rows(min_row=3) if row[0].value]
 
 
-def test_the_workbook_opens_on_four_charts_with_visible_axes_and_every_label(wb):
+def test_the_workbook_opens_on_four_charts_with_visible_axes_and_every_label(wb, district):
     assert wb.sheetnames == list(SUMMARY_TITLES) and wb.active.title == CHARTS_TITLE
     ws = wb[CHARTS_TITLE]
     charts = ws._charts
@@ -60,7 +69,9 @@ def test_the_workbook_opens_on_four_charts_with_visible_axes_and_every_label(wb)
     by_report, by_network, budget, quarters = charts
     # A report no school owes yet says so: its 0 % is not 0 % of reports due (the demo's July: Q4, KPI round 2).
     owed = {r["report_th"].value: r["pending"].value < r["expected"].value for r in _rows(wb["ความครบถ้วนของรายงาน"])}
-    labels = [r.title_th if owed[r.title_th] else f"{r.title_th} ({NOT_YET_DUE})" for r in REPORTS]
+    labels = [r.title_th if owed[r.title_th] else f"{r.title_th} ({NOT_YET_DUE})" for r in district.reports]
+    # The district's own extra report (sent by some networks only) is a category of its own.
+    assert "รายงานผลการคัดกรองการอ่าน ป.1" in labels
     assert categories(by_report) == labels and not all(owed.values())
     assert len(categories(by_network)) == 6 and all(c.startswith("เครือข่าย") for c in categories(by_network))
     assert categories(budget) == [c.header_th for c in BUDGET_CATEGORY_COLUMNS]
@@ -105,10 +116,10 @@ def test_columns_are_wide_enough_for_their_values(wb):
     assert max(money) > 10_000_000  # the district total, 8 digits and satang: it showed ### in a 10-wide column
 
 
-def test_matrix_is_colour_coded_with_a_legend(wb):
+def test_matrix_is_colour_coded_with_a_legend(wb, district):
     ws = wb[MATRIX]
     fills = {}
-    for row in ws.iter_rows(min_row=3, min_col=4, max_col=3 + len(REPORTS)):
+    for row in ws.iter_rows(min_row=3, min_col=4, max_col=3 + len(district.reports)):
         for c in row:
             if c.value:
                 fills.setdefault(c.value, set()).add(c.fill.fgColor.rgb[-6:])
@@ -117,7 +128,7 @@ def test_matrix_is_colour_coded_with_a_legend(wb):
         assert colours == {COLOURS[key][0]}, label
     assert {LABEL_TH[Status.ON_TIME], LABEL_TH[Status.LATE]} <= fills.keys() and len(fills) >= 4, fills.keys()
     assert any(k.endswith("ต้องแก้ไข") for k in fills)  # needs correction shows apart
-    legend = {c.value: c.fill.fgColor.rgb[-6:] for col in ws.iter_cols(min_col=5 + len(REPORTS)) for c in col
+    legend = {c.value: c.fill.fgColor.rgb[-6:] for col in ws.iter_cols(min_col=5 + len(district.reports)) for c in col
               if c.value}
     assert legend.pop(LEGEND_CAPTION) and legend == {COLOUR_LABELS_TH[k]: COLOURS[k][0] for k in COLOURS}
     subs = wb[SUBMISSIONS]
@@ -165,12 +176,12 @@ def test_rendered_dates_are_buddhist_era(rendered):
     assert not re.search(r"\b20[23]\d\b", text)  # no Gregorian year
 
 
-def test_rendered_chart_page_draws_every_chart_with_its_labels(rendered):
+def test_rendered_chart_page_draws_every_chart_with_its_labels(rendered, district):
     """The chart page prints only the charts (their tables sit outside the print area), so every label found
     on it was drawn by a chart."""
     page = squeeze(rendered.raw[0])
     assert squeeze(CHARTS_TITLE) in page
-    expected = [r.title_th for r in REPORTS] + [c.header_th for c in BUDGET_CATEGORY_COLUMNS]
+    expected = [r.title_th for r in district.reports] + [c.header_th for c in BUDGET_CATEGORY_COLUMNS]
     expected += [f"ไตรมาส {q}" for q in range(1, 5)] + [f"เครือข่ายที่ {n}" for n in range(1, 7)]
     expected += ["ร้อยละโรงเรียนที่ส่งรายงาน", "ความครบถ้วนรายเครือข่าย", "งบประมาณตามหมวดงบรายจ่าย(ล้านบาท)",
                  "สถานะโครงการรายไตรมาส", "ล้านบาท", *PROJECT_STATUSES]

@@ -19,6 +19,9 @@ def add_source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workbook", type=Path,
                    help="สมุดงานของเขตที่มีแท็บโครงการของเขต ติดตามข้อเสนอแนะผู้ตรวจ คำขอรับบริการ (ค่าเริ่มต้น [paths] "
                         "staff_workbook หรือทะเบียนถ้าเป็น .xlsx/.xlsm) / staff workbook with the district tabs")
+    p.add_argument("--settings", type=Path,
+                   help="ค่าตั้งของเขต ชุดเดียวกับที่งานประมวลผลใช้ (แทน [paths] settings) / the district settings the "
+                        "job uses")
     p.add_argument("--district-name", default="", help="ชื่อสำนักงานเขตพื้นที่ (ค่าเริ่มต้น: จากแท็บ 'ตั้งค่า ข้อมูลเขต' "
                                                       "ของ [paths] settings) / the district office's name")
     p.add_argument("--out", type=Path, help="ไฟล์หรือโฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น [paths] report_dir) / output file")
@@ -39,7 +42,8 @@ def figures(args):
                               message_en="no school registry ([paths] registry or --registry)")
     workbook = staff_workbook_path(args.workbook or cfg.staff_workbook, registry)
     fig = load_figures(history_db=args.db or cfg.history_db, registry=registry, fiscal_year=args.fy,
-                       workbook=workbook, district_name=args.district_name, settings_path=cfg.settings)
+                       workbook=workbook, district_name=args.district_name,
+                       settings_path=args.settings or cfg.settings)
     return fig, Path(cfg.report_dir)
 
 
