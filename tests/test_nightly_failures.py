@@ -9,20 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sync.demo import FY, NIGHT_1, generate_district, setup_district
-from sync.emulator import Emulator
+from sync.demo import FY, NIGHT_1
 from sync.history import History
 from sync.job import JobSettings, run_once
 from sync.runreport import EXIT_FAILED
 from workbook.sheets import SHEETS
-
-
-@pytest.fixture
-def district(tmp_path):
-    with Emulator(user_quota=10**6, project_quota=10**6, seed=5) as emu:
-        dd = setup_district(emu, tmp_path, generate_district(3, 1, seed=5), seed=5)
-        dd.type_as_of(NIGHT_1)
-        yield dd
 
 
 def night(dd, history: History, *, day: dt.date = NIGHT_1, **kw) -> object:

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from gspread.exceptions import APIError
 
-from sync.demo import FY, NIGHT_1, generate_district, setup_district
-from sync.emulator import Emulator
+from sync.demo import FY, NIGHT_1
 from sync.history import History
 from sync.job import JobSettings, run_once
 from sync.protections import TAG_HEADER, TAG_READONLY, read_protections, restore
@@ -26,11 +25,8 @@ FORGED = "เขตรับรายงานครบทุกฉบับแ�
 
 
 @pytest.fixture
-def district(tmp_path):
-    with Emulator(user_quota=10**6, project_quota=10**6, seed=7) as emu:
-        dd = setup_district(emu, tmp_path, generate_district(3, 1, seed=7), seed=7)
-        dd.type_as_of(NIGHT_1)
-        yield dd
+def district_seed() -> int:
+    return 7
 
 
 def night(dd, history: History, day: int = 0, **kw):
