@@ -478,10 +478,7 @@ def check_config(cfg: Config) -> list[Problem]:
     if not 1 <= cfg.max_tries <= 20:
         problems.append(_p("retry.invalid", "retry.max_tries", "error", "max_tries ต้องอยู่ระหว่าง 1 ถึง 20",
                            "max_tries must be 1 to 20"))
-    for name in ("base_delay", "max_delay", "timeout"):
-        if getattr(cfg, name) <= 0:
-            problems.append(_p("retry.invalid", f"retry.{name}", "error", f"{name} ต้องมากกว่า 0",
-                               f"{name} must be above 0"))
+    problems += _above_zero(cfg, "retry", ("base_delay", "max_delay", "timeout"))
     if cfg.registry is None:
         problems.append(_p("registry.missing", "paths.registry", "warning", "ยังไม่ได้ระบุไฟล์ทะเบียนโรงเรียน",
                            "no school registry file set"))
@@ -500,12 +497,22 @@ def check_config(cfg: Config) -> list[Problem]:
                            "khet settings check"))
     problems += check_office(cfg)
     for name in ("data_dir", "log_dir", "report_dir"):
-        path: Path = getattr(cfg, name)
-        existing = next((p for p in (path, *path.parents) if p.exists()), None)
-        if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
-            problems.append(_p("path.not_writable", f"paths.{name}", "error", f"เขียนโฟลเดอร์ {path} ไม่ได้",
-                               f"folder {path} is not writable"))
+        problems += _not_writable(getattr(cfg, name), f"paths.{name}")
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def _above_zero(cfg: Config, section: str, names: tuple[str, ...], unit_th: str = "", unit_en: str = "") -> list[Problem]:
+    return [_p(f"{section}.invalid", f"{section}.{name}", "error", f"{name} ต้องมากกว่า 0{unit_th}",
+               f"{name} must be above 0{unit_en}")
+            for name in names if not getattr(cfg, name) > 0]
+
+
+def _not_writable(path: Path, setting: str) -> list[Problem]:
+    """A folder that exists and cannot be written, or whose nearest existing parent cannot (it is made later)."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        return [_p("path.not_writable", setting, "error", f"เขียนโฟลเดอร์ {path} ไม่ได้", f"folder {path} is not writable")]
+    return []
 
 
 _HOURS = re.compile(r"^\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*$")
@@ -514,13 +521,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def check_office(cfg: Config) -> list[Problem]:
     """[office]: the job host's poll and heartbeat, office hours, and a staff PC's sign-in (sync/control)."""
-    problems = []
-    for name, attr in (("poll_minutes", "poll_minutes"), ("off_hours_poll_minutes", "off_hours_poll_minutes"),
-                       ("heartbeat_minutes", "heartbeat_minutes")):
-        value = getattr(cfg, attr)
-        if not value > 0:
-            problems.append(_p("office.invalid", f"office.{name}", "error", f"{name} ต้องมากกว่า 0 นาที",
-                               f"{name} must be above 0 minutes"))
+    problems = _above_zero(cfg, "office", ("poll_minutes", "off_hours_poll_minutes", "heartbeat_minutes"),
+                           " นาที", " minutes")
     if cfg.poll_minutes > 0 and cfg.heartbeat_minutes > 0 and cfg.heartbeat_minutes < cfg.poll_minutes:
         problems.append(_p("office.heartbeat_short", "office.heartbeat_minutes", "warning",
                            "heartbeat_minutes สั้นกว่ารอบตรวจคำขอ สถานะจะเขียนได้แค่ทุกรอบตรวจ",
@@ -549,12 +551,8 @@ def check_office(cfg: Config) -> list[Problem]:
             problems.append(_p("office.oauth_client_invalid", "office.oauth_client", "error",
                                f"{client} ไม่ใช่ไฟล์ OAuth client ชนิด Desktop app (ต้องมีส่วน \"installed\")",
                                f"{client} is not a Desktop-app OAuth client file (it needs an \"installed\" section)"))
-    token_dir = cfg.token_dir
-    if token_dir is not None:
-        existing = next((p for p in (Path(token_dir), *Path(token_dir).parents) if p.exists()), None)
-        if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
-            problems.append(_p("path.not_writable", "office.token_dir", "error", f"เขียนโฟลเดอร์ {token_dir} ไม่ได้",
-                               f"folder {token_dir} is not writable"))
+    if cfg.token_dir is not None:
+        problems += _not_writable(Path(cfg.token_dir), "office.token_dir")
     return problems
 
 
