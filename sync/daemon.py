@@ -6,6 +6,7 @@ and the daemon starts a run within ``poll_seconds`` (a file works the same on Wi
 port, and survives a daemon restart). Each run still takes the run lock, so a cron run at the same moment
 simply reports that it was not needed.
 
+With ``remind``, the day's reminders (``khet remind``) run at ``remind_at`` (the settings' เวลาส่งแจ้งเตือน).
 With a ``poll`` (the control channel, ``sync.control``), each tick also polls the staff requests when due;
 the poll returns the seconds until the next one (every 2 minutes in office hours by default). A poll that
 fails is logged and tried again a minute later: the nightly schedule never depends on it.
@@ -41,7 +42,8 @@ class Daemon:
                  data_dir: str | Path = ".khet", poll_seconds: float = 5.0,
                  poll: Callable[[], float] | None = None,
                  tight_days: Callable[[date], bool] | None = None, tight_every_minutes: int = 60,
-                 today: Callable[[], date] = today_in_thailand):
+                 today: Callable[[], date] = today_in_thailand,
+                 remind: Callable[[], int] | None = None, remind_at: str = "08:30"):
         self.run_job = run
         self.at, self.tz = at, tz
         self.trigger_path = Path(data_dir) / TRIGGER_FILE
@@ -53,6 +55,12 @@ class Daemon:
         self.tight_days, self.today = tight_days, today
         self.tight_job = (self.scheduler.every(tight_every_minutes).minutes.do(self._tight)
                           if tight_days is not None and tight_every_minutes > 0 else None)
+        # The day's reminders (sync.remind) at the settings' time; `khet remind` itself sends nothing on a day off
+        # or in quiet hours, and never the same message twice a day.
+        self.remind = remind
+        self.remind_job = (self.scheduler.every().day.at(remind_at, tz).do(self._remind)
+                           if remind is not None else None)
+        self.reminded: list[int] = []  # exit codes of the reminder runs, newest last
         self.stop_event = threading.Event()
         self.results: list[tuple[str, int]] = []  # (trigger, exit code) of every run, newest last
         self.poll = poll
@@ -72,6 +80,16 @@ class Daemon:
             code = 2
         self.results.append((trigger, code))
         log.info("run finished (%s) exit=%s", trigger, code)
+
+    def _remind(self) -> None:
+        log.info("reminders started")
+        try:
+            code = int(self.remind())
+        except Exception:  # noqa: BLE001 - a failed morning never stops the nights
+            log.exception("reminders crashed")
+            code = 2
+        self.reminded.append(code)
+        log.info("reminders finished exit=%s", code)
 
     def _tight(self) -> None:
         if self.tight_days is not None and self.tight_days(self.today()):

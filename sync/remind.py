@@ -276,11 +276,32 @@ def failure_lines(d: Delivery) -> list[str]:
 # --- settings from the configuration ----------------------------------------------------------------------------
 
 def policy_from_config(cfg) -> rules.Policy:
+    """The reminder policy: the settings' district tab (แจ้งเตือนล่วงหน้า, งดส่งแจ้งเตือน) when the host has a
+    settings file (`[paths] settings`), else khet.toml's [remind] (a district without a settings file)."""
+    days, quiet = cfg.remind_days_before, cfg.remind_quiet_hours
+    if getattr(cfg, "settings", None) is not None:
+        from addin.settings import settings_or_fail
+
+        identity = settings_or_fail(cfg.settings).identity
+        days, quiet = identity.remind_days_before, identity.remind_quiet_hours
+    return policy_of(days, quiet)
+
+
+def remind_time(cfg) -> str:
+    """When the daemon sends the day's reminders (Bangkok time): the settings' เวลาส่งแจ้งเตือน, else 08:30."""
+    if getattr(cfg, "settings", None) is not None:
+        from addin.settings import settings_or_fail
+
+        return settings_or_fail(cfg.settings).identity.remind_at
+    return "08:30"
+
+
+def policy_of(days_before: str, quiet_hours: str) -> rules.Policy:
     from datetime import time
 
     try:
-        days = tuple(sorted({int(x) for x in str(cfg.remind_days_before).replace(" ", "").split(",") if x}))
-        start, _, end = str(cfg.remind_quiet_hours).partition("-")
+        days = tuple(sorted({int(x) for x in str(days_before).replace(" ", "").split(",") if x}))
+        start, _, end = str(quiet_hours).partition("-")
         quiet = (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
     except ValueError as exc:
         raise RemindError("remind.policy", f"ตั้งค่าการแจ้งเตือนไม่ถูกต้อง: {exc}", f"invalid reminder setting: {exc}") from None

@@ -381,3 +381,44 @@ def test_announcements_per_network_for_pasting_written_to_the_staff_tab(office, 
     ws = openpyxl.load_workbook(staff)["ข้อความประกาศ"]
     assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["เครือข่ายที่ 1", "เครือข่ายที่ 2", None]
     assert ws.cell(3, 3).value == texts[0]["text"]
+
+
+def test_the_reminder_policy_comes_from_the_settings_sheets_and_the_daemon_sends_at_its_time(tmp_path):
+    """แจ้งเตือนล่วงหน้า / เวลาส่งแจ้งเตือน / งดส่งแจ้งเตือน on the settings' district tab: the policy `khet remind`
+    uses, and the daemon's daily reminder job at that time (a bad value is a finding at its cell)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    import openpyxl
+
+    from addin.settings import load_settings
+    from sync.commands.settings import main as settings_main
+    from sync.daemon import Daemon
+    from sync.remind import policy_from_config, remind_time
+    from workbook.settings import DISTRICT
+
+    path = tmp_path / "settings.xlsx"
+    assert settings_main(["example", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb[DISTRICT.title_th]
+    col = {c.key: i + 1 for i, c in enumerate(DISTRICT.columns)}
+    ws.cell(3, col["remind_days_before"], "5, 1")
+    ws.cell(3, col["remind_at"], "07:45")
+    ws.cell(3, col["remind_quiet_hours"], "19:00-06:30")
+    wb.save(path)
+    cfg = SimpleNamespace(settings=path, remind_days_before="3", remind_quiet_hours="20:00-07:00")
+    policy = policy_from_config(cfg)
+    assert policy.days_before == (1, 5) and (policy.quiet_start, policy.quiet_end) == (dt.time(19), dt.time(6, 30))
+    assert remind_time(cfg) == "07:45"
+    # Without a settings file, khet.toml's [remind] still holds.
+    assert policy_from_config(SimpleNamespace(settings=None, remind_days_before="2",
+                                              remind_quiet_hours="21:00-07:00")).days_before == (2,)
+    sent = []
+    d = Daemon(lambda trigger: 0, data_dir=tmp_path, remind=lambda: sent.append(1) or 0, remind_at=remind_time(cfg))
+    assert d.remind_job.at_time == dt.time(7, 45)
+    d.remind_job.run()
+    assert sent == [1] and d.reminded == [0]
+    ws.cell(3, col["remind_at"], "7.45 น.")
+    wb.save(path)
+    settings, findings = load_settings(path)
+    assert settings is None and any(f.cell == f"{DISTRICT.letter('remind_at')}3" for f in findings)

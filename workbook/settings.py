@@ -65,6 +65,13 @@ DISTRICT = SheetDef(
         Column("correction_workdays", "แก้ไขภายใน (วันทำการ)", T.INTEGER, min=1, max=60,
                header_en="Correct within (working days)", width=12,
                help_th="รายงานที่เขตส่งกลับแก้ไข โรงเรียนต้องแก้ภายในกี่วันทำการนับจากวันที่ส่งกลับ ว่าง = 5"),
+        Column("remind_days_before", "แจ้งเตือนล่วงหน้า (วันทำการ)", T.TEXT, max_length=40,
+               header_en="Remind days before (working days)", width=14,
+               help_th="ก่อนกำหนดส่งกี่วันทำการ คั่นด้วยจุลภาค เช่น 5,1 (นอกจากวันครบกำหนดและทุกสัปดาห์ที่เกินกำหนด) ว่าง = 3"),
+        Column("remind_at", "เวลาส่งแจ้งเตือน", T.TEXT, max_length=5, header_en="Remind at", width=10,
+               help_th="เวลาที่เครื่องประมวลผลส่งแจ้งเตือนทุกวันทำการ เช่น 08:30 ว่าง = 08:30"),
+        Column("remind_quiet_hours", "งดส่งแจ้งเตือน (ช่วงเวลา)", T.TEXT, max_length=11,
+               header_en="Quiet hours", width=14, help_th="ช่วงเวลาที่ไม่ส่งแจ้งเตือน เช่น 20:00-07:00 ว่าง = 20:00-07:00"),
         Column("on_time_policy", "นับว่าส่งเมื่อ", T.CHOICE, choices=tuple(ON_TIME_POLICIES), header_en="Sent when",
                width=20, help_th="ยืนยันพร้อมข้อมูล = ยืนยันการส่งและมีข้อมูล (ค่าเริ่มต้น); "
                                  "ยืนยันและข้อมูลถูกต้อง = ต้องไม่มีข้อผิดพลาดด้วย"),
@@ -187,6 +194,10 @@ class Identity(_Model):
     soon_days: int = Field(3, ge=0, le=30)
     on_time_policy: Literal["data", "valid"] = "data"
     correction_workdays: int = Field(5, ge=1, le=60)
+    # The reminder policy (addin.reminders, sync.remind): days before a due date, the daemon's daily time, quiet hours.
+    remind_days_before: str = Field("3", pattern=r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$")
+    remind_at: str = Field("08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    remind_quiet_hours: str = Field("20:00-07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d$")
 
 
 class Named(_Model):
@@ -374,6 +385,8 @@ def settings_rows(settings: DistrictSettings) -> dict[str, list[dict]]:
         DISTRICT.key: [{"district_name": i.name, "district_code": i.code, "office_type": i.office_type,
                         "province": i.province, "grace_days": i.grace_days, "soon_days": i.soon_days,
                         "correction_workdays": i.correction_workdays,
+                        "remind_days_before": i.remind_days_before, "remind_at": i.remind_at,
+                        "remind_quiet_hours": i.remind_quiet_hours,
                         "on_time_policy": {v: k for k, v in ON_TIME_POLICIES.items()}[i.on_time_policy]}],
         NETWORKS.key: [n.model_dump() for n in settings.networks],
         STRATEGIES.key: [n.model_dump() for n in settings.strategies],

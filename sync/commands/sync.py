@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from sync.commands import KhetArgumentParser, clock_time, clock_time_arg, date_arg, fiscal_year_arg
 from sync.config import load_config, require_ready
@@ -120,8 +121,17 @@ def main(argv: list[str]) -> int:
             host.poll()
             return host.schedule.interval(host.clock())
 
+    from sync.remind import remind_from_config, remind_time
+
+    def remind() -> int:
+        return int(remind_from_config(cfg).exit_code)
+
+    # Reminders only where a channel is set up (an SMTP server, a LINE token or emulator) and a registry to read.
+    reminding = cfg.registry is not None and bool(cfg.smtp_host or cfg.line_endpoint
+                                                  or os.environ.get("KHET_LINE_TOKEN"))
     d = Daemon(one, at=at, data_dir=cfg.data_dir, poll=poll, tight_days=_deadline_day(cfg),
-               tight_every_minutes=args.tight_every)
+               tight_every_minutes=args.tight_every, remind=remind if reminding else None,
+               remind_at=remind_time(cfg))
     print(f"khet sync daemon: ทุกวันเวลา {at} น. (Asia/Bangkok); ครั้งถัดไป {d.next_run} (เวลาเครื่อง); "
           f"สั่งทันที: khet sync trigger / next run {d.next_run} machine time; Ctrl-C to stop", flush=True)
     with stack:
