@@ -18,17 +18,14 @@ hold the same data at the end), requests ≤ 1.5× the baseline's, a repair ≤ 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import statistics
-import tempfile
-import time
 from pathlib import Path
 
+from common import counted, emulated, parser, run_night
+
 from sync.demo import FY, YEAR_START, generate_district, setup_district
-from sync.emulator import Emulator
 from sync.history import History
-from sync.job import JobSettings, run_once
 from sync.protections import TAG_READONLY, read_protections
 from workbook.sheets import SHEETS
 
@@ -38,9 +35,7 @@ FEEDBACK = SHEETS["feedback"]
 def night(dd, history_path: Path, out: Path, day: dt.date, *, tries: int = 3, timeout: float = 10.0):
     read, write = dd.job_clients(tries=tries, timeout=timeout)
     with History(history_path) as h:
-        rep = run_once(JobSettings(history=h, registry=dd.registry, read_client=read, write_client=write,
-                                   district_spreadsheet_id=dd.district_id, report_dir=out, fiscal_year=FY,
-                                   today=day, trigger="bench", workers=4))
+        rep = run_night(dd, h, out, day, fiscal_year=FY, clients=(read, write), workers=4)
     stats = [read.http_client.stats.as_dict(), write.http_client.stats.as_dict()]
     return rep, sum(int(s.get("retries", 0)) for s in stats)
 
@@ -57,19 +52,8 @@ def night_and_rerun(emu, dd, folder: Path, day: dt.date, faulty: bool) -> list:
     return runs
 
 
-def counted(emu, fn, *args):
-    """fn(*args), its seconds and the emulator's request counts."""
-    emu.reset_counters()
-    t0 = time.perf_counter()
-    out = fn(*args)
-    seconds = time.perf_counter() - t0
-    c = emu.counters()
-    kinds = c["by_kind"]
-    return out, seconds, {"all": c["total"], "reads": kinds.get("read", 0), "writes": kinds.get("write", 0)}
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = parser(__doc__, "bench_faults")
     ap.add_argument("--schools", type=int, default=40)
     ap.add_argument("--nights", type=int, default=8)
     ap.add_argument("--e429", type=float, default=0.15)
@@ -81,10 +65,7 @@ def main() -> None:
     args = ap.parse_args()
     days = [YEAR_START + dt.timedelta(days=12 * i + 5) for i in range(1, args.nights + 1)]
     schools = generate_district(args.schools, max(1, args.schools // 10), seed=args.seed)
-    with tempfile.TemporaryDirectory() as tmp, \
-            Emulator(user_quota=10**9, project_quota=10**9, seed=args.seed) as e1, \
-            Emulator(user_quota=10**9, project_quota=10**9, seed=args.seed) as e2:
-        tmp = Path(tmp)
+    with emulated(2, seed=args.seed) as (tmp, (e1, e2)):
         paths = {"baseline": (e1, setup_district(e1, tmp / "a", schools, seed=args.seed), tmp / "a"),
                  "faulty": (e2, setup_district(e2, tmp / "b", schools, seed=args.seed), tmp / "b")}
         figures = {name: {"seconds": [], "all": [], "reads": [], "writes": [], "retries": 0, "failed": 0,

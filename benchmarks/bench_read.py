@@ -22,11 +22,12 @@ one; the reader neither knows nor cares.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from common import parser
 
 from sync.emulator import Emulator
 from sync.gclient import SCOPES_PROVISION, SCOPES_READ, connect, drive_url
@@ -99,7 +100,7 @@ def naive_night(gc, registry: Registry) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = parser(__doc__, "bench_read")
     ap.add_argument("--schools", type=int, default=1000)
     ap.add_argument("--changed", type=int, default=50)
     ap.add_argument("--minute-seconds", type=float, default=6.0)

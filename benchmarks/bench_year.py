@@ -17,23 +17,20 @@ default 5 %: a school updates its profile tab, a content change the job must rea
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
-import tempfile
 import time
-from pathlib import Path
+
+from common import emulated, parser, run_night
 
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from sync.demo import FY, YEAR_START, _write_school, generate_district, setup_district
-from sync.emulator import Emulator
 from sync.history import History
-from sync.job import JobSettings, run_once
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = parser(__doc__, "bench_year")
     ap.add_argument("--schools", type=int, default=200)
     ap.add_argument("--nights", type=int, default=250)
     ap.add_argument("--edit-rate", type=float, default=0.05)
@@ -41,8 +38,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory() as tmp, Emulator(user_quota=10**9, project_quota=10**9) as emu:
-        tmp = Path(tmp)
+    with emulated() as (tmp, (emu,)):
         t0 = time.perf_counter()
         dd = setup_district(emu, tmp, generate_district(args.schools, 10, seed=args.seed))
         # What every school had typed by the start of the year's reporting (its plan and profile).
@@ -55,9 +51,8 @@ def main() -> None:
         def night(moment: dt.datetime, trigger: str = "bench"):
             emu.set_file_clock(moment)
             emu.reset_counters()
-            rep = run_once(JobSettings(history=history, registry=dd.registry, read_client=read, write_client=write,
-                                       district_spreadsheet_id=dd.district_id, report_dir=tmp / "out",
-                                       fiscal_year=FY, today=moment.date(), trigger=trigger, now=moment))
+            rep = run_night(dd, history, tmp / "out", moment.date(), fiscal_year=FY, now=moment, trigger=trigger,
+                            clients=(read, write))
             c = emu.counters()
             reads = sum(v for k, v in c["by_kind"].items() if "read" in k)
             return rep, rep.phases["total"], c["total"], reads

@@ -108,14 +108,8 @@ class DecisionStore:
 
     def decisions(self, fiscal_year: int | None = None, school_code: str | None = None) -> list[dict]:
         """Every decision, oldest first (the audit the summary shows)."""
-        sql, params = "SELECT * FROM decisions WHERE 1=1", []
-        if fiscal_year is not None:
-            sql += " AND fiscal_year=?"
-            params.append(fiscal_year)
-        if school_code is not None:
-            sql += " AND school_code=?"
-            params.append(school_code)
-        return self.history._dicts(sql + " ORDER BY decision_id", tuple(params))
+        where, params = self.history._where(fiscal_year=fiscal_year, school_code=school_code)
+        return self.history._dicts("SELECT * FROM decisions" + where + " ORDER BY decision_id", params)
 
     def latest(self, fiscal_year: int) -> dict[tuple[str, str], dict]:
         """(school, report) → its newest decision row."""

@@ -384,6 +384,14 @@ class History:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     # -- plumbing -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _where(**filters: Any) -> tuple[str, tuple]:
+        """`` WHERE col=? AND …`` and its parameters for the filters given (None: not filtered); '' for none."""
+        given = {k: v for k, v in filters.items() if v is not None}
+        if not given:
+            return "", ()
+        return " WHERE " + " AND ".join(f"{k}=?" for k in given), tuple(given.values())
+
     def _ignore(self, sql: str, params: tuple) -> int:
         cur = self.db.execute(sql, params)
         return cur.rowcount
@@ -655,16 +663,8 @@ class History:
                   _int_or_none(r.get("edited_after_due")), _int_or_none(r.get("errors"))) for r in rows])
 
     def statuses(self, run_id: int | None = None, school_code: str | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM statuses WHERE 1=1", []
-        if run_id is not None:
-            sql += " AND run_id=?"
-            params.append(run_id)
-        if school_code is not None:
-            sql += " AND school_code=?"
-            params.append(school_code)
-        cur = self.db.execute(sql + " ORDER BY run_id, school_code, report_key", params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        where, params = self._where(run_id=run_id, school_code=school_code)
+        return self._dicts("SELECT * FROM statuses" + where + " ORDER BY run_id, school_code, report_key", params)
 
     # -- evidence of submission (issue: a whole fiscal year, told truthfully) -------------------------------
     def record_evidence(self, run_id: int, fiscal_year: int, records: Iterable[tuple], *,
@@ -695,10 +695,9 @@ class History:
         return out
 
     def evidence_rows(self, school_code: str | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM evidence", ()
-        if school_code is not None:
-            sql, params = sql + " WHERE school_code=?", (school_code,)
-        return self._dicts(sql + " ORDER BY fiscal_year, school_code, report_key, kind, evidence_at", params)
+        where, params = self._where(school_code=school_code)
+        order = " ORDER BY fiscal_year, school_code, report_key, kind, evidence_at"
+        return self._dicts("SELECT * FROM evidence" + where + order, params)
 
     def record_override(self, run_id: int, *, school_code: str, report_key: str, fiscal_year: int, action: str,
                         row_hash: str, applied_at: datetime, previous: Mapping | None = None,
@@ -716,10 +715,8 @@ class History:
 
     def overrides(self, fiscal_year: int | None = None) -> list[dict]:
         """The audit: every override applied or withdrawn, oldest first."""
-        sql, params = "SELECT * FROM overrides", ()
-        if fiscal_year is not None:
-            sql, params = sql + " WHERE fiscal_year=?", (fiscal_year,)
-        return self._dicts(sql + " ORDER BY override_id", params)
+        where, params = self._where(fiscal_year=fiscal_year)
+        return self._dicts("SELECT * FROM overrides" + where + " ORDER BY override_id", params)
 
     def active_overrides(self, fiscal_year: int) -> dict[tuple[str, str], dict]:
         """(school, report) → the override in force: the newest applied one not withdrawn since."""
@@ -754,10 +751,8 @@ class History:
                          None if detail is None else json.dumps(detail, ensure_ascii=False, default=str)))
 
     def year_events(self, fiscal_year: int | None = None) -> list[dict]:
-        sql, params = "SELECT * FROM year_events", ()
-        if fiscal_year is not None:
-            sql, params = sql + " WHERE fiscal_year=?", (fiscal_year,)
-        return self._dicts(sql + " ORDER BY event_id", params)
+        where, params = self._where(fiscal_year=fiscal_year)
+        return self._dicts("SELECT * FROM year_events" + where + " ORDER BY event_id", params)
 
     def year_state(self, fiscal_year: int) -> str | None:
         """open | closed | None (never opened): the newest open/close/reopen event decides."""

@@ -116,14 +116,9 @@ class RequestStore:
     def requests(self, *, kind: str | None = None, account: str | None = None) -> list[dict[str, Any]]:
         """Every request received, oldest first, with its latest outcome — for `khet office requests` and for
         handlers that must see earlier decisions (two staff approving the same report)."""
-        sql, params = "SELECT request_id, account, requested_at, kind, payload_json, source, received_at" \
-                      " FROM control_requests WHERE 1=1", []
-        if kind:
-            sql += " AND kind = ?"
-            params.append(kind)
-        if account:
-            sql += " AND account = ?"
-            params.append(account)
+        where, params = History._where(kind=kind or None, account=account or None)
+        sql = "SELECT request_id, account, requested_at, kind, payload_json, source, received_at FROM control_requests"
+        sql += where
         out = []
         for rid, acc, at, k, payload, source, received in self.db.execute(sql + " ORDER BY rowid", params):
             out.append({"request_id": rid, "account": acc, "requested_at": at, "kind": k,
