@@ -388,7 +388,8 @@ def apply_protection(client, store: DecisionStore, run_id: int, d: agg.District,
                 plan.append((c, len(gone), len(adds), found.by_tag.get(tag, [])))
             replies = client.http_client.batch_update(sid, {"requests": reqs}).get("replies", []) if reqs else []
         except Exception as exc:  # noqa: BLE001 - one school's sheet never stops the night
-            log.warning("protection %s failed: %s", code, exc)
+            log.warning("protection %s failed (nothing recorded: locked at the next run once the sheet answers): %s",
+                        code, exc)
             state[code] = "failed"
             continue
         i = 0

@@ -468,6 +468,9 @@ def run_demo(state_dir: str | Path = ".khet/demo", *, n_schools: int = 60, n_net
                 if night == 2 and len(schools) > 12:
                     # One school's sheet starts failing on Google's side (a 500 on every request).
                     emu.configure(file_faults={dd.ids[schools[12].code]: {"error_500": 1.0}})
+                    say(f"  (จำลองความขัดข้อง: ชีตของโรงเรียน {schools[12].code} ตอบ 500 ทุกคำขอในคืนนี้ — อ่านไม่ได้และล็อก"
+                        f"แถวที่อนุมัติไม่ได้ จะทำในรอบถัดไป / injected fault: {schools[12].code}'s sheet answers 500"
+                        " tonight; its read and its approval lock fail and are retried next run)")
                 # District staff keep the staff workbook's trackers (service requests, recommendations) too.
                 staff = write_staff_workbook(state / STAFF_FILE, schools, seed=seed, until=day, settings=district)
                 say(f"\nคืนที่ {night}: {format_thai_date(day, 'long')} — โรงเรียนกรอกข้อมูลแล้ว, เริ่มงานประมวลผลรายคืน"

@@ -310,3 +310,35 @@ def test_the_night_locks_approved_rows_writes_feedback_and_unlocks_on_unapprove(
         assert any("เขตยกเลิกการอนุมัติ" in r[6] and "แหล่งงบประมาณ" in r[6] for r in fb)
         prot = DecisionStore(h).protections(FY)
         assert [p["action"] for p in prot] == ["protect", "unprotect"]
+
+
+def test_a_lock_that_fails_on_googles_side_is_made_the_next_night(emulator, tmp_path):
+    """The demo's "protection 1048000013 failed: RetriesExhausted" is its own fault injection (that school's sheet
+    answers 500 to every request on night 2): nothing is recorded for the failed lock, the run is partial and
+    says which school, and the next night — the sheet answering again — locks the approved rows."""
+    emulator.configure(user_quota=10**6, project_quota=10**6)
+    dd = setup_district(emulator, tmp_path, generate_district(3, 1, seed=1))
+    read, write = dd.job_clients()
+    school = dd.schools[0]
+    dd.type_as_of(NIGHT_2)
+    emulator.set_file_clock(night_time(NIGHT_2))
+    with History(tmp_path / "history.sqlite") as h:
+        _night(dd, h, NIGHT_2, read, write)
+        cfg = SimpleNamespace(registry=tmp_path / "registry.csv", settings=None, data_dir=tmp_path)
+        ctx = HostContext(cfg, RequestStore(h), run_job=lambda *a, **k: None)
+        day = NIGHT_2 + dt.timedelta(days=1)
+        assert ask(ctx, "approve_report", STAFF_A, at(day, 9), school_code=school.code,
+                   report="action_plan").status == DONE
+        emulator.configure(file_faults={dd.ids[school.code]: {"error_500": 1.0}})
+        emulator.set_file_clock(night_time(day))
+        failed = _night(dd, h, day, read, write)
+        assert failed.exit_code == 1 and not failed.writers["protection"]["ok"]
+        assert school.code in str(failed.writers["protection"])
+        assert DecisionStore(h).protections(FY) == []  # nothing recorded: tried again next night
+        emulator.configure(file_faults={dd.ids[school.code]: {}})  # the sheet answers again
+        nxt = day + dt.timedelta(days=1)
+        emulator.set_file_clock(night_time(nxt))
+        repaired = _night(dd, h, nxt, read, write)
+        assert repaired.writers["protection"]["ok"], repaired.writers["protection"]
+        assert list(_locks(dd, read, school.code)) == [f"{TAG}{FY}:action_plan"]
+        assert len(DecisionStore(h).protections(FY)) == 1
