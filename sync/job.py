@@ -63,6 +63,7 @@ from sync.trackers import STAFF_WORKBOOK_TH, read_trackers, staff_workbook_path
 from sync.trackers import attach as attach_trackers
 from sync.tracking import Rules, track
 from sync.update import template_version, with_template_versions
+from sync.validated import VALIDATED
 from sync.years import first_night, year_registry, years_to_track
 from workbook.errors import KhetError
 from workbook.reports import REPORTS
@@ -151,7 +152,7 @@ def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
     for head, codes in groups.items():
         if len(codes) == 1 or head[0] == "__alone__":
             for c in codes:
-                out.add(c, validate_table(sheet, grids[c], first_row=1))
+                out.add(c, VALIDATED.validate(sheet, grids[c]))
             continue
         values: list[list[Any]] = [list(r) for r in head]
         numbers, labels = list(range(1, head_rows + 1)), [None] * head_rows
@@ -163,7 +164,7 @@ def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
         res = validate_table(sheet, values, row_numbers=numbers, groups=labels)
         if any(f.row is None for f in res.findings):
             for c in codes:
-                out.add(c, validate_table(sheet, grids[c], first_row=1))
+                out.add(c, VALIDATED.validate(sheet, grids[c]))
             continue
         for frame, into in ((res.rows, out.rows), (res.rejected, out.rejected)):
             if len(frame):
@@ -176,9 +177,9 @@ def validate_stacked(sheet, grids: dict[str, list[list[Any]]]) -> Stacked:
 def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]]],
                 fresh: dict[str, dict[str, Any]] | None = None, reads: pd.DataFrame | None = None,
                 sheets: dict[str, Any] | None = None) -> Consolidated:
-    """Validate every school's current tabs (reusing tonight's validation where the grid is the one read) and
-    stack them per sheet with a ``school_code`` column. `sheets`: the definitions as the district's settings
-    have them (by key)."""
+    """Validate every school's current tabs and stack them per sheet with a ``school_code`` column, reusing
+    tonight's validation where the grid is the one read and an earlier night's where the grid is unchanged
+    (sync.validated). `sheets`: the definitions as the district's settings have them (by key)."""
     fresh = fresh or {}
     sheets = sheets or SHEETS
     stacks: dict[str, Stacked] = {}
@@ -187,7 +188,7 @@ def consolidate(schools: pd.DataFrame, tabs: dict[str, dict[str, list[list[Any]]
         for key, grid in tabs.get(code, {}).items():
             if key not in sheets:
                 continue
-            res = fresh.get(code, {}).get(key)
+            res = fresh.get(code, {}).get(key) or VALIDATED.get(sheets[key], grid)
             if res is None:
                 todo.setdefault(key, {})[code] = grid
             else:

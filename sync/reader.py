@@ -319,9 +319,9 @@ def _batch_get(client, spreadsheet_id: str, ranges: list[str]) -> list[dict]:
 
 def _use(read: SchoolRead, sheet: SheetDef, grid: list[list[Any]], title: str) -> None:
     """Validate one tab's grid; keep it as usable unless its header lost required columns."""
-    from addin.validate import validate_table
+    from sync.validated import VALIDATED
 
-    result = validate_table(sheet, grid, first_row=1)
+    result = VALIDATED.validate(sheet, grid)
     read.results[sheet.key] = result
     blocking = [f for f in result.findings if f.code in BLOCKING_HEADER_CODES and f.severity == "error"]
     if blocking:

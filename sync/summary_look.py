@@ -90,7 +90,7 @@ def column_widths(frame: pd.DataFrame, captions: list[str], sample: int = 5000) 
     head = frame.head(sample)
     out = []
     for j, cap in enumerate(captions):
-        values = max((shown_width(v) for v in head.iloc[:, j]), default=0) if len(head) else 0
+        values = max(map(shown_width, head.iloc[:, j].tolist()), default=0) if len(head) else 0
         need = max(values + 2, (text_width(cap) + 1) // 2 + 2, MIN_WIDTH)
         out.append(float(min(MAX_WIDTH, need)))
     return out

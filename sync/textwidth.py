@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 # Non-spacing and enclosing marks, and format characters (zero-width space, joiners, BOM).
 _ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 
 
+@lru_cache(maxsize=4096)
 def char_width(ch: str) -> int:
     if unicodedata.category(ch) in _ZERO_WIDTH_CATEGORIES:
         return 0
@@ -28,6 +30,13 @@ def width(text: Any) -> int:
     text = "" if text is None else str(text)
     if text.isascii():  # fast path: most cells are numbers and codes
         return len(text)
+    return _thai_width(text)
+
+
+@lru_cache(maxsize=65536)
+def _thai_width(text: str) -> int:
+    # The summary sizes its columns from every cell each night: the same school names and statuses, millions of
+    # characters (a tenth of the demo's year), so widths are remembered.
     return sum(char_width(ch) for ch in text)
 
 

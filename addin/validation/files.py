@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from addin.validation.engine import ValidationResult, validate_table
@@ -88,14 +89,23 @@ def _may_be(ws, wanted: set[str]) -> bool:
     return found is not None and found.key in wanted
 
 
+@lru_cache(maxsize=8)
+def _grids(path: str, version: tuple, wanted: frozenset[str] | None) -> tuple[tuple[str, list], ...]:
+    """The file's (title, cells) per tab read, once per version of the file: the nightly daemon and the demo's year
+    read the same unchanged staff workbook every night (a second each). The file's inode, times and size are the
+    key (`version`), so a saved change is read again. Callers must not mutate the cells."""
+    with open_workbook(path) as wb:
+        return tuple((ws.title, tab_cells(ws)) for ws in wb.worksheets if wanted is None or _may_be(ws, wanted))
+
+
 def read_workbook(path: str | Path, keys: Iterable[str] | None = None) -> list[WorkbookTab]:
     """Every tab of the file with the definition it matches (cached values, as Excel last computed them).
     ``keys``: only the tabs of these sheets are read whole (a tab titled as another sheet is not read at all; an
     untitled one only as far as its key row) — the nightly job reads two tabs of a 20-tab staff workbook whose
     formatted rows would cost seconds each night."""
-    wanted = None if keys is None else set(keys)
-    with open_workbook(path) as wb:
-        grids = [(ws.title, tab_cells(ws)) for ws in wb.worksheets if wanted is None or _may_be(ws, wanted)]
+    st = Path(path).stat()
+    grids = _grids(str(Path(path).resolve()), (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size),
+                   None if keys is None else frozenset(keys))
     by_title = [sheet_for_title(title) for title, _ in grids]
     # A tab titled exactly like a sheet keeps it, even when a renamed copy with the same key row comes first.
     taken: dict[str, str] = {}
