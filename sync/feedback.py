@@ -27,6 +27,7 @@ from addin.status import TIMEZONE, Status
 from addin.thaidate import format_thai_date
 from sync import approvals
 from sync.aggregate import format_age_th, read_reason_th
+from sync.rows import named
 from workbook.reports import REPORTS
 from workbook.sheets import FEEDBACK
 
@@ -106,7 +107,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
     rows.append([today_th, TOPIC_READ, "", "", "", "", read_msg, action])
     by_sheet = {p.sheet_key: p for p in tab_problems}
 
-    for r in status.itertuples():
+    for r in named(status):
         if r.submitted_on is not None and r.submitted_on == r.submitted_on:
             msg = f"เขตรับรายงานแล้วเมื่อ {_sent_when(r)}"
             if r.errors:
@@ -135,7 +136,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
             rows.append([today_th, TOPIC_LATE_EDIT, r.report_th, _d(r.due), r.status_th, "",
                          "มีการแก้ไขข้อมูลของรายงานนี้หลังวันครบกำหนด เขตบันทึกไว้เป็นหลักฐาน", ""])
 
-    for k in kpis.itertuples() if kpis is not None else ():
+    for k in named(kpis) if kpis is not None else ():
         unit = f" {k.unit}" if k.unit else ""
         if k.met is None:
             msg = f"ยังไม่มีผล เป้าหมายของเขตสำหรับโรงเรียน {_num(k.target)}{unit}"
@@ -149,7 +150,7 @@ def feedback_rows(status: pd.DataFrame, findings: pd.DataFrame, *, today: dt.dat
     if len(findings):
         order = findings.assign(_sev=(findings["severity"] != "error").astype(int))
         order = order.sort_values(["_sev", "sheet", "row"], kind="stable", na_position="first")
-        for f in order.itertuples():
+        for f in named(order):
             where = f"ชีต {f.sheet}"
             if not is_blank(f.row):
                 where += f" แถว {int(f.row)}"

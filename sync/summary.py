@@ -40,6 +40,7 @@ from addin.validation.normalize import FORMULA_PREFIXES
 from sync import google_look
 from sync.aggregate import Summary
 from sync.registry import atomic_write
+from sync.rows import tuples
 from sync.summary_look import (
     CHARTS_TITLE,
     HEADER_HEIGHT,
@@ -281,7 +282,7 @@ def frame_grid(frame: pd.DataFrame) -> list[list[Any]]:
     """A tab's cells for Sheets: captions, keys, then the values (google_value)."""
     keys = [str(c) for c in frame.columns]
     grid = [[caption(k) for k in keys], keys]
-    grid.extend([google_value(v) for v in row] for row in frame.itertuples(index=False, name=None))
+    grid.extend([google_value(v) for v in row] for row in tuples(frame))
     return grid
 
 
@@ -349,7 +350,7 @@ def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, *, coloured:
     ws.append(head + extra.get(1, [])[len(head):])
     ws.append(keys)
     paint = [k in coloured for k in keys]
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=3):
+    for i, row in enumerate(tuples(frame), start=3):
         cells = [styled(ws, _xlsx_cell(ws, v), status_style(v) if p else None) for v, p in zip(row, paint, strict=True)]
         ws.append(cells + extra.get(i, [])[len(cells):])
     for i in sorted(r for r in extra if r > len(frame) + 2):
