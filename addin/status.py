@@ -97,8 +97,10 @@ def colour_of(label: str) -> tuple[str, str] | None:
     text = str(label or "").strip()
     if text.endswith(CORRECTION_TH):
         return COLOURS[CORRECTION]
-    for s in Status:
-        if text in (s.value, LABEL_TH[s]):
+    # A label may carry what its date rests on after it ("ส่งแล้ว (ตรงเวลา) (ตามที่โรงเรียนแจ้ง)", "ไม่ส่ง (ปิดรับแล้ว)"):
+    # coloured as the status itself. Longest label first, so a label that begins another is not taken for it.
+    for s in sorted(Status, key=lambda s: -len(LABEL_TH[s])):
+        if text in (s.value, LABEL_TH[s]) or text.startswith(LABEL_TH[s] + " ("):
             return COLOURS[s]
     return None
 

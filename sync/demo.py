@@ -36,7 +36,7 @@ import pandas as pd
 
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
-from sync.aggregate import KPI_LEVEL_DISTRICT_TH
+from sync.aggregate import KPI_LEVEL_DISTRICT_TH, report_dues
 from sync.demo_settings import demo_settings
 from sync.reporting.demo_staff import write_demo_documents
 from sync.textwidth import cut, table
@@ -171,9 +171,24 @@ def _person(rng: random.Random) -> str:
     return f"{rng.choice(('นาย', 'นาง', 'นางสาว'))}{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def _confirm(report_key: str, day: dt.date, who: str, title: str | None = None) -> Row:
+def _confirm(report_key: str, day: dt.date, who: str, title: str | None = None, sent: dt.date | None = None) -> Row:
+    """The school's confirmation typed on `day`; `sent`: the date it types as sent (default `day`)."""
     return Row([(day, {"report": title or REPORTS_BY_KEY[report_key].title_th, "fiscal_year": FY, "submitted_by": who,
-                       "position": "ครูผู้รับผิดชอบงานแผน", "submitted_on": _d(day), "confirmed": "ใช่"})])
+                       "position": "ครูผู้รับผิดชอบงานแผน", "submitted_on": _d(sent or day), "confirmed": "ใช่"})])
+
+
+def _sent_before_khet(s: DemoSchool, key: str, day: dt.date | None) -> dt.date | None:
+    """The date a school types for a report due before the district started tracking with Khet (night 1), when
+    it fills the sheet in May: the report went by paper or LINE around its due date, a late school's after it
+    (accepted as ตามที่โรงเรียนแจ้ง: addin.ontime's claim rule). None: the report is typed as sent on `day`.
+    A generator of its own, so the district's other draws stay as they were."""
+    due = report_dues(FY).get(key)
+    if day is None or due is None or day < due or day > NIGHT_1:
+        return None
+    rng = random.Random(f"{s.code}:{key}")
+    late = s.scenario == "late" or rng.random() < 0.1
+    sent = due + dt.timedelta(days=rng.randint(3, 20)) if late else due - dt.timedelta(days=rng.randint(0, 10))
+    return min(sent, day)
 
 
 def _fill(s: DemoSchool, rng: random.Random, settings: DistrictSettings | None = None, added_kpis: tuple = ()) -> None:
@@ -232,7 +247,7 @@ def _fill(s: DemoSchool, rng: random.Random, settings: DistrictSettings | None =
                                          "spent": float(spent), "indicator_result": pct,
                                          "problems": rng.choice(("", "งบประมาณโอนล่าช้า", "ครูติดภารกิจอบรม")),
                                          "reported_on": _d(when)})]))
-        confirms.append(_confirm(f"progress_q{q}", when, clerk))
+        confirms.append(_confirm(f"progress_q{q}", when, clerk, sent=_sent_before_khet(s, f"progress_q{q}", when)))
 
     # KPI self-assessment, 6-month round.
     draw = rng.random()
@@ -240,7 +255,7 @@ def _fill(s: DemoSchool, rng: random.Random, settings: DistrictSettings | None =
     if settings is not None:
         kpi = _district_kpis(s, rng, when, settings, added_kpis)
         if when is not NEVER and s.scenario != "absent":
-            confirms.append(_confirm("kpi_6m", when, clerk))
+            confirms.append(_confirm("kpi_6m", when, clerk, sent=_sent_before_khet(s, "kpi_6m", when)))
         extra = [r for r in settings.reports if r.key not in REPORTS_BY_KEY
                  and r.applies({"school_code": s.code, "network": s.network})]
         for r in extra if s.scenario not in ("absent", "missing") else ():
@@ -256,7 +271,7 @@ def _fill(s: DemoSchool, rng: random.Random, settings: DistrictSettings | None =
             if code == "K3" and rng.random() < 0.1:
                 values["quality_level"] = 7  # out of range: a finding on the school's feedback tab
             kpi.append(Row([(when, values)]))
-        confirms.append(_confirm("kpi_6m", when, clerk))
+        confirms.append(_confirm("kpi_6m", when, clerk, sent=_sent_before_khet(s, "kpi_6m", when)))
 
     # Requests (due at year end; not confirmed yet): about half the schools.
     if rng.random() < 0.5 and s.scenario != "absent":

@@ -35,8 +35,9 @@ def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict:
 
 
 def status_rules(sheet_id: int, ranges: list[dict]) -> list[dict]:
-    """One conditional format rule per status (the needs-correction marker first: it wins over the status)."""
-    rules = [("TEXT_ENDS_WITH", CORRECTION_TH, CORRECTION)] + [("TEXT_EQ", LABEL_TH[s], s) for s in Status]
+    """One conditional format rule per status (the needs-correction marker first: it wins over the status); a
+    label may carry its basis after it ("… (ตามที่โรงเรียนแจ้ง)"), so a rule matches the label's start."""
+    rules = [("TEXT_ENDS_WITH", CORRECTION_TH, CORRECTION)] + [("TEXT_STARTS_WITH", LABEL_TH[s], s) for s in Status]
     out = []
     for i, (kind, value, key) in enumerate(rules):
         fill, text = COLOURS[key]

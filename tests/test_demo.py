@@ -55,7 +55,7 @@ def test_khet_demo(tmp_path, capsys):
     assert "  ผล/result: exit 1 (partial) — อ่าน 13, ไม่เปลี่ยน 0, อ่านไม่ได้ 1; แถวถูกต้อง 569, แถวมีข้อผิดพลาด 4;" \
            " คำขออ่าน 16" in lines
     # 8 reports × 14 schools + the extra report for the 7 schools of the first network.
-    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 119 ฉบับ · ส่งแล้ว 61 (ตรงเวลา 26, ส่งช้า 35) · เกินกำหนด 0 ·" \
+    assert "  โรงเรียน 14 โรง · รายงานที่ต้องส่ง 119 ฉบับ · ส่งแล้ว 61 (ตรงเวลา 50, ส่งช้า 11) · เกินกำหนด 0 ·" \
            " ไม่ส่ง 16 · ต้องแก้ไข 4 · อ่านชีตไม่ได้ 1 โรง" in lines
     extra = next(line for line in lines if line.startswith("  รายงานผลการคัดกรองการอ่าน ป.1"))
     assert extra.split()[5:7] == ["6/7", "5"]
