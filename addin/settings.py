@@ -246,6 +246,9 @@ def settings_from_tabs(grids: dict[str, list[list]], source: str, fiscal_year: i
     return settings, findings
 
 
+REMIND_FIELDS = ("remind_days_before", "remind_at", "remind_quiet_hours")  # Identity fields = their column keys
+
+
 def _build(tabs: dict[str, _Tab], ck: _Checker, fiscal_year: int | None) -> W.DistrictSettings | None:
     def fy(row):
         return _opt_int(row, "fiscal_year")
@@ -257,17 +260,15 @@ def _build(tabs: dict[str, _Tab], ck: _Checker, fiscal_year: int | None) -> W.Di
     identity = None
     for row in t.rows[:1]:
         identity = ck.model(t, row, W.Identity, {"name": "district_name", "office_type": "office_type",
-                                                 **{k: k for k in ("remind_days_before", "remind_at",
-                                                                   "remind_quiet_hours")}},
+                                                 **{k: k for k in REMIND_FIELDS}},
                             name=_text(row, "district_name"), code=_text(row, "district_code"),
                             office_type=_text(row, "office_type"), province=_text(row, "province"),
                             grace_days=_opt_int(row, "grace_days") or 0,
                             soon_days=3 if _opt_int(row, "soon_days") is None else _opt_int(row, "soon_days"),
                             on_time_policy=W.ON_TIME_POLICIES.get(_text(row, "on_time_policy"), "data"),
                             correction_workdays=_opt_int(row, "correction_workdays") or 5,
-                            remind_days_before=_text(row, "remind_days_before") or "3",
-                            remind_at=_text(row, "remind_at") or "08:30",
-                            remind_quiet_hours=_text(row, "remind_quiet_hours") or "20:00-07:00")
+                            # The reminder policy: a blank cell keeps the model's default (one definition).
+                            **{k: v for k in REMIND_FIELDS if (v := _text(row, k))})
     if identity is None and not t.rows and not t.refused:  # a refused row is already a finding at its cell
         ck.error(t, None, None, "settings.district_missing", "ยังไม่ได้กรอกข้อมูลเขต (แถวที่ 3)",
                  "the district row (row 3) is empty", "กรอกชื่อสำนักงานเขตพื้นที่และประเภท")

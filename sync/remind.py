@@ -278,22 +278,27 @@ def failure_lines(d: Delivery) -> list[str]:
 def policy_from_config(cfg) -> rules.Policy:
     """The reminder policy: the settings' district tab (แจ้งเตือนล่วงหน้า, งดส่งแจ้งเตือน) when the host has a
     settings file (`[paths] settings`), else khet.toml's [remind] (a district without a settings file)."""
-    days, quiet = cfg.remind_days_before, cfg.remind_quiet_hours
-    if getattr(cfg, "settings", None) is not None:
-        from addin.settings import settings_or_fail
-
-        identity = settings_or_fail(cfg.settings).identity
-        days, quiet = identity.remind_days_before, identity.remind_quiet_hours
-    return policy_of(days, quiet)
+    identity = _identity(cfg)
+    if identity is None:
+        return policy_of(cfg.remind_days_before, cfg.remind_quiet_hours)
+    return policy_of(identity.remind_days_before, identity.remind_quiet_hours)
 
 
 def remind_time(cfg) -> str:
-    """When the daemon sends the day's reminders (Bangkok time): the settings' เวลาส่งแจ้งเตือน, else 08:30."""
-    if getattr(cfg, "settings", None) is not None:
-        from addin.settings import settings_or_fail
+    """When the daemon sends the day's reminders (Bangkok time): the settings' เวลาส่งแจ้งเตือน, else its default."""
+    from workbook.settings import Identity
 
-        return settings_or_fail(cfg.settings).identity.remind_at
-    return "08:30"
+    identity = _identity(cfg)
+    return Identity.model_fields["remind_at"].default if identity is None else identity.remind_at
+
+
+def _identity(cfg):
+    """The settings' district row when the host has a settings file (`[paths] settings`), else None."""
+    if getattr(cfg, "settings", None) is None:
+        return None
+    from addin.settings import settings_or_fail
+
+    return settings_or_fail(cfg.settings).identity
 
 
 def policy_of(days_before: str, quiet_hours: str) -> rules.Policy:

@@ -25,7 +25,6 @@ class ValidatedTabs:
         self.limit = limit
         self._results: OrderedDict[tuple, ValidationResult] = OrderedDict()
         self._lock = threading.Lock()  # the reader validates from several threads
-        self.hits = self.misses = 0
 
     @staticmethod
     def _key(sheet, grid: list[list[Any]]) -> tuple:
@@ -38,7 +37,6 @@ class ValidatedTabs:
             res = self._results.get(key)
             if res is not None:
                 self._results.move_to_end(key)
-                self.hits += 1
             return res
 
     def put(self, sheet, grid: list[list[Any]], result: ValidationResult) -> None:
@@ -53,8 +51,6 @@ class ValidatedTabs:
         """The tab's validation (as `validate_table(sheet, grid, first_row=1)`), computed once per content."""
         res = self.get(sheet, grid)
         if res is None:
-            with self._lock:
-                self.misses += 1
             res = validate_table(sheet, grid, first_row=1)
             self.put(sheet, grid, res)
         return res
