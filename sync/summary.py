@@ -411,6 +411,27 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
     return path
 
 
+def mark_final(path: str | Path, *, fiscal_year: int, closed_at: dt.datetime) -> Path:
+    """Mark a closed year's summary as final where a reader sees it: a red line above the charts, the printed
+    header of every tab, the document title. Loaded and saved with openpyxl, which keeps the charts it wrote."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    when = bangkok(closed_at)
+    mark = f"ปิดปีงบประมาณ {fiscal_year} แล้ว เมื่อ {format_thai_date(when.date())} {when:%H:%M} น."
+    wb = load_workbook(path)
+    charts = wb.worksheets[0]
+    charts["A3"] = f"{mark} — สรุปฉบับสุดท้ายของปี ไม่ปรับปรุงอีก (fiscal year closed: final summary)"
+    charts["A3"].font = Font(bold=True, color="C00000")
+    for ws in wb.worksheets:
+        ws.oddHeader.center.text = "ฉบับสุดท้าย ปิดปีแล้ว (final)"
+    wb.properties.title = f"{wb.properties.title or ''} (ฉบับสุดท้าย {mark})".strip()
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(path, buf.getvalue())
+    return path
+
+
 # --- Google ---------------------------------------------------------------------------------------------------
 
 def write_google(client, spreadsheet_id: str, summary: Summary, *, as_of: dt.datetime,

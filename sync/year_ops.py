@@ -36,6 +36,7 @@ from sync.gclient import drive_url
 from sync.history import History, utcnow
 from sync.provision import ProvisionResult, _grid_rows, provision
 from sync.registry import Registry
+from sync.summary import mark_final
 from sync.years import YearError, year_registry
 from workbook.settings import DistrictSettings
 from workbook.sheets import get_sheet
@@ -204,6 +205,7 @@ def close_year(client, h: History, registry: Registry, fiscal_year: int, *, run,
     if xlsx := rep.outputs.get("xlsx"):
         final = Path(report_dir) / f"khet-summary-{fiscal_year}-final.xlsx"
         shutil.copyfile(xlsx, final)
+        mark_final(final, fiscal_year=fiscal_year, closed_at=now)
     missing = sorted((r["school_code"], r["report_key"]) for r in h.statuses(rep.run_id)
                      if r["status"] not in SUBMITTED)
     sheets = h.year_sheets(fiscal_year)

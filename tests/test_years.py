@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import openpyxl
 import pytest
 from gspread.exceptions import APIError
 
@@ -151,6 +152,11 @@ def test_rollover_open_close_reopen(tmp_path):
                                                  district_spreadsheet_id=None),
                                       lock_path=tmp_path / "sync.lock", json_dir=tmp_path / "runs"))
         assert closed.final_xlsx.is_file() and closed.read_only == 3 and not closed.failed
+        # The final summary says so inside (its own line above the charts, every printed header), charts kept.
+        final = openpyxl.load_workbook(closed.final_xlsx)
+        assert final.worksheets[0]["A3"].value.startswith(f"ปิดปีงบประมาณ {OLD} แล้ว เมื่อ 20 ต.ค. 2569 09:00 น.")
+        assert all(ws.oddHeader.center.text == "ฉบับสุดท้าย ปิดปีแล้ว (final)" for ws in final.worksheets)
+        assert len(final.worksheets[0]._charts) == 4 and "ฉบับสุดท้าย" in final.properties.title
         assert (b, "progress_q4") in closed.missing and (a, "progress_q4") not in closed.missing
         assert h.year_state(OLD) == "closed"
         event = h.year_events(OLD)[-1]
