@@ -48,6 +48,7 @@ from sync.summary_look import (
     column_widths,
     legend_rows,
     print_setup,
+    stamped,
     status_style,
     styled,
 )
@@ -290,6 +291,7 @@ def frame_grid(frame: pd.DataFrame) -> list[list[Any]]:
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 
 def _xlsx_cell(ws, v: Any) -> Any:
@@ -320,9 +322,7 @@ def _xlsx_cell(ws, v: Any) -> Any:
         fmt = DATE_FORMAT_BE
     if fmt is None:
         return v
-    cell = WriteOnlyCell(ws, value=v)
-    cell.number_format = fmt
-    return cell
+    return stamped(ws, v, fmt, number_format=fmt)
 
 
 def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, *, coloured: frozenset[str] = frozenset(),
@@ -344,9 +344,7 @@ def _add_table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, *, coloured:
         ws.column_dimensions[get_column_letter(len(keys) + 2)].width = 24
     head = []
     for cap in caps:
-        c = WriteOnlyCell(ws, value=cap)
-        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, Alignment(wrap_text=True, vertical="top")
-        head.append(c)
+        head.append(stamped(ws, cap, "header", font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT))
     ws.append(head + extra.get(1, [])[len(head):])
     ws.append(keys)
     paint = [k in coloured for k in keys]

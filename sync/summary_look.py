@@ -11,6 +11,8 @@ horizontal bars for long Thai titles, a chart tall enough for its categories).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
@@ -51,8 +53,27 @@ def status_style(value: Any) -> tuple[PatternFill, Font] | None:
 def styled(ws, value: Any, style: tuple[PatternFill, Font] | None):
     if style is None:
         return value
-    cell = value if isinstance(value, Cell) else WriteOnlyCell(ws, value=value)
-    cell.fill, cell.font = style
+    if isinstance(value, Cell):
+        value.fill, value.font = style
+        return value
+    return stamped(ws, value, id(style), fill=style[0], font=style[1])
+
+
+_STAMPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def stamped(ws, value: Any, key: Any, **style) -> WriteOnlyCell:
+    """A write-only cell of `value` in `style` (font=, fill=, alignment=…) under `key`: the style's indexes are
+    found once per workbook and copied to each cell. Setting them cell by cell hashes every style object again,
+    which was a third of writing the summary's cells."""
+    per_book = _STAMPS.setdefault(ws.parent, {})
+    if (proto := per_book.get(key)) is None:
+        proto = WriteOnlyCell(ws)
+        for attr, v in style.items():
+            setattr(proto, attr, v)
+        per_book[key] = proto
+    cell = WriteOnlyCell(ws, value=value)
+    cell._style = copy(proto._style)
     return cell
 
 
