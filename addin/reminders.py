@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
+from addin.calendar import fiscal_year as fiscal_year_of
 from addin.thaidate import date_or_none, format_thai_date
 from addin.workdays import is_workday, workday_on_or_after, workdays_between
 
@@ -61,11 +62,15 @@ class Item:
     due: date | None
     kind: str
     triggers: bool            # this item alone would make today a reminder day
+    # A report of a fiscal year before today's (October's Q4 progress, a late 12-month KPI report): its line
+    # names the year, the title alone would read as this year's; its sheet is that year's. None: today's year.
+    earlier_year: int | None = None
 
     @property
     def line_th(self) -> str:
         when = f" (กำหนดส่ง {format_thai_date(self.due)})" if self.due else ""
-        return f"- {self.report_th}{when}: {KIND_TH[self.kind]}"
+        year = f" ปีงบประมาณ {self.earlier_year}" if self.earlier_year else ""
+        return f"- {self.report_th}{year}{when}: {KIND_TH[self.kind]}"
 
 
 def is_quiet(now: datetime, policy: Policy) -> bool:
@@ -114,7 +119,9 @@ def items_of(statuses: pd.DataFrame, today: date, policy: Policy, titles: dict[s
         else:
             fires = weekly
         key = str(rec.get("report_key") or "")
-        out.append(Item(str(rec["school_code"]), key, titles.get(key, key), due, kind, fires))
+        fy = rec.get("fiscal_year")
+        earlier = int(fy) if fy is not None and fy == fy and int(fy) < fiscal_year_of(today) else None
+        out.append(Item(str(rec["school_code"]), key, titles.get(key, key), due, kind, fires, earlier))
     return out
 
 

@@ -464,6 +464,19 @@ class History:
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
+    def last_completed_runs(self) -> list[dict]:
+        """The last finished run of each open fiscal year, oldest year first (the whole store's last one when no
+        year was ever recorded: a history from before years were kept)."""
+        runs = []
+        for fy in self.open_years():
+            cur = self.db.execute("SELECT * FROM runs WHERE ended_at IS NOT NULL AND status IN ('success','partial')"
+                                  " AND fiscal_year=? ORDER BY run_id DESC LIMIT 1", (fy,))
+            if row := cur.fetchone():
+                runs.append(dict(zip([d[0] for d in cur.description], row, strict=True)))
+        if not runs and (last := self.last_completed_run()) is not None:
+            runs.append(last)
+        return runs
+
     # -- ReadState (what the reader needs between nights) ---------------------------------------------------
     def last_success_time(self) -> datetime | None:
         """Start of the last run that finished (fully or partly): Drive changes after it are 'new'."""

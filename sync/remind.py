@@ -16,7 +16,7 @@ Phases (each returns a value):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,28 +71,34 @@ class Plan:
 # --- 1. gather ------------------------------------------------------------------------------------------------
 
 def last_statuses(history: History, today: date | None = None) -> pd.DataFrame:
-    """The plain status table of the last finished run (school_code, report_key, due, status,
-    needs_correction); a report returned for correction and not corrected yet is ``returned``, due by its
-    correction deadline (sync.approvals)."""
-    run = history.last_completed_run()
-    if run is None:
+    """The plain status table of the last finished run of each open fiscal year (school_code, report_key,
+    fiscal_year, due, status, needs_correction) — from 1 October until last year is closed, last year's Q4
+    progress and any report still owed are reminded beside this year's; a report returned for correction and
+    not corrected yet is ``returned``, due by its correction deadline (sync.approvals)."""
+    from addin.status import today_in_thailand
+    from sync.approvals import returned_now
+
+    runs = history.last_completed_runs()
+    if not runs:
         raise RemindError("remind.no_run", "ยังไม่มีรอบประมวลผลที่เสร็จ จึงยังไม่รู้สถานะของโรงเรียน (สั่ง khet sync run ก่อน)",
                           "no finished nightly run yet, so no school status is known (run `khet sync run` first)")
-    rows = history.statuses(run_id=run["run_id"])
-    frame = pd.DataFrame(rows, columns=["school_code", "report_key", "due", "status", "errors", "submitted_on"])
-    frame["needs_correction"] = frame["errors"].fillna(0).astype(int) > 0
-    if run.get("fiscal_year") and len(frame):
-        # A report staff returned for correction is reminded as returned, due by its correction deadline.
-        from addin.status import today_in_thailand
-        from sync.approvals import returned_now
-
-        returned = returned_now(history, int(run["fiscal_year"]), frame, today or today_in_thailand())
-        if returned:
-            pairs = list(zip(frame["school_code"], frame["report_key"], strict=True))
-            hit = [p in returned for p in pairs]
-            frame.loc[hit, "status"] = "returned"
-            frame.loc[hit, "due"] = [returned[p].isoformat() if returned[p] else None for p in pairs if p in returned]
-    return frame
+    frames = []
+    for run in runs:
+        rows = history.statuses(run_id=run["run_id"])
+        frame = pd.DataFrame(rows, columns=["school_code", "report_key", "due", "status", "errors", "submitted_on"])
+        frame["fiscal_year"] = run.get("fiscal_year")
+        frame["needs_correction"] = frame["errors"].fillna(0).astype(int) > 0
+        if run.get("fiscal_year") and len(frame):
+            # A report staff returned for correction is reminded as returned, due by its correction deadline.
+            returned = returned_now(history, int(run["fiscal_year"]), frame, today or today_in_thailand())
+            if returned:
+                pairs = list(zip(frame["school_code"], frame["report_key"], strict=True))
+                hit = [p in returned for p in pairs]
+                frame.loc[hit, "status"] = "returned"
+                frame.loc[hit, "due"] = [returned[p].isoformat() if returned[p] else None
+                                         for p in pairs if p in returned]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def line_groups(staff_workbook: Path | None) -> list[Group]:
@@ -143,7 +149,9 @@ def line_header(day: date, district: str, network: str) -> str:
 
 def plan(statuses: pd.DataFrame, registry: Registry, groups: list[Group], *, now: datetime,
          policy: rules.Policy, email: bool, line: bool, district: str = "",
-         titles: dict[str, str] | None = None) -> Plan:
+         titles: dict[str, str] | None = None, year_sheets: dict[int, dict[str, str]] | None = None) -> Plan:
+    """Today's messages. ``year_sheets`` (fiscal year → school → sheet): a school whose most urgent item is
+    last year's report gets last year's sheet linked (the registry holds this year's since ``khet year open``)."""
     now = now.astimezone(TIMEZONE)
     day = now.date()
     p = Plan(day, now)
@@ -166,6 +174,8 @@ def plan(statuses: pd.DataFrame, registry: Registry, groups: list[Group], *, now
         school = schools.get(code)
         if school is None or not school.active:
             continue
+        if (fy := items[0].earlier_year) and (sid := (year_sheets or {}).get(fy, {}).get(code)):
+            school = replace(school, spreadsheet_id=sid)
         if not school.remind:
             p.skipped.append((code, "โรงเรียนขอไม่รับการแจ้งเตือน", "the school opted out of reminders"))
             continue
@@ -345,8 +355,10 @@ def remind_from_config(cfg, *, dry_run: bool = False, now: datetime | None = Non
     with History(cfg.history_db) as history:
         now = now or datetime.now(TIMEZONE)
         statuses = last_statuses(history, now.astimezone(TIMEZONE).date())
+        years = {int(y) for y in statuses["fiscal_year"].dropna()}
         p = plan(statuses, registry, groups, now=now, policy=policy_from_config(cfg),
-                 email=smtp is not None, line=use_line, titles=report_titles(cfg))
+                 email=smtp is not None, line=use_line, titles=report_titles(cfg),
+                 year_sheets={fy: history.year_sheets(fy) for fy in years})
         for line_ in describe(p) if dry_run else describe(p)[:2]:
             say(line_)
         if dry_run:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from gspread.exceptions import APIError
 
+from addin.reminders import Policy
 from addin.status import TIMEZONE
 from addin.thaidate import format_thai_date
 from sync.demo import _write_school, generate_district, night_time, setup_district
@@ -21,6 +22,7 @@ from sync.gclient import SCOPES_PROVISION, connect
 from sync.google_template import ensure_template
 from sync.history import History
 from sync.job import JobSettings, run_locked
+from sync.remind import last_statuses, plan
 from sync.year_ops import close_year, open_year, reopen_year, set_tracking_start, year_sheet_name
 from sync.years import YearError, years_to_track
 from workbook.reports import REPORTS_BY_KEY
@@ -128,6 +130,17 @@ def test_rollover_open_close_reopen(tmp_path):
         assert _status(h, runs[NEW]["run_id"], a, "kpi_12m") != "on_time"
         assert {r["spreadsheet_id"] for r in h.school_reads(a) if r["run_id"] == runs[NEW]["run_id"]} == {new_ids[a]}
         assert oct1.fiscal_year == NEW and oct1.outputs["district_sheet"]  # the district sheet shows 2570
+
+        # Reminders know both years: on 15 Oct last year's Q4 progress is due today, named with its year and
+        # linked to the school's 2569 sheet (the registry already holds its 2570 one).
+        statuses = last_statuses(h, dt.date(2026, 10, 15))
+        assert set(statuses["fiscal_year"]) == {OLD, NEW}
+        p = plan(statuses, y.dd.registry, [], now=bkk(dt.date(2026, 10, 15), 9), policy=Policy(), email=True,
+                 line=False, year_sheets={OLD: h.year_sheets(OLD), NEW: h.year_sheets(NEW)})
+        q4 = next(i for i in p.digests[b] if i.report_key == "progress_q4")
+        assert q4.kind == "due_today" and q4.earlier_year == OLD
+        mail = next(m for m in p.messages if m.schools == (b,))
+        assert f"ปีงบประมาณ {OLD} (กำหนดส่ง" in mail.body and old_ids[b] in mail.body and new_ids[b] not in mail.body
 
         # Q4 progress of 2569: A sends it on 10 Oct (its 2569 sheet), B never does; on 16 Oct B's is missing.
         y.types(a, old_ids[a], bkk(dt.date(2026, 10, 10), 14), progress=progress_a,
