@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -409,15 +409,14 @@ def write_xlsx(summary: Summary, path: str | Path, *, as_of: dt.datetime, distri
     return path
 
 
-def mark_final(path: str | Path, *, fiscal_year: int, closed_at: dt.datetime) -> Path:
-    """Mark a closed year's summary as final where a reader sees it: a red line above the charts, the printed
-    header of every tab, the document title. Loaded and saved with openpyxl, which keeps the charts it wrote."""
-    from openpyxl import load_workbook
-
+def write_final(summary_xlsx: str | Path, path: str | Path, *, fiscal_year: int, closed_at: dt.datetime) -> Path:
+    """A closed year's summary kept at `path`, marked final where a reader sees it: a red line above the
+    charts, the printed header of every tab, the document title. Loaded and saved with openpyxl, which keeps the
+    charts it wrote."""
     path = Path(path)
     when = bangkok(closed_at)
     mark = f"ปิดปีงบประมาณ {fiscal_year} แล้ว เมื่อ {format_thai_date(when.date())} {when:%H:%M} น."
-    wb = load_workbook(path)
+    wb = load_workbook(summary_xlsx)
     charts = wb.worksheets[0]
     charts["A3"] = f"{mark} — สรุปฉบับสุดท้ายของปี ไม่ปรับปรุงอีก (fiscal year closed: final summary)"
     charts["A3"].font = Font(bold=True, color="C00000")

@@ -22,7 +22,6 @@ started (reports due before it: the school's typed date is taken, ``addin.ontime
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +35,7 @@ from sync.gclient import drive_url
 from sync.history import History, utcnow
 from sync.provision import ProvisionResult, _grid_rows, provision
 from sync.registry import Registry
-from sync.summary import mark_final
+from sync.summary import write_final
 from sync.years import YearError, year_registry
 from workbook.settings import DistrictSettings
 from workbook.sheets import get_sheet
@@ -203,9 +202,8 @@ def close_year(client, h: History, registry: Registry, fiscal_year: int, *, run,
                         f"fiscal year {fiscal_year} not closed: its last run failed ({rep.message_en})")
     final = None
     if xlsx := rep.outputs.get("xlsx"):
-        final = Path(report_dir) / f"khet-summary-{fiscal_year}-final.xlsx"
-        shutil.copyfile(xlsx, final)
-        mark_final(final, fiscal_year=fiscal_year, closed_at=now)
+        final = write_final(xlsx, Path(report_dir) / f"khet-summary-{fiscal_year}-final.xlsx",
+                            fiscal_year=fiscal_year, closed_at=now)
     missing = sorted((r["school_code"], r["report_key"]) for r in h.statuses(rep.run_id)
                      if r["status"] not in SUBMITTED)
     sheets = h.year_sheets(fiscal_year)
