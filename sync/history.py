@@ -458,21 +458,17 @@ class History:
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
-    def last_completed_run(self) -> dict | None:
-        cur = self.db.execute("SELECT * FROM runs WHERE ended_at IS NOT NULL AND status IN ('success','partial')"
-                              + self._of_year() + " ORDER BY run_id DESC LIMIT 1")
-        row = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+    def last_completed_run(self, fiscal_year: int | None = None) -> dict | None:
+        """The last run that finished (fully or partly), of this view's year and, when given, of `fiscal_year`."""
+        year, params = ("", ()) if fiscal_year is None else (" AND fiscal_year=?", (fiscal_year,))
+        rows = self._dicts("SELECT * FROM runs WHERE ended_at IS NOT NULL AND status IN ('success','partial')"
+                           + self._of_year() + year + " ORDER BY run_id DESC LIMIT 1", params)
+        return rows[0] if rows else None
 
     def last_completed_runs(self) -> list[dict]:
         """The last finished run of each open fiscal year, oldest year first (the whole store's last one when no
         year was ever recorded: a history from before years were kept)."""
-        runs = []
-        for fy in self.open_years():
-            cur = self.db.execute("SELECT * FROM runs WHERE ended_at IS NOT NULL AND status IN ('success','partial')"
-                                  " AND fiscal_year=? ORDER BY run_id DESC LIMIT 1", (fy,))
-            if row := cur.fetchone():
-                runs.append(dict(zip([d[0] for d in cur.description], row, strict=True)))
+        runs = [run for fy in self.open_years() if (run := self.last_completed_run(fy)) is not None]
         if not runs and (last := self.last_completed_run()) is not None:
             runs.append(last)
         return runs
